@@ -1,0 +1,175 @@
+#pragma once
+// One named, typed column of a Frame.
+//
+// numeric:     contiguous doubles; NaN marks a missing value.
+// categorical: dictionary codes (int32, -1 = missing) plus the dictionary, in order of
+//              first appearance (encoders sort categories themselves, as sklearn does).
+// one_hot:     the output of OneHotEncoder for one input column, kept as one code per row
+//              (-1 = the all-zero row: an ignored unknown or a dropped category) plus the
+//              names of the output categories. It stands for width() dense 0/1 columns
+//              without materialising them.
+
+#include <mlpipe/error.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace mlpipe {
+
+enum class ColumnKind : std::uint8_t { numeric = 0, categorical = 1, one_hot = 2 };
+
+inline const char* to_string(ColumnKind kind) noexcept {
+    switch (kind) {
+        case ColumnKind::numeric: return "numeric";
+        case ColumnKind::categorical: return "categorical";
+        case ColumnKind::one_hot: return "one-hot";
+    }
+    return "unknown";
+}
+
+class Column {
+public:
+    Column() = default;
+
+    static Column numeric(std::string name, std::vector<double> values) {
+        Column c(std::move(name), ColumnKind::numeric);
+        c.values_ = std::move(values);
+        return c;
+    }
+
+    // Codes index into dictionary; -1 is a missing value.
+    static Column categorical(std::string name, std::vector<std::int32_t> codes,
+                              std::vector<std::string> dictionary) {
+        Column c(std::move(name), ColumnKind::categorical);
+        c.check_codes(codes, dictionary.size());
+        c.codes_ = std::move(codes);
+        c.dictionary_ = std::move(dictionary);
+        return c;
+    }
+
+    static Column categorical(std::string name, const std::vector<std::string>& values) {
+        Column c(std::move(name), ColumnKind::categorical);
+        DictionaryBuilder builder(c.dictionary_);
+        c.codes_.reserve(values.size());
+        for (const auto& v : values) c.codes_.push_back(builder.code(v));
+        return c;
+    }
+
+    static Column categorical(std::string name, const std::vector<std::optional<std::string>>& values) {
+        Column c(std::move(name), ColumnKind::categorical);
+        DictionaryBuilder builder(c.dictionary_);
+        c.codes_.reserve(values.size());
+        for (const auto& v : values) c.codes_.push_back(v ? builder.code(*v) : -1);
+        return c;
+    }
+
+    static Column one_hot(std::string name, std::vector<std::int32_t> codes,
+                          std::vector<std::string> categories) {
+        Column c(std::move(name), ColumnKind::one_hot);
+        c.check_codes(codes, categories.size());
+        c.codes_ = std::move(codes);
+        c.dictionary_ = std::move(categories);
+        return c;
+    }
+
+    const std::string& name() const noexcept { return name_; }
+    ColumnKind kind() const noexcept { return kind_; }
+    bool is_numeric() const noexcept { return kind_ == ColumnKind::numeric; }
+    bool is_categorical() const noexcept { return kind_ == ColumnKind::categorical; }
+    bool is_one_hot() const noexcept { return kind_ == ColumnKind::one_hot; }
+
+    std::size_t size() const noexcept { return is_numeric() ? values_.size() : codes_.size(); }
+
+    // Number of model features this column stands for: 1 for numeric, the number of
+    // output categories for one_hot, 0 for categorical (it must be encoded first).
+    std::size_t width() const noexcept {
+        switch (kind_) {
+            case ColumnKind::numeric: return 1;
+            case ColumnKind::one_hot: return dictionary_.size();
+            case ColumnKind::categorical: return 0;
+        }
+        return 0;
+    }
+
+    std::span<const double> values() const {
+        require(ColumnKind::numeric, "values()");
+        return values_;
+    }
+    std::vector<double>& mutable_values() {
+        require(ColumnKind::numeric, "mutable_values()");
+        return values_;
+    }
+    std::span<const std::int32_t> codes() const {
+        if (is_numeric()) require(ColumnKind::categorical, "codes()");
+        return codes_;
+    }
+    const std::vector<std::string>& dictionary() const {
+        if (is_numeric()) require(ColumnKind::categorical, "dictionary()");
+        return dictionary_;
+    }
+
+    bool is_missing(std::size_t row) const {
+        return is_numeric() ? std::isnan(values_.at(row)) : (is_categorical() && codes_.at(row) < 0);
+    }
+
+    std::size_t count_missing() const noexcept {
+        std::size_t n = 0;
+        if (is_numeric()) {
+            for (double v : values_) n += std::isnan(v) ? 1 : 0;
+        } else if (is_categorical()) {
+            for (auto c : codes_) n += c < 0 ? 1 : 0;
+        }
+        return n;
+    }
+
+    // Change the name (the data stay as they are).
+    void rename(std::string name) { name_ = std::move(name); }
+
+private:
+    Column(std::string name, ColumnKind kind) : name_(std::move(name)), kind_(kind) {}
+
+    // Assigns codes to strings in order of first appearance.
+    class DictionaryBuilder {
+    public:
+        explicit DictionaryBuilder(std::vector<std::string>& dictionary) : dictionary_(dictionary) {}
+        std::int32_t code(const std::string& value) {
+            auto [it, inserted] = index_.try_emplace(value, static_cast<std::int32_t>(dictionary_.size()));
+            if (inserted) dictionary_.push_back(value);
+            return it->second;
+        }
+
+    private:
+        std::vector<std::string>& dictionary_;
+        std::unordered_map<std::string, std::int32_t> index_;
+    };
+
+    void require(ColumnKind wanted, const char* what) const {
+        if (kind_ != wanted)
+            throw data_error("column '" + name_ + "' is " + to_string(kind_) + ", so " + what +
+                             " is not available (it needs a " + to_string(wanted) + " column)");
+    }
+
+    void check_codes(const std::vector<std::int32_t>& codes, std::size_t dictionary_size) const {
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (codes[i] < -1 || codes[i] >= static_cast<std::int64_t>(dictionary_size))
+                throw data_error("column '" + name_ + "': code " + std::to_string(codes[i]) + " in row " +
+                                 std::to_string(i) + " is outside its dictionary of " +
+                                 std::to_string(dictionary_size) + " entries");
+        }
+    }
+
+    std::string name_;
+    ColumnKind kind_ = ColumnKind::numeric;
+    std::vector<double> values_;
+    std::vector<std::int32_t> codes_;
+    std::vector<std::string> dictionary_;
+};
+
+}  // namespace mlpipe

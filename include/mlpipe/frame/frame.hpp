@@ -1,0 +1,147 @@
+#pragma once
+// Frame: a table of named, typed columns (the input of every pipeline step).
+// Built from CSV (read_csv), from an Eigen matrix plus names, or column by column.
+
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/column.hpp>
+
+#include <Eigen/Core>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlpipe {
+
+class Frame {
+public:
+    Frame() = default;
+
+    explicit Frame(std::vector<Column> columns) {
+        for (auto& c : columns) add(std::move(c));
+    }
+
+    // One numeric column per matrix column, named by `names` (one name per column).
+    template <class Derived>
+    static Frame from_matrix(const Eigen::MatrixBase<Derived>& matrix, const std::vector<std::string>& names) {
+        if (static_cast<Eigen::Index>(names.size()) != matrix.cols())
+            throw data_error("Frame::from_matrix: " + std::to_string(matrix.cols()) + " matrix columns but " +
+                             std::to_string(names.size()) + " names");
+        Frame frame;
+        for (Eigen::Index j = 0; j < matrix.cols(); ++j) {
+            std::vector<double> values(static_cast<std::size_t>(matrix.rows()));
+            for (Eigen::Index i = 0; i < matrix.rows(); ++i)
+                values[static_cast<std::size_t>(i)] = static_cast<double>(matrix(i, j));
+            frame.add(Column::numeric(names[static_cast<std::size_t>(j)], std::move(values)));
+        }
+        return frame;
+    }
+
+    // Appends a column; its length must match the frame's and its name must be new.
+    Frame& add(Column column) {
+        if (column.name().empty()) throw data_error("Frame: a column needs a non-empty name");
+        if (find(column.name()))
+            throw data_error("Frame: a column named '" + column.name() + "' is already present");
+        if (!columns_.empty() && column.size() != rows())
+            throw data_error("Frame: column '" + column.name() + "' has " + std::to_string(column.size()) +
+                             " rows but the frame has " + std::to_string(rows()));
+        columns_.push_back(std::move(column));
+        return *this;
+    }
+
+    Frame& add_numeric(std::string name, std::vector<double> values) {
+        return add(Column::numeric(std::move(name), std::move(values)));
+    }
+    Frame& add_categorical(std::string name, const std::vector<std::string>& values) {
+        return add(Column::categorical(std::move(name), values));
+    }
+    Frame& add_categorical(std::string name, const std::vector<std::optional<std::string>>& values) {
+        return add(Column::categorical(std::move(name), values));
+    }
+
+    std::size_t rows() const noexcept { return columns_.empty() ? 0 : columns_.front().size(); }
+    std::size_t cols() const noexcept { return columns_.size(); }
+    bool empty() const noexcept { return rows() == 0 || cols() == 0; }
+
+    const Column& operator[](std::size_t i) const { return columns_.at(i); }
+    const Column& column(std::string_view name) const { return columns_[index_of(name)]; }
+    Column& column(std::string_view name) { return columns_[index_of(name)]; }
+
+    std::optional<std::size_t> find(std::string_view name) const noexcept {
+        for (std::size_t i = 0; i < columns_.size(); ++i)
+            if (columns_[i].name() == name) return i;
+        return std::nullopt;
+    }
+    bool contains(std::string_view name) const noexcept { return find(name).has_value(); }
+
+    std::size_t index_of(std::string_view name) const {
+        if (auto i = find(name)) return *i;
+        std::string known;
+        for (const auto& c : columns_) known += (known.empty() ? "'" : ", '") + c.name() + "'";
+        throw data_error("no column named '" + std::string(name) + "' (columns: " +
+                         (known.empty() ? std::string("none") : known) + ")");
+    }
+
+    // Replaces column i (same length), keeping its position.
+    void replace(std::size_t i, Column column) {
+        if (column.size() != rows())
+            throw data_error("Frame: replacement for column '" + columns_.at(i).name() + "' has " +
+                             std::to_string(column.size()) + " rows, expected " + std::to_string(rows()));
+        columns_.at(i) = std::move(column);
+    }
+
+    std::vector<std::string> names() const {
+        std::vector<std::string> out;
+        out.reserve(columns_.size());
+        for (const auto& c : columns_) out.push_back(c.name());
+        return out;
+    }
+
+    // Names of the model features in frame order: a numeric column gives its name, a
+    // one-hot column gives name_category for each output category.
+    std::vector<std::string> feature_names() const {
+        std::vector<std::string> out;
+        for (const auto& c : columns_) {
+            if (c.is_numeric()) out.push_back(c.name());
+            else if (c.is_one_hot())
+                for (const auto& cat : c.dictionary()) out.push_back(c.name() + "_" + cat);
+        }
+        return out;
+    }
+
+    // The explicit dense matrix (rows x features, frame order), for users who want it;
+    // pipeline steps never build it. Categorical columns must be encoded first.
+    Eigen::MatrixXd to_dense() const {
+        Eigen::Index width = 0;
+        for (const auto& c : columns_) {
+            if (c.is_categorical())
+                throw data_error("Frame::to_dense: column '" + c.name() +
+                                 "' is categorical; encode it (OneHotEncoder) first");
+            width += static_cast<Eigen::Index>(c.width());
+        }
+        Eigen::MatrixXd out = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows()), width);
+        Eigen::Index j = 0;
+        for (const auto& c : columns_) {
+            if (c.is_numeric()) {
+                auto v = c.values();
+                for (std::size_t i = 0; i < v.size(); ++i) out(static_cast<Eigen::Index>(i), j) = v[i];
+                ++j;
+            } else {
+                auto codes = c.codes();
+                for (std::size_t i = 0; i < codes.size(); ++i)
+                    if (codes[i] >= 0) out(static_cast<Eigen::Index>(i), j + codes[i]) = 1.0;
+                j += static_cast<Eigen::Index>(c.width());
+            }
+        }
+        return out;
+    }
+
+    auto begin() const noexcept { return columns_.begin(); }
+    auto end() const noexcept { return columns_.end(); }
+
+private:
+    std::vector<Column> columns_;
+};
+
+}  // namespace mlpipe

@@ -1,0 +1,130 @@
+#pragma once
+// Class labels: a number or a string, as read from the target column; Labels is the
+// result of predict (one code per row into the sorted classes).
+
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/column.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cstdint>
+#include <ostream>
+#include <span>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace mlpipe {
+
+class Label {
+public:
+    Label() = default;
+    Label(double number) : value_(number) {}  // NOLINT(google-explicit-constructor): labels read like values
+    Label(std::string text) : value_(std::move(text)) {}  // NOLINT(google-explicit-constructor)
+    Label(const char* text) : value_(std::string(text)) {}  // NOLINT(google-explicit-constructor)
+
+    bool is_number() const noexcept { return std::holds_alternative<double>(value_); }
+    bool is_string() const noexcept { return std::holds_alternative<std::string>(value_); }
+    double number() const {
+        if (!is_number()) throw data_error("label '" + std::get<std::string>(value_) + "' is not a number");
+        return std::get<double>(value_);
+    }
+    const std::string& text() const {
+        if (!is_string()) throw data_error("label " + to_string() + " is not a string");
+        return std::get<std::string>(value_);
+    }
+
+    // Shortest text that reads back as the same value: 1, 0.5, male.
+    std::string to_string() const {
+        if (is_string()) return std::get<std::string>(value_);
+        char buffer[32];
+        auto result = std::to_chars(buffer, buffer + sizeof buffer, std::get<double>(value_));
+        return std::string(buffer, result.ptr);
+    }
+
+    // sklearn's order: numbers numerically, strings by bytes (Python's code-point order
+    // for UTF-8); all numbers before all strings (never mixed in one column).
+    friend bool operator<(const Label& a, const Label& b) noexcept { return a.value_ < b.value_; }
+    friend bool operator==(const Label& a, const Label& b) noexcept { return a.value_ == b.value_; }
+    friend std::ostream& operator<<(std::ostream& out, const Label& label) { return out << label.to_string(); }
+
+    const std::variant<double, std::string>& value() const noexcept { return value_; }
+
+private:
+    std::variant<double, std::string> value_{0.0};
+};
+
+// The label of each row of a target column; missing labels are an error.
+inline std::vector<Label> labels_of(const Column& column) {
+    std::vector<Label> out;
+    out.reserve(column.size());
+    if (column.is_numeric()) {
+        auto values = column.values();
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (std::isnan(values[i]))
+                throw data_error("target column '" + column.name() + "' has a missing value in row " +
+                                 std::to_string(i));
+            out.emplace_back(values[i]);
+        }
+    } else if (column.is_categorical()) {
+        auto codes = column.codes();
+        const auto& dict = column.dictionary();
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (codes[i] < 0)
+                throw data_error("target column '" + column.name() + "' has a missing value in row " +
+                                 std::to_string(i));
+            out.emplace_back(dict[static_cast<std::size_t>(codes[i])]);
+        }
+    } else {
+        throw data_error("target column '" + column.name() + "' is one-hot encoded; pass the raw labels");
+    }
+    return out;
+}
+
+// Predicted labels: row i is classes()[codes()[i]].
+class Labels {
+public:
+    Labels() = default;
+    Labels(std::vector<Label> classes, std::vector<std::int32_t> codes)
+        : classes_(std::move(classes)), codes_(std::move(codes)) {}
+
+    std::size_t size() const noexcept { return codes_.size(); }
+    bool empty() const noexcept { return codes_.empty(); }
+    const Label& operator[](std::size_t i) const { return classes_[static_cast<std::size_t>(codes_.at(i))]; }
+    const std::vector<Label>& classes() const noexcept { return classes_; }
+    std::span<const std::int32_t> codes() const noexcept { return codes_; }
+
+    class const_iterator {
+    public:
+        using value_type = Label;
+        using difference_type = std::ptrdiff_t;
+        const_iterator() = default;
+        const_iterator(const Labels* owner, std::size_t i) : owner_(owner), i_(i) {}
+        const Label& operator*() const { return (*owner_)[i_]; }
+        const_iterator& operator++() { ++i_; return *this; }
+        const_iterator operator++(int) { auto old = *this; ++i_; return old; }
+        bool operator==(const const_iterator& other) const noexcept { return i_ == other.i_; }
+
+    private:
+        const Labels* owner_ = nullptr;
+        std::size_t i_ = 0;
+    };
+    const_iterator begin() const noexcept { return {this, 0}; }
+    const_iterator end() const noexcept { return {this, codes_.size()}; }
+
+    std::vector<std::string> to_strings() const {
+        std::vector<std::string> names;
+        names.reserve(classes_.size());
+        for (const auto& c : classes_) names.push_back(c.to_string());
+        std::vector<std::string> out;
+        out.reserve(codes_.size());
+        for (auto c : codes_) out.push_back(names[static_cast<std::size_t>(c)]);
+        return out;
+    }
+
+private:
+    std::vector<Label> classes_;
+    std::vector<std::int32_t> codes_;
+};
+
+}  // namespace mlpipe

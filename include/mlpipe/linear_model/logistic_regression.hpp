@@ -1,0 +1,317 @@
+#pragma once
+// LogisticRegression: scikit-learn's LogisticRegression (lbfgs solver) on a Frame of
+// numeric and one-hot columns. Binary problems use one weight vector and a sigmoid,
+// more classes the multinomial (softmax) model with one weight vector per class.
+
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/frame.hpp>
+#include <mlpipe/frame/label.hpp>
+#include <mlpipe/frame/schema.hpp>
+#include <mlpipe/linear_model/design.hpp>
+#include <mlpipe/linear_model/logistic_loss.hpp>
+#include <mlpipe/optim/lbfgs.hpp>
+
+#include <Eigen/Core>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace boost::serialization {
+class access;
+}
+
+namespace mlpipe {
+
+// Which scikit-learn's stopping rule to reproduce (SKLEARN.md, "Which scikit-learn").
+enum class SklearnVersion : std::uint8_t {
+    latest = 0,  // >= 1.4: loss averaged over the sample weights, ftol 64 eps, 50 line-search steps
+    v1_2 = 1,    // 1.2: loss summed, ftol 2.2e-9 (scipy's default), 20 line-search steps
+};
+enum class Penalty : std::uint8_t { l2 = 0, none = 1 };
+enum class ClassWeight : std::uint8_t { none = 0, balanced = 1 };
+
+template <class Scalar = double>
+class BasicLogisticRegression {
+    static_assert(std::is_floating_point_v<Scalar>, "LogisticRegression computes in float or double");
+
+public:
+    using scalar_type = Scalar;
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using ProgressCallback = std::function<void(const optim::IterationReport&)>;
+
+    struct Options {
+        double C = 1.0;  // inverse regularisation strength
+        int max_iter = 100;
+        double tol = 1e-4;  // on the largest absolute gradient entry
+        SklearnVersion match_sklearn = SklearnVersion::latest;
+        Penalty penalty = Penalty::l2;
+        ClassWeight class_weight = ClassWeight::none;
+        bool fit_intercept = true;
+        friend bool operator==(const Options&, const Options&) = default;
+    };
+
+    BasicLogisticRegression() = default;
+    explicit BasicLogisticRegression(Options options) : options_(options) { validate(options_); }
+
+    static std::string type_name() {
+        return std::is_same_v<Scalar, float> ? "LogisticRegression<float>" : "LogisticRegression<double>";
+    }
+
+    const Options& options() const noexcept { return options_; }
+
+    // Called after every L-BFGS iteration of fit (progress logs); not saved with the model.
+    void set_progress_callback(ProgressCallback callback) { progress_ = std::move(callback); }
+
+    // y: a one-column Frame of labels. sample_weight: empty (all ones) or one per row.
+    BasicLogisticRegression& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {}) {
+        if (y.cols() != 1)
+            throw data_error("LogisticRegression.fit: y must have exactly one column (the labels), it has " +
+                             std::to_string(y.cols()));
+        return fit(X, y[0], sample_weight);
+    }
+
+    BasicLogisticRegression& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {}) {
+        validate(options_);
+        if (X.rows() == 0) throw data_error("LogisticRegression.fit: X has no rows");
+        if (y.size() != X.rows())
+            throw data_error("LogisticRegression.fit: X has " + std::to_string(X.rows()) + " rows but y has " +
+                             std::to_string(y.size()));
+        if (!sample_weight.empty() && sample_weight.size() != X.rows())
+            throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
+                             " entries but X has " + std::to_string(X.rows()) + " rows");
+
+        Design<Scalar> design = Design<Scalar>::build(X, "LogisticRegression.fit");
+        if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
+
+        // Classes: sorted unique labels; y as class indices.
+        std::vector<Label> labels = labels_of(y);
+        std::vector<Label> classes = labels;
+        std::sort(classes.begin(), classes.end());
+        classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+        if (classes.size() < 2)
+            throw data_error("LogisticRegression.fit: y has a single class ('" + classes.front().to_string() +
+                             "'); at least two classes are needed");
+        std::vector<std::int32_t> y_index(labels.size());
+        std::vector<double> class_count(classes.size(), 0.0);
+        for (std::size_t i = 0; i < labels.size(); ++i) {
+            auto it = std::lower_bound(classes.begin(), classes.end(), labels[i]);
+            y_index[i] = static_cast<std::int32_t>(it - classes.begin());
+            class_count[static_cast<std::size_t>(y_index[i])] += 1;
+        }
+
+        // Sample weights, times balanced class weights n / (K * count_k).
+        Vector weights(static_cast<Eigen::Index>(X.rows()));
+        for (std::size_t i = 0; i < X.rows(); ++i) {
+            double w = sample_weight.empty() ? 1.0 : sample_weight[i];
+            if (!std::isfinite(w) || w < 0)
+                throw data_error("LogisticRegression.fit: sample_weight[" + std::to_string(i) + "] = " +
+                                 std::to_string(w) + " is not a finite non-negative number");
+            if (options_.class_weight == ClassWeight::balanced)
+                w *= static_cast<double>(X.rows()) /
+                     (static_cast<double>(classes.size()) * class_count[static_cast<std::size_t>(y_index[i])]);
+            weights[static_cast<Eigen::Index>(i)] = static_cast<Scalar>(w);
+        }
+        const double weight_sum = weights.template cast<double>().sum();
+        if (!(weight_sum > 0)) throw data_error("LogisticRegression.fit: the sample weights sum to zero");
+
+        const auto k = static_cast<Eigen::Index>(classes.size() == 2 ? 1 : classes.size());
+        const Scalar alpha = options_.penalty == Penalty::l2 ? static_cast<Scalar>(1.0 / options_.C) : Scalar(0);
+        const bool v1_2 = options_.match_sklearn == SklearnVersion::v1_2;
+        const Scalar scale = v1_2 ? Scalar(1) : static_cast<Scalar>(1.0 / weight_sum);
+        LogisticLoss<Scalar> loss(design, y_index, weights, k, alpha, scale, options_.fit_intercept);
+
+        typename optim::LBFGS<Scalar>::Options lbfgs;
+        lbfgs.max_iter = options_.max_iter;
+        lbfgs.gtol = static_cast<Scalar>(options_.tol);
+        lbfgs.ftol = static_cast<Scalar>(v1_2 ? 2.220446049250313e-09 : 64 * std::numeric_limits<double>::epsilon());
+        lbfgs.max_line_search = v1_2 ? 20 : 50;
+
+        std::vector<optim::IterationReport> history;
+        auto record = [&](const optim::IterationReport& report) {
+            history.push_back(report);
+            if (progress_) progress_(report);
+        };
+        Vector params = Vector::Zero(loss.n_parameters());
+        const auto start = std::chrono::steady_clock::now();
+        auto result = optim::LBFGS<Scalar>(lbfgs).minimize(loss, params, record);
+        const auto stop = std::chrono::steady_clock::now();
+
+        const Eigen::Index p = design.n_features();
+        fitted_ = Fitted{};
+        fitted_.schema = Schema::of(X);
+        fitted_.one_hot_widths = one_hot_widths(X);
+        fitted_.feature_names = design.feature_names();
+        fitted_.classes = std::move(classes);
+        fitted_.coef = Eigen::Map<const Matrix>(params.data(), p, k).transpose();
+        fitted_.intercept = params.tail(k);
+        fitted_.n_iter = result.n_iter;
+        fitted_.converged = result.converged;
+        fitted_.stop_reason = result.reason;
+        fitted_.objective = static_cast<double>(result.objective);
+        fitted_.history = std::move(history);
+        fitted_.fit_seconds = std::chrono::duration<double>(stop - start).count();
+        is_fitted_ = true;
+        return *this;
+    }
+
+    // Scores per class: n x 1 for binary problems (positive class), n x K otherwise.
+    Matrix decision_function(const Frame& X) const {
+        Design<Scalar> design = checked_design(X, "LogisticRegression.decision_function");
+        Matrix Z;
+        design.decision(fitted_.coef.transpose(), fitted_.intercept.transpose(), Z);
+        return Z;
+    }
+
+    Matrix predict_proba(const Frame& X) const {
+        Matrix Z = decision_function(X);
+        return proba_from_scores(std::move(Z));
+    }
+
+    Matrix predict_log_proba(const Frame& X) const { return predict_proba(X).array().log().matrix(); }
+
+    // Binary: classes()[1] where the score is > 0; multiclass: the first largest score.
+    Labels predict(const Frame& X) const {
+        Matrix Z = decision_function(X);
+        return Labels(fitted_.classes, labels_from_scores(Z));
+    }
+
+    // Mean accuracy (weighted when sample_weight is given), as sklearn's score.
+    double score(const Frame& X, const Frame& y, std::span<const double> sample_weight = {}) const {
+        if (y.cols() != 1) throw data_error("LogisticRegression.score: y must have exactly one column");
+        Labels predicted = predict(X);
+        std::vector<Label> truth = labels_of(y[0]);
+        if (truth.size() != predicted.size())
+            throw data_error("LogisticRegression.score: X has " + std::to_string(predicted.size()) +
+                             " rows but y has " + std::to_string(truth.size()));
+        if (!sample_weight.empty() && sample_weight.size() != truth.size())
+            throw data_error("LogisticRegression.score: sample_weight has the wrong length");
+        double hit = 0, total = 0;
+        for (std::size_t i = 0; i < truth.size(); ++i) {
+            const double w = sample_weight.empty() ? 1.0 : sample_weight[i];
+            hit += (predicted[i] == truth[i]) ? w : 0.0;
+            total += w;
+        }
+        return total > 0 ? hit / total : 0.0;
+    }
+
+    bool is_fitted() const noexcept { return is_fitted_; }
+    const std::vector<Label>& classes() const { return fitted().classes; }
+    const Matrix& coef() const { return fitted().coef; }          // K x n_features (K = 1 when binary)
+    const Vector& intercept() const { return fitted().intercept; }  // K
+    int n_iter() const { return fitted().n_iter; }
+    bool converged() const { return fitted().converged; }
+    optim::StopReason stop_reason() const { return fitted().stop_reason; }
+    double objective() const { return fitted().objective; }
+    double fit_seconds() const { return fitted().fit_seconds; }
+    const std::vector<optim::IterationReport>& history() const { return fitted().history; }
+    const std::vector<std::string>& feature_names_out() const { return fitted().feature_names; }
+    const Schema& schema() const { return fitted().schema; }
+
+    // Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes.
+    Matrix proba_from_scores(Matrix Z) const {
+        if (Z.cols() == 1) {
+            Matrix P(Z.rows(), 2);
+            for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+                const Scalar p = detail::expit(Z(i, 0));
+                P(i, 0) = Scalar(1) - p;
+                P(i, 1) = p;
+            }
+            return P;
+        }
+        for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+            Z.row(i).array() -= Z.row(i).maxCoeff();
+            Z.row(i) = Z.row(i).array().exp().matrix();
+            Z.row(i) /= Z.row(i).sum();
+        }
+        return Z;
+    }
+
+    std::vector<std::int32_t> labels_from_scores(const Matrix& Z) const {
+        std::vector<std::int32_t> codes(static_cast<std::size_t>(Z.rows()));
+        for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+            if (Z.cols() == 1) {
+                codes[static_cast<std::size_t>(i)] = Z(i, 0) > 0 ? 1 : 0;
+            } else {
+                Eigen::Index best = 0;
+                for (Eigen::Index c = 1; c < Z.cols(); ++c)
+                    if (Z(i, c) > Z(i, best)) best = c;
+                codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
+            }
+        }
+        return codes;
+    }
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned version);
+
+private:
+    friend class boost::serialization::access;
+
+    struct Fitted {
+        Schema schema;
+        std::vector<std::size_t> one_hot_widths;
+        std::vector<std::string> feature_names;
+        std::vector<Label> classes;
+        Matrix coef;
+        Vector intercept;
+        int n_iter = 0;
+        bool converged = false;
+        optim::StopReason stop_reason = optim::StopReason::max_iterations;
+        double objective = 0;
+        double fit_seconds = 0;
+        std::vector<optim::IterationReport> history;
+    };
+
+    static void validate(const Options& o) {
+        if (!(o.C > 0) || !std::isfinite(o.C))
+            throw parameter_error("LogisticRegression: C must be a positive number, got " + std::to_string(o.C));
+        if (o.max_iter < 1)
+            throw parameter_error("LogisticRegression: max_iter must be >= 1, got " + std::to_string(o.max_iter));
+        if (!(o.tol >= 0) || !std::isfinite(o.tol))
+            throw parameter_error("LogisticRegression: tol must be >= 0, got " + std::to_string(o.tol));
+    }
+
+    static std::vector<std::size_t> one_hot_widths(const Frame& X) {
+        std::vector<std::size_t> widths;
+        for (const auto& c : X)
+            if (c.is_one_hot()) widths.push_back(c.width());
+        return widths;
+    }
+
+    const Fitted& fitted() const {
+        if (!is_fitted_) throw not_fitted_error("LogisticRegression");
+        return fitted_;
+    }
+
+    Design<Scalar> checked_design(const Frame& X, const char* who) const {
+        fitted().schema.check(X, who);
+        // Take the columns in the fitted order, so they are matched by name.
+        std::vector<const Column*> ordered;
+        std::vector<std::size_t> widths;
+        for (const auto& spec : fitted_.schema.columns()) {
+            ordered.push_back(&X.column(spec.name));
+            if (ordered.back()->is_one_hot()) widths.push_back(ordered.back()->width());
+        }
+        if (widths != fitted_.one_hot_widths)
+            throw data_error(std::string(who) +
+                             ": the one-hot columns have other widths than at fit (another encoder?)");
+        return Design<Scalar>::build(ordered, X.rows(), who);
+    }
+
+    Options options_{};
+    ProgressCallback progress_;
+    Fitted fitted_;
+    bool is_fitted_ = false;
+};
+
+using LogisticRegression = BasicLogisticRegression<double>;
+
+}  // namespace mlpipe

@@ -1,0 +1,220 @@
+#pragma once
+// Pipeline<Steps...>: steps applied in order, as sklearn's Pipeline. fit calls
+// fit_transform on every step but the last and fit on the last; predict and friends
+// transform through every step but the last, then ask the last.
+//
+// Checked at compile time: every step but the last must be a Transformer, the last one
+// a Transformer or an Estimator. A Pipeline is itself a Transformer or an Estimator, so
+// pipelines nest. The input columns seen at fit are checked by name at predict time.
+
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/frame.hpp>
+#include <mlpipe/frame/schema.hpp>
+#include <mlpipe/pipeline/concepts.hpp>
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <typeinfo>
+#include <utility>
+
+namespace boost::serialization {
+class access;
+}
+
+namespace mlpipe {
+
+namespace detail {
+template <class... Steps>
+struct last_of {
+    using type = std::tuple_element_t<sizeof...(Steps) - 1, std::tuple<Steps...>>;
+};
+
+template <std::size_t... I, class... Steps>
+constexpr bool leading_steps_transform(std::index_sequence<I...>, std::tuple<Steps...>*) {
+    return (Transformer<std::tuple_element_t<I, std::tuple<Steps...>>> && ...);
+}
+
+template <class T, class... Ts>
+constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
+}  // namespace detail
+
+template <class... Steps>
+class Pipeline {
+    static_assert(sizeof...(Steps) >= 1, "mlpipe::Pipeline needs at least one step");
+
+public:
+    using Final = typename detail::last_of<Steps...>::type;
+    static constexpr std::size_t size = sizeof...(Steps);
+
+    static constexpr bool leading_steps_ok =
+        detail::leading_steps_transform(std::make_index_sequence<sizeof...(Steps) - 1>{},
+                                        static_cast<std::tuple<Steps...>*>(nullptr));
+    static constexpr bool final_step_ok = Transformer<Final> || Estimator<Final>;
+
+    static_assert(leading_steps_ok,
+                  "mlpipe::Pipeline: every step but the last must be a Transformer "
+                  "(fit(const Frame&) and transform(const Frame&) const -> Frame)");
+    static_assert(final_step_ok,
+                  "mlpipe::Pipeline: the last step must be able to fit "
+                  "(an Estimator with fit(const Frame& X, const Frame& y), or a Transformer)");
+
+    Pipeline() = default;
+    explicit Pipeline(Steps... steps) : steps_(std::move(steps)...) {}
+
+    static std::string type_name() {
+        std::string name = "Pipeline<";
+        ((name += Steps::type_name() + ","), ...);
+        name.back() = '>';
+        return name;
+    }
+
+    // Access to the steps, by position or by type (the type must occur once).
+    template <std::size_t I>
+    auto& step() noexcept { return std::get<I>(steps_); }
+    template <std::size_t I>
+    const auto& step() const noexcept { return std::get<I>(steps_); }
+    template <class Step>
+    Step& step() noexcept {
+        static_assert(detail::count_of<Step, Steps...> == 1, "mlpipe::Pipeline::step<Type>: the type must be one step");
+        return std::get<Step>(steps_);
+    }
+    template <class Step>
+    const Step& step() const noexcept {
+        static_assert(detail::count_of<Step, Steps...> == 1, "mlpipe::Pipeline::step<Type>: the type must be one step");
+        return std::get<Step>(steps_);
+    }
+    const Final& final_step() const noexcept { return std::get<size - 1>(steps_); }
+    Final& final_step() noexcept { return std::get<size - 1>(steps_); }
+
+    // Supervised fit; sample_weight (one per row, or empty) goes to the final step.
+    Pipeline& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {})
+        requires Estimator<Final>
+    {
+        Frame Xt = fit_leading(X);
+        if constexpr (requires(Final& f) { f.fit(Xt, y, sample_weight); }) {
+            final_step().fit(Xt, y, sample_weight);
+        } else {
+            if (!sample_weight.empty())
+                throw parameter_error("Pipeline.fit: the final step " + std::string(typeid(Final).name()) +
+                                      " takes no sample weights");
+            final_step().fit(Xt, y);
+        }
+        is_fitted_ = true;
+        return *this;
+    }
+
+    // Unsupervised fit, when every step is a Transformer.
+    Pipeline& fit(const Frame& X)
+        requires Transformer<Final>
+    {
+        Frame Xt = fit_leading(X);
+        final_step().fit(Xt);
+        is_fitted_ = true;
+        return *this;
+    }
+
+    Frame transform(const Frame& X) const
+        requires Transformer<Final>
+    {
+        return final_step().transform(transform_leading(X, "Pipeline.transform"));
+    }
+
+    Frame fit_transform(const Frame& X)
+        requires Transformer<Final>
+    {
+        return fit(X).transform(X);
+    }
+
+    auto predict(const Frame& X) const
+        requires Classifier<Final>
+    {
+        return final_step().predict(transform_leading(X, "Pipeline.predict"));
+    }
+    auto predict_proba(const Frame& X) const
+        requires Classifier<Final>
+    {
+        return final_step().predict_proba(transform_leading(X, "Pipeline.predict_proba"));
+    }
+    auto predict_log_proba(const Frame& X) const
+        requires Classifier<Final>
+    {
+        return final_step().predict_log_proba(transform_leading(X, "Pipeline.predict_log_proba"));
+    }
+    auto decision_function(const Frame& X) const
+        requires Classifier<Final>
+    {
+        return final_step().decision_function(transform_leading(X, "Pipeline.decision_function"));
+    }
+    double score(const Frame& X, const Frame& y) const
+        requires Classifier<Final>
+    {
+        return final_step().score(transform_leading(X, "Pipeline.score"), y);
+    }
+    decltype(auto) classes() const
+        requires Classifier<Final>
+    {
+        return final_step().classes();
+    }
+
+    // Everything but the final step applied to X: the features the final step sees.
+    Frame transform_features(const Frame& X) const { return transform_leading(X, "Pipeline.transform_features"); }
+
+    bool is_fitted() const noexcept { return is_fitted_; }
+    // The input columns (names and kinds) seen at fit.
+    const Schema& schema() const {
+        check_fitted();
+        return schema_;
+    }
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned version);
+
+private:
+    friend class boost::serialization::access;
+
+    Frame fit_leading(const Frame& X) {
+        if (X.rows() == 0) throw data_error("Pipeline.fit: X has no rows");
+        is_fitted_ = false;
+        schema_ = Schema::of(X);
+        return fit_leading_from<0>(X);
+    }
+
+    template <std::size_t I>
+    Frame fit_leading_from(const Frame& X) {
+        if constexpr (I + 1 >= size) {
+            return X;
+        } else {
+            auto& step = std::get<I>(steps_);
+            step.fit(X);
+            return fit_leading_from<I + 1>(step.transform(X));
+        }
+    }
+
+    Frame transform_leading(const Frame& X, const char* who) const {
+        check_fitted();
+        schema_.check(X, who);
+        return transform_leading_from<0>(X);
+    }
+
+    template <std::size_t I>
+    Frame transform_leading_from(const Frame& X) const {
+        if constexpr (I + 1 >= size) {
+            return X;
+        } else {
+            return transform_leading_from<I + 1>(std::get<I>(steps_).transform(X));
+        }
+    }
+
+    void check_fitted() const {
+        if (!is_fitted_) throw not_fitted_error("Pipeline");
+    }
+
+    std::tuple<Steps...> steps_;
+    Schema schema_;
+    bool is_fitted_ = false;
+};
+
+}  // namespace mlpipe

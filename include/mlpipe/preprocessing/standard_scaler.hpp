@@ -1,0 +1,200 @@
+#pragma once
+// StandardScaler: scikit-learn's StandardScaler for the numeric columns of a Frame.
+//
+// mean_ and var_ (population variance, ddof = 0) are accumulated batch by batch with the
+// update of Chan, Golub and LeVeque, as sklearn's partial_fit does, so a streamed or
+// distributed fit gives the fit of the whole data. Missing values (NaN) are ignored in
+// fit and pass through transform. A constant column gets scale 1, not a division by 0.
+
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/frame.hpp>
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <limits>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace boost::serialization {
+class access;
+}
+
+namespace mlpipe {
+
+class StandardScaler {
+public:
+    struct Options {
+        std::vector<std::string> columns;  // columns to scale; empty: every numeric column
+        bool with_mean = true;
+        bool with_std = true;
+        friend bool operator==(const Options&, const Options&) = default;
+    };
+
+    StandardScaler() = default;
+    explicit StandardScaler(Options options) : options_(std::move(options)) {}
+
+    static std::string type_name() { return "StandardScaler"; }
+    const Options& options() const noexcept { return options_; }
+
+    // sample_weight: empty (all ones) or one non-negative weight per row.
+    StandardScaler& fit(const Frame& X, std::span<const double> sample_weight = {}) {
+        is_fitted_ = false;
+        names_.clear();
+        return partial_fit(X, sample_weight);
+    }
+
+    // Adds the rows of X to the statistics (the first call decides the columns).
+    StandardScaler& partial_fit(const Frame& X, std::span<const double> sample_weight = {}) {
+        if (X.rows() == 0) throw data_error("StandardScaler.fit: X has no rows");
+        if (!sample_weight.empty() && sample_weight.size() != X.rows())
+            throw data_error("StandardScaler.fit: sample_weight has " + std::to_string(sample_weight.size()) +
+                             " entries but X has " + std::to_string(X.rows()) + " rows");
+        if (!is_fitted_) {
+            names_ = columns_to_scale(X);
+            const auto p = static_cast<Eigen::Index>(names_.size());
+            count_ = Eigen::VectorXd::Zero(p);
+            mean_ = Eigen::VectorXd::Zero(p);
+            var_ = Eigen::VectorXd::Zero(p);
+        }
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            const Column& column = numeric_column(X, names_[j], "StandardScaler.fit");
+            accumulate(column.values(), sample_weight, static_cast<Eigen::Index>(j));
+        }
+        update_scale();
+        is_fitted_ = true;
+        return *this;
+    }
+
+    Frame transform(const Frame& X) const {
+        check_fitted();
+        Frame out = X;
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            const Column& column = numeric_column(X, names_[j], "StandardScaler.transform");
+            const auto jj = static_cast<Eigen::Index>(j);
+            const double mean = options_.with_mean ? mean_[jj] : 0.0;
+            const double scale = options_.with_std ? scale_[jj] : 1.0;
+            std::vector<double> values(column.values().begin(), column.values().end());
+            for (double& v : values) v = (v - mean) / scale;  // a true division, as sklearn
+            out.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
+        }
+        return out;
+    }
+
+    // Undoes transform on the scaled columns.
+    Frame inverse_transform(const Frame& X) const {
+        check_fitted();
+        Frame out = X;
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            const Column& column = numeric_column(X, names_[j], "StandardScaler.inverse_transform");
+            const auto jj = static_cast<Eigen::Index>(j);
+            std::vector<double> values(column.values().begin(), column.values().end());
+            for (double& v : values) {
+                if (options_.with_std) v *= scale_[jj];
+                if (options_.with_mean) v += mean_[jj];
+            }
+            out.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
+        }
+        return out;
+    }
+
+    Frame fit_transform(const Frame& X) { return fit(X).transform(X); }
+
+    bool is_fitted() const noexcept { return is_fitted_; }
+    const std::vector<std::string>& columns() const { return check_fitted(), names_; }
+    const Eigen::VectorXd& mean() const { return check_fitted(), mean_; }
+    const Eigen::VectorXd& var() const { return check_fitted(), var_; }
+    const Eigen::VectorXd& scale() const { return check_fitted(), scale_; }
+    // Weighted count of non-missing values seen per column.
+    const Eigen::VectorXd& n_samples_seen() const { return check_fitted(), count_; }
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned version);
+
+private:
+    friend class boost::serialization::access;
+
+    std::vector<std::string> columns_to_scale(const Frame& X) const {
+        if (!options_.columns.empty()) return options_.columns;
+        std::vector<std::string> names;
+        for (const auto& c : X)
+            if (c.is_numeric()) names.push_back(c.name());
+        return names;
+    }
+
+    static const Column& numeric_column(const Frame& X, const std::string& name, const char* who) {
+        auto index = X.find(name);
+        if (!index) throw data_error(std::string(who) + ": column '" + name + "' is not in X");
+        const Column& column = X[*index];
+        if (!column.is_numeric())
+            throw data_error(std::string(who) + ": column '" + name + "' is " + to_string(column.kind()) +
+                             ", not numeric");
+        return column;
+    }
+
+    // Chan et al. merge of this batch into (count, mean, var) of column j, with sklearn's
+    // correction term for the batch's own variance.
+    void accumulate(std::span<const double> values, std::span<const double> weights, Eigen::Index j) {
+        double batch_count = 0, batch_sum = 0;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (std::isnan(values[i])) continue;
+            const double w = weights.empty() ? 1.0 : weights[i];
+            if (!std::isfinite(w) || w < 0)
+                throw data_error("StandardScaler.fit: sample_weight[" + std::to_string(i) + "] is not a finite "
+                                 "non-negative number");
+            batch_count += w;
+            batch_sum += w * values[i];
+        }
+        if (batch_count == 0) return;
+        const double batch_mean = batch_sum / batch_count;
+        double correction = 0, squares = 0;
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (std::isnan(values[i])) continue;
+            const double w = weights.empty() ? 1.0 : weights[i];
+            const double d = values[i] - batch_mean;
+            correction += w * d;
+            squares += w * d * d;
+        }
+        const double batch_unnormalized = squares - correction * correction / batch_count;
+
+        const double last_count = count_[j];
+        if (last_count == 0) {
+            count_[j] = batch_count;
+            mean_[j] = batch_mean;
+            var_[j] = batch_unnormalized / batch_count;
+            return;
+        }
+        const double total = last_count + batch_count;
+        const double last_sum = mean_[j] * last_count;
+        const double last_over_new = last_count / batch_count;
+        const double unnormalized = var_[j] * last_count + batch_unnormalized +
+                                    last_over_new / total * std::pow(last_sum / last_over_new - batch_sum, 2);
+        count_[j] = total;
+        mean_[j] = (last_sum + batch_sum) / total;
+        var_[j] = unnormalized / total;
+    }
+
+    void update_scale() {
+        constexpr double eps = std::numeric_limits<double>::epsilon();
+        scale_.resize(var_.size());
+        for (Eigen::Index j = 0; j < var_.size(); ++j) {
+            const double n = count_[j];
+            const double upper_bound = n * eps * var_[j] + (n * mean_[j] * eps) * (n * mean_[j] * eps);
+            const bool constant = var_[j] <= upper_bound;
+            const double scale = std::sqrt(var_[j]);
+            scale_[j] = (constant || scale < 10 * eps) ? 1.0 : scale;
+        }
+    }
+
+    void check_fitted() const {
+        if (!is_fitted_) throw not_fitted_error("StandardScaler");
+    }
+
+    Options options_{};
+    std::vector<std::string> names_;
+    Eigen::VectorXd count_, mean_, var_, scale_;
+    bool is_fitted_ = false;
+};
+
+}  // namespace mlpipe
