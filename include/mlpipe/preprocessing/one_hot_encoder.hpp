@@ -30,7 +30,7 @@ enum class Drop : std::uint8_t { none = 0, first = 1, if_binary = 2 };
 class OneHotEncoder {
 public:
     struct Options {
-        std::vector<std::string> columns;  // columns to encode; empty: every categorical column
+        std::vector<std::string> columns{};  // columns to encode; empty: every categorical column
         HandleUnknown handle_unknown = HandleUnknown::error;
         Drop drop = Drop::none;
         friend bool operator==(const Options&, const Options&) = default;

@@ -26,7 +26,7 @@ namespace mlpipe {
 class StandardScaler {
 public:
     struct Options {
-        std::vector<std::string> columns;  // columns to scale; empty: every numeric column
+        std::vector<std::string> columns{};  // columns to scale; empty: every numeric column
         bool with_mean = true;
         bool with_std = true;
         friend bool operator==(const Options&, const Options&) = default;

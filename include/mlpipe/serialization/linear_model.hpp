@@ -1,0 +1,74 @@
+#pragma once
+// Boost.Serialization for LogisticRegression (options and fitted state).
+
+#include <mlpipe/linear_model/logistic_regression.hpp>
+#include <mlpipe/serialization/eigen.hpp>
+#include <mlpipe/serialization/frame.hpp>
+#include <mlpipe/serialization/preprocessing.hpp>
+
+#include <boost/serialization/nvp.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <boost/serialization/version.hpp>
+
+#include <cstdint>
+
+namespace boost::serialization {
+
+template <class Archive>
+void serialize(Archive& archive, mlpipe::optim::IterationReport& report, unsigned /*version*/) {
+    archive& make_nvp("iteration", report.iteration);
+    archive& make_nvp("objective", report.objective);
+    archive& make_nvp("gradient_max", report.gradient_max);
+    archive& make_nvp("step", report.step);
+    archive& make_nvp("evaluations", report.evaluations);
+}
+
+// Class templates need the version specialised by hand (BOOST_CLASS_VERSION cannot).
+template <class Scalar>
+struct version<mlpipe::BasicLogisticRegression<Scalar>> {
+    using tag = mpl::integral_c_tag;
+    using type = mpl::int_<1>;
+    static constexpr int value = 1;
+};
+
+}  // namespace boost::serialization
+
+template <class Scalar>
+template <class Archive>
+void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsigned /*version*/) {
+    using boost::serialization::make_nvp;
+    archive& make_nvp("C", options_.C);
+    archive& make_nvp("max_iter", options_.max_iter);
+    archive& make_nvp("tol", options_.tol);
+    detail::serialize_enum(archive, "match_sklearn", options_.match_sklearn, SklearnVersion::v1_2);
+    detail::serialize_enum(archive, "penalty", options_.penalty, Penalty::none);
+    detail::serialize_enum(archive, "class_weight", options_.class_weight, ClassWeight::balanced);
+    archive& make_nvp("fit_intercept", options_.fit_intercept);
+    archive& make_nvp("is_fitted", is_fitted_);
+
+    std::vector<std::uint64_t> widths(fitted_.one_hot_widths.begin(), fitted_.one_hot_widths.end());
+    archive& make_nvp("schema", fitted_.schema);
+    archive& make_nvp("one_hot_widths", widths);
+    fitted_.one_hot_widths.assign(widths.begin(), widths.end());
+    archive& make_nvp("feature_names", fitted_.feature_names);
+    archive& make_nvp("classes", fitted_.classes);
+    archive& make_nvp("coef", fitted_.coef);
+    archive& make_nvp("intercept", fitted_.intercept);
+    archive& make_nvp("n_iter", fitted_.n_iter);
+    archive& make_nvp("converged", fitted_.converged);
+    detail::serialize_enum(archive, "stop_reason", fitted_.stop_reason, optim::StopReason::line_search_failed);
+    archive& make_nvp("objective", fitted_.objective);
+    archive& make_nvp("fit_seconds", fitted_.fit_seconds);
+    archive& make_nvp("history", fitted_.history);
+
+    if (is_fitted_) {
+        const auto k = fitted_.classes.size() == 2 ? 1 : fitted_.classes.size();
+        if (fitted_.classes.size() < 2 || static_cast<std::size_t>(fitted_.coef.rows()) != k ||
+            static_cast<std::size_t>(fitted_.intercept.size()) != k ||
+            static_cast<std::size_t>(fitted_.coef.cols()) != fitted_.feature_names.size())
+            throw model_file_error("LogisticRegression in the model file has inconsistent shapes");
+    }
+}
+
+BOOST_CLASS_VERSION(mlpipe::optim::IterationReport, 1)

@@ -1,0 +1,108 @@
+// Pipeline: step access, sklearn's fit/predict flow, schema checks, nesting.
+
+#include "../support/datasets.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace mlpipe;
+
+using Model = Pipeline<OneHotEncoder, StandardScaler, LogisticRegression>;
+
+TEST_CASE("a pipeline equals its steps applied by hand", "[pipeline]") {
+    test::ReferenceSet set("penguins");
+    Model model = set.pipeline();
+    model.fit(set.X_train, set.y_train);
+
+    OneHotEncoder encoder({.columns = set.categorical, .handle_unknown = HandleUnknown::ignore});
+    StandardScaler scaler({.columns = set.numeric});
+    LogisticRegression lr;
+    lr.fit(scaler.fit_transform(encoder.fit_transform(set.X_train)), set.y_train);
+    Eigen::MatrixXd by_hand = lr.predict_proba(scaler.transform(encoder.transform(set.X_test)));
+    CHECK(model.predict_proba(set.X_test) == by_hand);
+    CHECK(model.transform_features(set.X_test).to_dense() ==
+          scaler.transform(encoder.transform(set.X_test)).to_dense());
+}
+
+TEST_CASE("steps are reachable by index and by type", "[pipeline]") {
+    test::ReferenceSet set("penguins");
+    Model model = set.pipeline();
+    model.fit(set.X_train, set.y_train);
+    CHECK(&model.step<0>() == &model.step<OneHotEncoder>());
+    CHECK(&model.step<2>() == &model.step<LogisticRegression>());
+    CHECK(model.step<StandardScaler>().mean().size() == 4);
+    CHECK(model.step<OneHotEncoder>().categories().size() == 2);
+    CHECK(Model::size == 3);
+    CHECK(Model::type_name() == "Pipeline<OneHotEncoder,StandardScaler,LogisticRegression<double>>");
+}
+
+TEST_CASE("the fitted input columns are checked by name at predict time", "[pipeline][errors]") {
+    test::ReferenceSet set("penguins");
+    Model model = set.pipeline();
+    CHECK_THROWS_AS(model.predict(set.X_test), not_fitted_error);
+    model.fit(set.X_train, set.y_train);
+
+    // Reordered columns are fine: columns are matched by name.
+    Frame reordered;
+    const auto names = set.X_test.names();
+    for (auto it = names.rbegin(); it != names.rend(); ++it) reordered.add(set.X_test.column(*it));
+    CHECK(model.predict_proba(reordered) == model.predict_proba(set.X_test));
+
+    Frame missing;
+    for (const auto& c : set.X_test)
+        if (c.name() != "island") missing.add(c);
+    CHECK_THROWS_WITH(model.predict(missing), Catch::Contains("Pipeline.predict") &&
+                                                  Catch::Contains("missing column(s) 'island'"));
+
+    Frame extra = set.X_test;
+    extra.add_numeric("year", std::vector<double>(extra.rows(), 2008));
+    CHECK_THROWS_WITH(model.predict(extra), Catch::Contains("unexpected column(s) 'year'"));
+
+    // Text in a numeric column: the reader infers "categorical", the error says why.
+    Frame retyped;
+    for (const auto& c : set.X_test) {
+        if (c.name() != "body_mass_g") {
+            retyped.add(c);
+            continue;
+        }
+        std::vector<std::string> text(c.size(), "4000");
+        text[5] = "heavy";
+        retyped.add_categorical("body_mass_g", text);
+    }
+    CHECK_THROWS_WITH(model.predict(retyped), Catch::Contains("'body_mass_g' was numeric") &&
+                                                  Catch::Contains("'heavy'") && Catch::Contains("row 5"));
+}
+
+TEST_CASE("pipelines nest and a transformer pipeline transforms", "[pipeline]") {
+    test::ReferenceSet set("penguins");
+    using Preprocess = Pipeline<OneHotEncoder, StandardScaler>;
+    static_assert(Transformer<Preprocess>);
+    static_assert(Classifier<Model>);
+    using Nested = Pipeline<Preprocess, LogisticRegression>;
+    Nested nested{Preprocess{OneHotEncoder({.columns = set.categorical, .handle_unknown = HandleUnknown::ignore}),
+                             StandardScaler({.columns = set.numeric})},
+                  LogisticRegression{}};
+    nested.fit(set.X_train, set.y_train);
+    Model flat = set.pipeline();
+    flat.fit(set.X_train, set.y_train);
+    CHECK(nested.predict_proba(set.X_test) == flat.predict_proba(set.X_test));
+    CHECK(Nested::type_name() == "Pipeline<Pipeline<OneHotEncoder,StandardScaler>,LogisticRegression<double>>");
+}
+
+TEST_CASE("fit on empty input is an error", "[pipeline][errors]") {
+    Model model;
+    Frame X, y;
+    X.add_numeric("a", {});
+    y.add_numeric("y", {});
+    CHECK_THROWS_WITH(model.fit(X, y), Catch::Contains("no rows"));
+}
+
+TEST_CASE("score is the accuracy", "[pipeline]") {
+    test::ReferenceSet set("penguins");
+    Model model = set.pipeline();
+    model.fit(set.X_train, set.y_train);
+    Labels predicted = model.predict(set.X_test);
+    std::vector<Label> truth = labels_of(set.y_test[0]);
+    double hits = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i) hits += predicted[i] == truth[i] ? 1 : 0;
+    CHECK(model.score(set.X_test, set.y_test) == Approx(hits / static_cast<double>(truth.size())));
+}
