@@ -68,7 +68,7 @@ double max_abs_diff(const Eigen::MatrixBase<A>& a, const Eigen::MatrixBase<B>& b
 // A small frame with a categorical, two numeric columns and a binary label, for unit tests.
 inline Frame toy_X() {
     Frame X;
-    X.add_categorical("color", std::vector<std::string>{"red", "blue", "red", "green", "blue", "green", "red", "blue"});
+    X.add_categorical("color", {"red", "blue", "red", "green", "blue", "green", "red", "blue"});
     X.add_numeric("size", {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0});
     X.add_numeric("weight", {10.0, 8.0, 6.5, 7.0, 3.0, 2.5, 1.0, 0.5});
     return X;

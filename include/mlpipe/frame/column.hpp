@@ -13,6 +13,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,6 +69,11 @@ public:
         c.codes_.reserve(values.size());
         for (const auto& v : values) c.codes_.push_back(v ? builder.code(*v) : -1);
         return c;
+    }
+
+    // So that categorical("c", {"a", "b"}) picks the plain strings.
+    static Column categorical(std::string name, std::initializer_list<std::string> values) {
+        return categorical(std::move(name), std::vector<std::string>(values));
     }
 
     static Column one_hot(std::string name, std::vector<std::int32_t> codes,

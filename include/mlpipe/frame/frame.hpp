@@ -7,6 +7,7 @@
 
 #include <Eigen/Core>
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -58,6 +59,10 @@ public:
     }
     Frame& add_categorical(std::string name, const std::vector<std::optional<std::string>>& values) {
         return add(Column::categorical(std::move(name), values));
+    }
+    // So that add_categorical("c", {"a", "b"}) picks the plain strings.
+    Frame& add_categorical(std::string name, std::initializer_list<std::string> values) {
+        return add(Column::categorical(std::move(name), std::vector<std::string>(values)));
     }
 
     std::size_t rows() const noexcept { return columns_.empty() ? 0 : columns_.front().size(); }

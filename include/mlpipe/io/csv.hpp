@@ -305,7 +305,7 @@ inline Column build_column(const std::string& name, std::size_t column_number, c
                 if (forced == ColumnKind::numeric)
                     throw csv_error(source, field.line, column_number, name,
                                     "value " + excerpt(field.text) +
-                                        " is not a number, but column_kinds makes this column numeric");
+                                        " is not a number, and this column must be numeric");
                 numeric = false;
                 break;
             }

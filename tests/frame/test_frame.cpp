@@ -1,0 +1,69 @@
+// Frame and Column: construction, checks, dense view, xtensor and Eigen input.
+
+#include "../support/datasets.hpp"
+
+#include <mlpipe/frame/xtensor.hpp>
+
+#include <catch2/catch.hpp>
+#include <xtensor/xarray.hpp>
+#include <xtensor/xtensor.hpp>
+
+using namespace mlpipe;
+
+TEST_CASE("a frame is built column by column and from matrices", "[frame]") {
+    Frame X = test::toy_X();
+    CHECK(X.rows() == 8);
+    CHECK(X.cols() == 3);
+    CHECK(X.names() == std::vector<std::string>{"color", "size", "weight"});
+    CHECK(X.column("color").is_categorical());
+    CHECK(X.column("color").dictionary() == std::vector<std::string>{"red", "blue", "green"});  // first seen
+    CHECK(X.index_of("weight") == 2);
+
+    Eigen::MatrixXf m(2, 2);
+    m << 1, 2, 3, 4;
+    Frame from_eigen = Frame::from_matrix(m, {"a", "b"});
+    CHECK(from_eigen.column("b").values()[1] == 4.0);
+    CHECK(from_eigen.to_dense() == m.cast<double>());
+
+    xt::xtensor<float, 2> t = {{1.5f, 2.0f}, {3.0f, 4.5f}, {5.0f, 6.0f}};
+    Frame from_xt = frame_from_xtensor(t, {"a", "b"});
+    CHECK(from_xt.rows() == 3);
+    CHECK(from_xt.column("a").values()[2] == 5.0);
+    CHECK(from_xt.column("b").values()[0] == 2.0);
+}
+
+TEST_CASE("frame errors name the column", "[frame][errors]") {
+    Frame X = test::toy_X();
+    CHECK_THROWS_WITH(X.column("colour"), Catch::Contains("'colour'") && Catch::Contains("'color'"));
+    CHECK_THROWS_WITH(X.add_numeric("size", std::vector<double>(8, 0.0)), Catch::Contains("already present"));
+    CHECK_THROWS_WITH(X.add_numeric("short", {1.0}), Catch::Contains("'short' has 1 rows"));
+    CHECK_THROWS_WITH(X.add_numeric("", std::vector<double>(8, 0.0)), Catch::Contains("non-empty name"));
+    CHECK_THROWS_WITH(X.column("size").codes(), Catch::Contains("'size' is numeric"));
+    CHECK_THROWS_WITH(Frame::from_matrix(Eigen::MatrixXd(2, 3), {"a"}), Catch::Contains("3 matrix columns"));
+    CHECK_THROWS_WITH(X.to_dense(), Catch::Contains("'color' is categorical"));
+    CHECK_THROWS_AS(Column::categorical("c", std::vector<std::int32_t>{0, 3}, {"a", "b"}), data_error);
+    xt::xarray<double> flat = {1.0, 2.0};
+    CHECK_THROWS_WITH(frame_from_xtensor(flat, {"a"}), Catch::Contains("2-D"));
+}
+
+TEST_CASE("missing values are explicit", "[frame]") {
+    Frame X;
+    X.add_numeric("x", {1.0, std::nan(""), 3.0});
+    X.add_categorical("c", std::vector<std::optional<std::string>>{"a", std::nullopt, std::nullopt});
+    CHECK(X.column("x").is_missing(1));
+    CHECK_FALSE(X.column("x").is_missing(0));
+    CHECK(X.column("c").count_missing() == 2);
+}
+
+TEST_CASE("labels print as text and compare as values", "[frame][labels]") {
+    Labels labels({Label("female"), Label("male")}, {1, 0, 1});
+    std::ostringstream out;
+    for (const auto& label : labels) out << label << ' ';
+    CHECK(out.str() == "male female male ");
+    CHECK(labels.to_strings() == std::vector<std::string>{"male", "female", "male"});
+    CHECK(Label(1.0).to_string() == "1");
+    CHECK(Label(0.5).to_string() == "0.5");
+    CHECK(Label(2.0) < Label(10.0));
+    CHECK(Label("B") < Label("a"));
+    CHECK_THROWS_AS(Label("x").number(), data_error);
+}
