@@ -1,0 +1,19 @@
+# mlpipe_target_warnings(<target>)
+#
+# Warning flags for mlpipe's own targets (tests, examples, benchmarks): -Wall -Wextra
+# -Wpedantic, plus -Werror when MLPIPE_WERROR is ON. Never applied to mlpipe::mlpipe itself,
+# so users of the library keep their own flags.
+include_guard(GLOBAL)
+
+function(mlpipe_target_warnings target)
+    if(MSVC)
+        target_compile_options(${target} PRIVATE /W4 /permissive- $<$<BOOL:${MLPIPE_WERROR}>:/WX>)
+    else()
+        target_compile_options(${target} PRIVATE -Wall -Wextra -Wpedantic $<$<BOOL:${MLPIPE_WERROR}>:-Werror>)
+        # GCC 12 warns -Wrestrict inside libstdc++ for `"text" + std::string` at -O2 and above,
+        # a false positive (GCC bug 105329, fixed in GCC 13); it would break MLPIPE_WERROR builds.
+        if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_COMPILER_VERSION VERSION_LESS 13)
+            target_compile_options(${target} PRIVATE -Wno-restrict)
+        endif()
+    endif()
+endfunction()

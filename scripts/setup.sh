@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Installs what mlpipe needs to build, test and run its examples (Debian/Ubuntu, apt-get).
+# Idempotent: checks each package with dpkg first and does nothing when all are present.
+# Uses sudo when not root (and sudo exists); exits 1 with a message when it cannot install.
+set -euo pipefail
+
+packages=(
+    build-essential cmake ninja-build pkg-config
+    libeigen3-dev libboost-serialization-dev
+    catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
+    curl
+)
+
+missing=()
+if command -v dpkg >/dev/null 2>&1; then
+    for package in "${packages[@]}"; do
+        if ! dpkg -s "$package" 2>/dev/null | grep -q '^Status: install ok installed'; then
+            missing+=("$package")
+        fi
+    done
+else
+    missing=("${packages[@]}")
+fi
+
+if [ "${#missing[@]}" -eq 0 ]; then
+    echo "setup: all ${#packages[@]} packages are installed; nothing to do"
+    exit 0
+fi
+
+echo "setup: missing packages: ${missing[*]}"
+
+if ! command -v apt-get >/dev/null 2>&1; then
+    echo "setup: error: apt-get is not available; install these packages (or their equivalents) by hand:" >&2
+    echo "    ${missing[*]}" >&2
+    exit 1
+fi
+
+as_root=()
+if [ "$(id -u)" -ne 0 ]; then
+    if command -v sudo >/dev/null 2>&1; then
+        as_root=(sudo)
+    else
+        echo "setup: error: not root and sudo is not available; as root, run:" >&2
+        echo "    apt-get update && apt-get install -y ${missing[*]}" >&2
+        exit 1
+    fi
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update; then
+    echo "setup: error: apt-get update failed" >&2
+    exit 1
+fi
+if ! "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"; then
+    echo "setup: error: apt-get install failed for: ${missing[*]}" >&2
+    exit 1
+fi
+echo "setup: installed ${missing[*]}"

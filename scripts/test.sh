@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Builds mlpipe and runs every test (unit, compile-failure, consumer, example).
+#
+#   scripts/test.sh
+#
+# Environment: BUILD_DIR (default build), JOBS (default: nproc), CI=true turns warnings into
+# errors (MLPIPE_WERROR=ON). Extra arguments go to ctest (e.g. -L unit, -LE consumer, -R csv).
+set -euo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+
+"$root/scripts/setup.sh"
+
+build_dir="${BUILD_DIR:-build}"
+jobs="${JOBS:-$(nproc)}"
+
+generator=()
+if command -v ninja >/dev/null 2>&1; then
+    generator=(-G Ninja)
+fi
+# An existing build dir keeps its generator (CMake refuses to switch).
+if [ -f "$build_dir/CMakeCache.txt" ]; then
+    generator=()
+fi
+
+werror=OFF
+if [ "${CI:-}" = "true" ]; then
+    werror=ON
+fi
+
+cmake -S . -B "$build_dir" "${generator[@]}" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DMLPIPE_BUILD_TESTS=ON \
+    -DMLPIPE_BUILD_EXAMPLES=ON \
+    -DMLPIPE_WERROR="$werror"
+cmake --build "$build_dir" -j "$jobs"
+ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "$@"
