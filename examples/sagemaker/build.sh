@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Builds and installs mlpipe-sagemaker: the one build recipe shared by the Dockerfile and
+# the local run (scripts/sagemaker-local.sh), so the container runs the binary the local
+# run tested.
+#
+#   examples/sagemaker/build.sh BUILD_DIR PREFIX
+set -euo pipefail
+
+source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+build_dir="${1:?usage: build.sh BUILD_DIR PREFIX}"
+prefix="${2:?usage: build.sh BUILD_DIR PREFIX}"
+
+generator=()
+if command -v ninja >/dev/null 2>&1 && [ ! -f "$build_dir/CMakeCache.txt" ]; then
+    generator=(-G Ninja)
+fi
+cmake -S "$source_dir" -B "$build_dir" "${generator[@]}" \
+    -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_INSTALL_PREFIX="$prefix" \
+    -DMLPIPE_BUILD_TESTS=OFF \
+    -DMLPIPE_BUILD_BENCHMARKS=OFF \
+    -DMLPIPE_BUILD_EXAMPLES=ON
+cmake --build "$build_dir" --target mlpipe-sagemaker -j "${JOBS:-$(nproc)}"
+cmake --install "$build_dir" --component sagemaker

@@ -1,0 +1,240 @@
+#pragma once
+// Reading a channel folder (/opt/ml/input/data/<channel>) into features and labels.
+//
+// SageMaker copies every S3 object under the channel's prefix into the folder, so a data
+// set may arrive as several files: every .csv file is read, in name order (byte order:
+// number parts with zero padding, part-00001.csv). Two layouts are understood:
+//   - X/y: files named y*.csv with a single column hold the labels, the other files the
+//     features; feature rows and label rows are joined by position (the layout of the
+//     project's prepared data: X_train.csv + y_train.csv);
+//   - tables: every file holds the features and a target column, named by the caller.
+// Files of one role are stacked, so they need the same header. A column is categorical when
+// any file holds text in it, so files do not disagree on kinds.
+
+#include "frame_rows.hpp"
+#include "text.hpp"
+
+#include <mlpipe/core.hpp>
+
+#include <boost/crc.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+// One file read from a channel, for the logs and the training metadata.
+struct InputFile {
+    std::string channel;
+    std::filesystem::path path;
+    std::uintmax_t bytes = 0;
+    std::uint32_t crc32 = 0;  // CRC-32 of the bytes, as zlib.crc32 computes it
+    std::size_t rows = 0;
+    std::size_t columns = 0;
+    std::string role;  // "features", "labels" or "features and target"
+};
+
+struct ChannelData {
+    std::string name;
+    Frame X;
+    Frame y;  // one column: the labels
+    std::vector<InputFile> files;
+
+    // The rows of X that each feature file gave, in order.
+    struct RowRange {
+        std::size_t first_row;
+        std::size_t file;  // index into files
+    };
+    std::vector<RowRange> row_ranges;
+
+    // Where row `row` of X was read: "<file>, data row N" (N counts data records from 1).
+    std::string describe_row(std::size_t row) const {
+        for (std::size_t i = row_ranges.size(); i-- > 0;)
+            if (row >= row_ranges[i].first_row)
+                return files[row_ranges[i].file].path.string() + ", data row " +
+                       std::to_string(row - row_ranges[i].first_row + 1);
+        return "row " + std::to_string(row + 1);
+    }
+};
+
+using ColumnKinds = std::map<std::string, ColumnKind, std::less<>>;
+using LogLine = std::function<void(const std::string&)>;
+
+namespace detail::channels {
+
+inline std::string read_bytes(const std::filesystem::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw error("cannot open " + path.string());
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad()) throw error("reading " + path.string() + " failed");
+    return text;
+}
+
+inline std::uint32_t crc32_of(const std::string& bytes) {
+    boost::crc_32_type crc;
+    crc.process_bytes(bytes.data(), bytes.size());
+    return crc.checksum();
+}
+
+inline bool is_label_file(const std::filesystem::path& path, const Frame& frame) {
+    const std::string name = path.filename().string();
+    return (name.front() == 'y' || name.front() == 'Y') && frame.cols() == 1;
+}
+
+// The .csv files of the folder in name order; other entries are logged and skipped.
+inline std::vector<std::filesystem::path> csv_files(const std::string& channel, const std::filesystem::path& dir,
+                                                    const LogLine& log) {
+    std::vector<std::filesystem::path> entries;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) entries.push_back(entry.path());
+    std::sort(entries.begin(), entries.end());
+    std::vector<std::filesystem::path> files;
+    std::vector<std::string> skipped;
+    for (const auto& path : entries) {
+        const std::string name = path.filename().string();
+        std::string why;
+        if (name.starts_with("."))
+            why = "hidden file";
+        else if (std::filesystem::is_directory(path))
+            why = "a folder (sub-folders are not read)";
+        else if (to_lower(path.extension().string()) != ".csv")
+            why = "not a .csv file";
+        else if (!std::filesystem::is_regular_file(path))
+            why = "not a regular file";
+        if (why.empty()) {
+            files.push_back(path);
+        } else {
+            log("channel " + channel + ": skipping " + name + ": " + why);
+            skipped.push_back(name);
+        }
+    }
+    if (files.empty())
+        throw error("the '" + channel + "' channel folder " + dir.string() + " holds no .csv file" +
+                    (skipped.empty() ? std::string(" (it is empty)") : " (found: " + join(skipped) + ")") +
+                    "; put the data there as CSV files with a header row");
+    return files;
+}
+
+struct ParsedFile {
+    std::filesystem::path path;
+    Frame frame;
+};
+
+// The kind each column must have: categorical when any file holds text in it; `required`
+// (the training kinds) wins for the columns it names.
+inline ColumnKinds agreed_kinds(const std::vector<ParsedFile>& parsed, const ColumnKinds& required) {
+    ColumnKinds kinds;
+    for (const auto& file : parsed)
+        for (const auto& column : file.frame) {
+            auto [it, inserted] = kinds.try_emplace(column.name(), column.kind());
+            if (column.is_categorical() && column.count_missing() < column.size()) it->second = column.kind();
+        }
+    for (auto& [name, kind] : kinds)
+        if (auto it = required.find(name); it != required.end()) kind = it->second;
+    return kinds;
+}
+
+}  // namespace detail::channels
+
+// Reads the channel in `dir`. target: the label column when known ("" otherwise; required
+// for the tables layout). required_kinds: the kinds the training columns had, so that an
+// evaluation channel is read the same way.
+inline ChannelData read_channel(const std::string& channel, const std::filesystem::path& dir, const std::string& target,
+                                const ColumnKinds& required_kinds, const LogLine& log) {
+    using namespace detail::channels;
+    std::vector<ParsedFile> parsed;
+    ChannelData data;
+    data.name = channel;
+    for (const auto& path : csv_files(channel, dir, log)) {
+        const std::string bytes = read_bytes(path);
+        parsed.push_back({path, parse_csv(bytes, {}, path.string())});
+        data.files.push_back(
+            {channel, path, bytes.size(), crc32_of(bytes), parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
+    }
+
+    // Read again, with the agreed kinds, the files that inferred another kind for a column.
+    const ColumnKinds kinds = agreed_kinds(parsed, required_kinds);
+    for (auto& file : parsed) {
+        CsvOptions options;
+        for (const auto& column : file.frame)
+            if (column.kind() != kinds.at(column.name())) options.column_kinds[column.name()] = kinds.at(column.name());
+        if (options.column_kinds.empty()) continue;
+        for (const auto& [name, kind] : options.column_kinds)
+            log("channel " + channel + ": reading column '" + name + "' of " + file.path.filename().string() + " as " +
+                to_string(kind) + ", as in the other files or the training data");
+        file.frame = parse_csv(read_bytes(file.path), options, file.path.string());
+    }
+
+    std::vector<Frame> features, labels;
+    std::vector<std::string> feature_sources, label_sources;
+    std::vector<std::size_t> feature_files;
+    for (std::size_t i = 0; i < parsed.size(); ++i) {
+        const bool is_labels = is_label_file(parsed[i].path, parsed[i].frame);
+        (is_labels ? labels : features).push_back(std::move(parsed[i].frame));
+        (is_labels ? label_sources : feature_sources).push_back(parsed[i].path.string());
+        if (!is_labels) feature_files.push_back(i);
+    }
+    if (features.empty())
+        throw error("the '" + channel + "' channel holds label files (" + join(label_sources) +
+                    ") but no feature file; add the X*.csv file(s) next to them");
+
+    Frame table = concat_rows(features, feature_sources);
+    std::size_t first_row = 0;
+    for (std::size_t k = 0; k < feature_files.size(); ++k) {
+        data.row_ranges.push_back({first_row, feature_files[k]});
+        first_row += features[k].rows();
+    }
+
+    if (!labels.empty()) {
+        for (auto& file : data.files)
+            file.role = std::find(label_sources.begin(), label_sources.end(), file.path.string()) != label_sources.end()
+                            ? "labels"
+                            : "features";
+        data.y = concat_rows(labels, label_sources);
+        const std::string& label_name = data.y[0].name();
+        if (!target.empty() && label_name != target)
+            throw error("the '" + channel + "' channel's label file " + label_sources[0] + " has the column '" +
+                        label_name + "', but the target is '" + target +
+                        "'; rename the column or leave the 'target' hyperparameter out");
+        if (table.contains(label_name))
+            throw error("the '" + channel + "' channel's feature file(s) " + join(feature_sources) +
+                        " also hold the label column '" + label_name + "'; remove it from them");
+        if (data.y.rows() != table.rows())
+            throw error("the '" + channel + "' channel's feature file(s) hold " + std::to_string(table.rows()) +
+                        " rows but its label file(s) hold " + std::to_string(data.y.rows()) +
+                        "; they are joined row by row, so they need the same number of rows");
+        data.X = std::move(table);
+        return data;
+    }
+
+    for (auto& file : data.files) file.role = "features and target";
+    if (target.empty())
+        throw error("the '" + channel +
+                    "' channel has no y*.csv label file, so the hyperparameter 'target' must "
+                    "name the label column (columns: " +
+                    quoted_list(table.names()) + ")");
+    if (!table.contains(target)) {
+        const auto names = table.names();
+        const bool header_looks_like_data = std::all_of(names.begin(), names.end(), [](const std::string& n) {
+            return !n.empty() && n.find_first_not_of("0123456789.-+eE") == std::string::npos;
+        });
+        throw error("the target column '" + target + "' is not in the '" + channel + "' channel's file(s) " +
+                    join(feature_sources) + did_you_mean(target, names) + "; columns: " + quoted_list(names) +
+                    (header_looks_like_data ? ". The first row looks like data: the CSV files need a header row "
+                                              "naming the columns"
+                                            : ""));
+    }
+    data.y = Frame(std::vector<Column>{table.column(target)});
+    std::vector<std::string> feature_names;
+    for (const auto& name : table.names())
+        if (name != target) feature_names.push_back(name);
+    data.X = select_columns(table, feature_names);
+    return data;
+}
+
+}  // namespace mlpipe::sagemaker

@@ -1,0 +1,127 @@
+#pragma once
+// The job description SageMaker writes under /opt/ml/input/config: how each channel is
+// delivered (inputdataconfig.json) and which hosts run the job (resourceconfig.json).
+// Both files are optional (local runs); what they ask for must be something this program
+// can do, or the job fails early with the reason.
+
+#include "text.hpp"
+
+#include <mlpipe/error.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+// A config file that is missing gives nullopt; one that cannot be read or parsed is an error.
+inline std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path) {
+    std::error_code ignored;
+    if (!std::filesystem::exists(path, ignored)) return std::nullopt;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw error("cannot open " + path.string());
+    std::ostringstream text;
+    text << in.rdbuf();
+    try {
+        return nlohmann::json::parse(text.str());
+    } catch (const nlohmann::json::parse_error& e) {
+        throw error(path.string() + " is not valid JSON (" + e.what() + ")");
+    }
+}
+
+inline std::optional<nlohmann::json> parse_json_text(const std::string& text, const std::string& source) {
+    if (trim(text).empty()) return std::nullopt;
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::parse_error& e) {
+        throw error(source + " is not valid JSON (" + e.what() + ")");
+    }
+}
+
+struct ChannelConfig {
+    std::string name;
+    std::string content_type;  // "" when not given
+    std::string input_mode;    // File, FastFile or Pipe; "" when not given
+    std::string distribution;  // FullyReplicated or ShardedByS3Key; "" when not given
+};
+
+namespace detail::container_config {
+
+inline std::string string_field(const nlohmann::json& object, const char* field, const std::string& where) {
+    auto it = object.find(field);
+    if (it == object.end() || it->is_null()) return "";
+    if (!it->is_string()) throw error(where + ": " + field + " must be a string, got " + it->dump());
+    return it->get<std::string>();
+}
+
+// "text/csv", optionally with parameters ("text/csv; charset=utf-8"), in any case.
+inline bool is_csv_media_type(std::string_view content_type) {
+    return to_lower(trim(content_type.substr(0, content_type.find(';')))) == "text/csv";
+}
+
+}  // namespace detail::container_config
+
+// Checks every channel of inputdataconfig.json (source names the file in messages).
+inline std::vector<ChannelConfig> parse_input_data_config(const nlohmann::json& config, const std::string& source) {
+    using namespace detail::container_config;
+    if (!config.is_object()) throw error(source + " must hold a JSON object with one entry per channel");
+    std::vector<ChannelConfig> channels;
+    for (const auto& [name, entry] : config.items()) {
+        const std::string where = source + ", channel '" + name + "'";
+        if (!entry.is_object()) throw error(where + ": expected a JSON object, got " + entry.dump());
+        ChannelConfig channel{name, string_field(entry, "ContentType", where),
+                              string_field(entry, "TrainingInputMode", where),
+                              string_field(entry, "S3DistributionType", where)};
+        if (!channel.content_type.empty() && !is_csv_media_type(channel.content_type))
+            throw error(where + ": ContentType '" + channel.content_type +
+                        "' is not supported; this container reads CSV files with a header row: set "
+                        "content_type='text/csv' on the channel's TrainingInput");
+        if (channel.input_mode == "Pipe")
+            throw error(where +
+                        ": TrainingInputMode 'Pipe' is not supported yet; use input_mode='File' "
+                        "(or 'FastFile') for the channel");
+        if (!channel.input_mode.empty() && channel.input_mode != "File" && channel.input_mode != "FastFile")
+            throw error(where + ": unknown TrainingInputMode '" + channel.input_mode +
+                        "'; this container supports File and FastFile");
+        const std::string wrapper = string_field(entry, "RecordWrapperType", where);
+        if (!wrapper.empty() && wrapper != "None")
+            throw error(where + ": RecordWrapperType '" + wrapper +
+                        "' is not supported; the channel's files must be plain CSV");
+        channels.push_back(std::move(channel));
+    }
+    return channels;
+}
+
+struct ResourceConfig {
+    std::string current_host;  // "" when not known
+    std::vector<std::string> hosts;
+};
+
+inline ResourceConfig parse_resource_config(const nlohmann::json& config, const std::string& source) {
+    if (!config.is_object()) throw error(source + " must hold a JSON object");
+    ResourceConfig resources;
+    resources.current_host = detail::container_config::string_field(config, "current_host", source);
+    if (auto hosts = config.find("hosts"); hosts != config.end()) {
+        if (!hosts->is_array()) throw error(source + ": hosts must be a JSON list of host names");
+        for (const auto& host : *hosts) {
+            if (!host.is_string()) throw error(source + ": hosts must hold strings, got " + host.dump());
+            resources.hosts.push_back(host.get<std::string>());
+        }
+    }
+    return resources;
+}
+
+// Training runs on one host; a multi-host job fails rather than train N unrelated models.
+inline void require_single_host(const ResourceConfig& resources, const std::string& source) {
+    if (resources.hosts.size() > 1)
+        throw error("distributed training is not supported yet: " + source + " lists " +
+                    std::to_string(resources.hosts.size()) + " hosts (" + join(resources.hosts) +
+                    "); run the job with instance_count=1");
+}
+
+}  // namespace mlpipe::sagemaker

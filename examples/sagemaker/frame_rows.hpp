@@ -1,0 +1,151 @@
+#pragma once
+// Row operations on a Frame that the library does not offer: stacking frames with the
+// same columns, picking rows, and finding incomplete or repeated rows (pandas' concat,
+// take, dropna and drop_duplicates).
+
+#include "text.hpp"
+
+#include <mlpipe/core.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+// The frames' rows one after the other. Every frame must have the same column names in the
+// same order and kinds (`sources` names each frame in messages); categorical dictionaries
+// are merged. A column of only missing values counts as any kind (CSV reads it as numeric).
+inline Frame concat_rows(const std::vector<Frame>& frames, const std::vector<std::string>& sources) {
+    if (frames.empty()) return {};
+    const Frame& first = frames.front();
+    auto all_missing = [](const Column& c) { return c.count_missing() == c.size(); };
+    for (std::size_t f = 1; f < frames.size(); ++f)
+        if (frames[f].names() != first.names())
+            throw data_error(sources[f] + " has the columns " + quoted_list(frames[f].names()) + " but " + sources[0] +
+                             " has " + quoted_list(first.names()) + "; every file of a channel needs the same header");
+    std::vector<Column> columns;
+    for (std::size_t j = 0; j < first.cols(); ++j) {
+        const std::string& name = first[j].name();
+        ColumnKind kind = ColumnKind::numeric;
+        for (const auto& frame : frames)
+            if (!all_missing(frame[j]) && frame[j].is_categorical()) kind = ColumnKind::categorical;
+        if (kind == ColumnKind::numeric) {
+            std::vector<double> values;
+            for (const auto& frame : frames) {
+                const Column& column = frame[j];
+                if (column.is_numeric())
+                    values.insert(values.end(), column.values().begin(), column.values().end());
+                else
+                    values.insert(values.end(), column.size(), std::nan(""));  // all missing
+            }
+            columns.push_back(Column::numeric(name, std::move(values)));
+            continue;
+        }
+        std::vector<std::int32_t> codes;
+        std::vector<std::string> dictionary;
+        std::unordered_map<std::string, std::int32_t> index;
+        for (std::size_t f = 0; f < frames.size(); ++f) {
+            const Column& column = frames[f][j];
+            if (column.is_numeric()) {
+                if (!all_missing(column))
+                    throw data_error("column '" + name + "' holds numbers in " + sources[f] +
+                                     " but text in another file of the channel; make the column one kind");
+                codes.insert(codes.end(), column.size(), -1);
+                continue;
+            }
+            std::vector<std::int32_t> remap;
+            for (const auto& value : column.dictionary()) {
+                auto [it, inserted] = index.try_emplace(value, static_cast<std::int32_t>(dictionary.size()));
+                if (inserted) dictionary.push_back(value);
+                remap.push_back(it->second);
+            }
+            for (auto code : column.codes()) codes.push_back(code < 0 ? -1 : remap[static_cast<std::size_t>(code)]);
+        }
+        columns.push_back(Column::categorical(name, std::move(codes), std::move(dictionary)));
+    }
+    return Frame(std::move(columns));
+}
+
+// The given rows of `frame`, in the given order.
+inline Frame take_rows(const Frame& frame, std::span<const std::size_t> rows) {
+    std::vector<Column> columns;
+    for (const auto& column : frame) {
+        if (column.is_numeric()) {
+            std::vector<double> values;
+            values.reserve(rows.size());
+            for (auto row : rows) values.push_back(column.values()[row]);
+            columns.push_back(Column::numeric(column.name(), std::move(values)));
+        } else {
+            std::vector<std::int32_t> codes;
+            codes.reserve(rows.size());
+            for (auto row : rows) codes.push_back(column.codes()[row]);
+            columns.push_back(column.is_categorical()
+                                  ? Column::categorical(column.name(), std::move(codes), column.dictionary())
+                                  : Column::one_hot(column.name(), std::move(codes), column.dictionary()));
+        }
+    }
+    return Frame(std::move(columns));
+}
+
+// The named columns of `frame`, in the order named.
+inline Frame select_columns(const Frame& frame, const std::vector<std::string>& names) {
+    Frame out;
+    for (const auto& name : names) out.add(frame.column(name));
+    return out;
+}
+
+// Rows without a missing value in any column.
+inline std::vector<std::size_t> complete_rows(const Frame& frame) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < frame.rows(); ++i) {
+        bool complete = true;
+        for (const auto& column : frame) complete = complete && !column.is_missing(i);
+        if (complete) rows.push_back(i);
+    }
+    return rows;
+}
+
+// Rows that do not repeat an earlier row exactly (the first of each group of equal rows).
+// Equal as pandas compares: numbers by value (0.0 == -0.0), missing equals missing.
+inline std::vector<std::size_t> first_of_duplicate_rows(const Frame& frame) {
+    auto numeric_key = [](double v) { return std::isnan(v) ? std::nan("") : (v == 0.0 ? 0.0 : v); };
+    auto equal_rows = [&](std::size_t a, std::size_t b) {
+        for (const auto& column : frame) {
+            if (column.is_numeric()) {
+                const double x = column.values()[a], y = column.values()[b];
+                if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
+            } else if (column.codes()[a] != column.codes()[b]) {
+                return false;  // codes index one dictionary without repeats, so equal text <=> equal code
+            }
+        }
+        return true;
+    };
+    auto hash_row = [&](std::size_t row) {
+        std::size_t hash = 0;
+        for (const auto& column : frame) {
+            const std::size_t h = column.is_numeric() ? std::hash<double>{}(numeric_key(column.values()[row]))
+                                                      : std::hash<std::int32_t>{}(column.codes()[row]);
+            hash ^= h + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
+        }
+        return hash;
+    };
+    std::unordered_multimap<std::size_t, std::size_t> seen;  // row hash -> kept row
+    std::vector<std::size_t> kept;
+    for (std::size_t i = 0; i < frame.rows(); ++i) {
+        const std::size_t hash = hash_row(i);
+        auto [begin, end] = seen.equal_range(hash);
+        bool duplicate = false;
+        for (auto it = begin; it != end && !duplicate; ++it) duplicate = equal_rows(it->second, i);
+        if (duplicate) continue;
+        seen.emplace(hash, i);
+        kept.push_back(i);
+    }
+    return kept;
+}
+
+}  // namespace mlpipe::sagemaker

@@ -1,0 +1,315 @@
+#pragma once
+// The training job's hyperparameters: decoding what SageMaker hands over, checking each
+// value, and the settings they give.
+//
+// SageMaker writes every value of hyperparameters.json as a string, either plain text
+// (`0.5`, `True`, `species,island`) or JSON-encoded text (`"\"abc\""`, `["a","b"]`),
+// depending on the client. Each string is decoded as JSON when it is valid JSON and kept
+// as text otherwise; real JSON numbers, booleans and lists are accepted too. Names may be
+// written with dashes or underscores (max-iter = max_iter).
+
+#include "text.hpp"
+
+#include <mlpipe/core.hpp>
+#include <mlpipe/io/model_file.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+struct TrainingSettings {
+    std::optional<std::vector<std::string>> categorical_features;  // nullopt: not given
+    std::optional<std::vector<std::string>> numerical_features;    // nullopt: not given
+    std::string target;                                            // "": not given
+    LogisticRegression::Options classifier{};
+    // ignore: an endpoint answers rows with a category never seen in training.
+    HandleUnknown handle_unknown = HandleUnknown::ignore;
+    std::string solver = "lbfgs";
+    ArchiveFormat archive_format = ArchiveFormat::binary;
+    bool verbose = false;
+};
+
+// One hyperparameter as received.
+struct HyperparameterValue {
+    std::string key;       // as written by the client
+    nlohmann::json value;  // decoded
+    std::string text;      // the text before decoding (for messages, and for text-valued settings)
+    std::string source;    // where it came from, for messages
+};
+
+namespace detail::hyperparameters {
+
+// Thrown by the value parsers; the caller adds the key, value and source.
+struct bad_value {
+    std::string reason;
+};
+
+inline double to_number(const HyperparameterValue& h) {
+    if (h.value.is_number()) return h.value.get<double>();
+    if (h.value.is_string()) {
+        const std::string_view text = trim(h.value.get_ref<const std::string&>());
+        double number = 0;
+        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+        if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return number;
+    }
+    throw bad_value{"not a number"};
+}
+
+inline double positive_number(const HyperparameterValue& h) {
+    const double number = to_number(h);
+    if (!std::isfinite(number) || number <= 0) throw bad_value{"must be a positive number"};
+    return number;
+}
+
+inline double non_negative_number(const HyperparameterValue& h) {
+    const double number = to_number(h);
+    if (!std::isfinite(number) || number < 0) throw bad_value{"must be a number >= 0"};
+    return number;
+}
+
+inline int positive_integer(const HyperparameterValue& h) {
+    const double number = to_number(h);
+    if (!std::isfinite(number) || number != std::floor(number)) throw bad_value{"must be a whole number"};
+    if (number < 1 || number > std::numeric_limits<int>::max())
+        throw bad_value{"must be between 1 and " + std::to_string(std::numeric_limits<int>::max())};
+    return static_cast<int>(number);
+}
+
+inline bool to_bool(const HyperparameterValue& h) {
+    if (h.value.is_boolean()) return h.value.get<bool>();
+    if (h.value.is_number_integer() && (h.value == 0 || h.value == 1)) return h.value == 1;
+    const std::string text = to_lower(trim(h.text));
+    if (text == "true") return true;
+    if (text == "false") return false;
+    throw bad_value{"must be true or false"};
+}
+
+// Text settings take the decoded string, or the raw text when the value decoded to
+// something else (target = 2007 names the column "2007").
+inline std::string to_text(const HyperparameterValue& h) {
+    return std::string(trim(h.value.is_string() ? h.value.get_ref<const std::string&>() : h.text));
+}
+
+inline std::string non_empty_text(const HyperparameterValue& h) {
+    std::string text = to_text(h);
+    if (text.empty()) throw bad_value{"must not be empty"};
+    return text;
+}
+
+inline std::string choice(const HyperparameterValue& h, const std::vector<std::string>& choices) {
+    const std::string text = to_lower(to_text(h));
+    for (const auto& c : choices)
+        if (text == c) return c;
+    throw bad_value{"not supported; choices: " + join(choices, ", ")};
+}
+
+// A JSON list of names, or one comma-separated string; empty is allowed.
+inline std::vector<std::string> name_list(const HyperparameterValue& h) {
+    if (h.value.is_array()) {
+        std::vector<std::string> names;
+        for (const auto& item : h.value) {
+            if (!item.is_string()) throw bad_value{"a JSON list here must hold column names as strings"};
+            const std::string_view name = trim(item.get_ref<const std::string&>());
+            if (!name.empty()) names.emplace_back(name);
+        }
+        return names;
+    }
+    if (h.value.is_null()) return {};
+    return split_list(to_text(h));
+}
+
+inline std::string normalized_key(std::string_view key) {
+    std::string out(trim(key));
+    for (char& c : out)
+        if (c == '_') c = '-';
+    return out;
+}
+
+}  // namespace detail::hyperparameters
+
+// Decodes one received value (see the top of this file).
+inline HyperparameterValue decode_hyperparameter(std::string key, const nlohmann::json& raw, std::string source) {
+    HyperparameterValue h{std::move(key), raw, raw.is_string() ? raw.get<std::string>() : raw.dump(),
+                          std::move(source)};
+    if (raw.is_string()) {
+        nlohmann::json decoded = nlohmann::json::parse(h.text, nullptr, /*allow_exceptions=*/false);
+        h.value = decoded.is_discarded() ? nlohmann::json(h.text) : std::move(decoded);
+    }
+    return h;
+}
+
+// The entries of a hyperparameters object (hyperparameters.json or SM_HPS).
+inline std::vector<HyperparameterValue> decode_hyperparameters(const nlohmann::json& object,
+                                                               const std::string& source) {
+    if (!object.is_object())
+        throw parameter_error(source + " must hold a JSON object of hyperparameters, not a " +
+                              std::string(object.type_name()));
+    std::vector<HyperparameterValue> out;
+    for (const auto& [key, value] : object.items()) out.push_back(decode_hyperparameter(key, value, source));
+    return out;
+}
+
+struct HyperparameterSpec {
+    std::string name;
+    std::string default_value;
+    std::string description;
+    std::function<void(const HyperparameterValue&, TrainingSettings&)> apply;
+};
+
+inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
+    using namespace detail::hyperparameters;
+    static const std::vector<HyperparameterSpec> specs = {
+        {"categorical-features", "inferred",
+         "columns to one-hot encode (comma-separated or a JSON list; may be empty). When this and "
+         "numerical-features are both absent, every non-numeric column but the target",
+         [](const auto& h, auto& s) { s.categorical_features = name_list(h); }},
+        {"numerical-features", "inferred",
+         "columns to standardise (comma-separated or a JSON list; may be empty). When this and "
+         "categorical-features are both absent, every numeric column but the target",
+         [](const auto& h, auto& s) { s.numerical_features = name_list(h); }},
+        {"target", "the y*.csv column", "the label column; required when the channel holds no y*.csv file",
+         [](const auto& h, auto& s) { s.target = non_empty_text(h); }},
+        {"C", "1.0", "inverse of the regularisation strength, a positive number",
+         [](const auto& h, auto& s) { s.classifier.C = positive_number(h); }},
+        {"max-iter", "100", "largest number of L-BFGS iterations, a whole number >= 1",
+         [](const auto& h, auto& s) { s.classifier.max_iter = positive_integer(h); }},
+        {"tol", "1e-4", "stop when the largest absolute gradient entry is <= tol (a number >= 0)",
+         [](const auto& h, auto& s) { s.classifier.tol = non_negative_number(h); }},
+        {"class-weight", "none", "none | balanced (weights inversely proportional to class frequencies)",
+         [](const auto& h, auto& s) {
+             s.classifier.class_weight =
+                 choice(h, {"none", "balanced"}) == "balanced" ? ClassWeight::balanced : ClassWeight::none;
+         }},
+        {"handle-unknown", "ignore", "ignore | error: what the model does with a category unseen in training",
+         [](const auto& h, auto& s) {
+             s.handle_unknown =
+                 choice(h, {"ignore", "error"}) == "ignore" ? HandleUnknown::ignore : HandleUnknown::error;
+         }},
+        {"solver", "lbfgs", "the optimiser; lbfgs only for now",
+         [](const auto& h, auto& s) { s.solver = choice(h, {"lbfgs"}); }},
+        {"archive-format", "binary", "binary | text | xml: the archive inside the model file",
+         [](const auto& h, auto& s) {
+             s.archive_format = *archive_format_from_string(choice(h, {"binary", "text", "xml"}));
+         }},
+        {"match-sklearn", "latest", "latest | 1.2: which scikit-learn's loss scaling and stopping rule to follow",
+         [](const auto& h, auto& s) {
+             s.classifier.match_sklearn =
+                 choice(h, {"latest", "1.2"}) == "1.2" ? SklearnVersion::v1_2 : SklearnVersion::latest;
+         }},
+        {"penalty", "l2", "l2 | none",
+         [](const auto& h, auto& s) {
+             s.classifier.penalty = choice(h, {"l2", "none"}) == "l2" ? Penalty::l2 : Penalty::none;
+         }},
+        {"verbose", "false", "true | false: log the loss and largest gradient entry of every iteration",
+         [](const auto& h, auto& s) { s.verbose = to_bool(h); }},
+    };
+    return specs;
+}
+
+inline std::vector<std::string> hyperparameter_names() {
+    std::vector<std::string> names;
+    for (const auto& spec : hyperparameter_specs()) names.push_back(spec.name);
+    return names;
+}
+
+// SageMaker's SDK adds sagemaker_program, sagemaker_region, ...: not ours to check.
+inline bool is_sagemaker_key(std::string_view key) {
+    return key.starts_with("sagemaker_") || key.starts_with("sagemaker-");
+}
+
+// The settings from the received values, later entries overriding earlier ones (pass the
+// file's values before the command line's). Every bad value is reported at once, each
+// naming its key; keys starting with sagemaker_ are skipped and listed in `skipped`.
+inline TrainingSettings resolve_hyperparameters(const std::vector<HyperparameterValue>& given,
+                                                std::vector<std::string>& skipped) {
+    using namespace detail::hyperparameters;
+    std::vector<std::string> problems;
+    std::map<std::string, const HyperparameterValue*> winners;  // by normalized name
+    for (const auto& h : given) {
+        if (is_sagemaker_key(h.key)) {
+            skipped.push_back(h.key);
+            continue;
+        }
+        const std::string name = normalized_key(h.key);
+        auto known = std::find_if(hyperparameter_specs().begin(), hyperparameter_specs().end(),
+                                  [&](const HyperparameterSpec& spec) { return spec.name == name; });
+        if (known == hyperparameter_specs().end()) {
+            problems.push_back("unknown hyperparameter '" + h.key + "' (" + h.source + ")" +
+                               did_you_mean(name, hyperparameter_names()) +
+                               "; known: " + join(hyperparameter_names(), ", "));
+            continue;
+        }
+        auto [it, inserted] = winners.try_emplace(name, &h);
+        if (!inserted && it->second->source == h.source && it->second->key != h.key)
+            problems.push_back("hyperparameter '" + name + "' is given twice in " + h.source + ", as '" +
+                               it->second->key + "' and as '" + h.key + "'; keep one");
+        it->second = &h;
+    }
+
+    TrainingSettings settings;
+    for (const auto& spec : hyperparameter_specs()) {
+        auto winner = winners.find(spec.name);
+        if (winner == winners.end()) continue;
+        const HyperparameterValue& h = *winner->second;
+        try {
+            spec.apply(h, settings);
+        } catch (const bad_value& bad) {
+            problems.push_back("hyperparameter '" + h.key + "' = '" + h.text + "' (" + h.source + "): " + bad.reason +
+                               " (" + spec.name + ": " + spec.description + ")");
+        }
+    }
+    if (!problems.empty()) throw parameter_error(join(problems, "\n"));
+    return settings;
+}
+
+inline const char* to_string(ClassWeight weight) noexcept {
+    return weight == ClassWeight::balanced ? "balanced" : "none";
+}
+inline const char* to_string(HandleUnknown handling) noexcept {
+    return handling == HandleUnknown::ignore ? "ignore" : "error";
+}
+inline const char* to_string(SklearnVersion version) noexcept {
+    return version == SklearnVersion::v1_2 ? "1.2" : "latest";
+}
+inline const char* to_string(Penalty penalty) noexcept { return penalty == Penalty::l2 ? "l2" : "none"; }
+
+// The settings in effect, under the hyperparameters' names (features as resolved by the caller).
+inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const std::vector<std::string>& categorical,
+                                                const std::vector<std::string>& numerical, const std::string& target) {
+    return {
+        {"categorical-features", categorical},
+        {"numerical-features", numerical},
+        {"target", target},
+        {"C", s.classifier.C},
+        {"max-iter", s.classifier.max_iter},
+        {"tol", s.classifier.tol},
+        {"class-weight", to_string(s.classifier.class_weight)},
+        {"handle-unknown", to_string(s.handle_unknown)},
+        {"solver", s.solver},
+        {"archive-format", mlpipe::to_string(s.archive_format)},
+        {"match-sklearn", to_string(s.classifier.match_sklearn)},
+        {"penalty", to_string(s.classifier.penalty)},
+        {"verbose", s.verbose},
+    };
+}
+
+// One line per hyperparameter, for --help.
+inline std::string hyperparameter_help() {
+    std::string out;
+    for (const auto& spec : hyperparameter_specs())
+        out += "  --" + spec.name + " (default " + spec.default_value + "): " + spec.description + "\n";
+    return out;
+}
+
+}  // namespace mlpipe::sagemaker

@@ -1,0 +1,28 @@
+#pragma once
+// Labels and, when wanted, class probabilities from one pass through the pipeline:
+// Pipeline::predict and predict_proba would each run the encoder and scaler again.
+
+#include "layout.hpp"
+
+#include <mlpipe/core.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+struct Predictions {
+    std::vector<std::int32_t> class_codes;  // per record, an index into the model's classes
+    LogisticRegression::Matrix probabilities;  // records x classes; empty unless asked for
+};
+
+inline Predictions predict(const Model& model, const Frame& records, bool with_probabilities) {
+    const auto& classifier = model.final_step();
+    LogisticRegression::Matrix scores = classifier.decision_function(model.transform_features(records));
+    Predictions out;
+    out.class_codes = classifier.labels_from_scores(scores);
+    if (with_probabilities) out.probabilities = classifier.proba_from_scores(std::move(scores));
+    return out;
+}
+
+}  // namespace mlpipe::sagemaker

@@ -1,0 +1,136 @@
+#pragma once
+// Writing predictions as an /invocations response body, one output record per input
+// record, in order:
+//   text/csv               one label per line;
+//   application/json       {"predictions": ["female", ...], "probabilities": [[0.97, 0.03], ...],
+//                           "classes": ["female", "male"]}: probabilities are always included,
+//                           their columns in the order of "classes";
+//   application/jsonlines  one object per line: {"prediction": "female",
+//                           "probabilities": {"female": 0.97, "male": 0.03}}.
+// Labels keep their type (a numeric class is a JSON number); probabilities are written in
+// the shortest form that reads back as the same double.
+
+#include "media_types.hpp"
+#include "prediction.hpp"
+
+#include <mlpipe/core.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <charconv>
+#include <string>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+inline bool needs_probabilities(Format format) noexcept { return format != Format::csv; }
+
+class ResponseWriter {
+public:
+    // Each class's text in every format is prepared once, not per request.
+    explicit ResponseWriter(const std::vector<Label>& classes) {
+        for (const auto& label : classes) {
+            csv_labels_.push_back(csv_field(label.to_string()));
+            json_labels_.push_back(label.is_number() ? label.to_string() : nlohmann::json(label.text()).dump());
+            json_keys_.push_back(nlohmann::json(label.to_string()).dump());
+        }
+    }
+
+    std::string write(Format format, const Predictions& predictions) const {
+        switch (format) {
+            case Format::csv: return csv(predictions);
+            case Format::json: return json(predictions);
+            case Format::jsonlines: return jsonlines(predictions);
+        }
+        return {};
+    }
+
+private:
+    // Quoted when a CSV reader would otherwise split or trim it.
+    static std::string csv_field(const std::string& text) {
+        auto blank = [](char c) { return c == ' ' || c == '\t'; };
+        const bool plain = !text.empty() && !blank(text.front()) && !blank(text.back()) &&
+                           text.find_first_of(",\"\r\n") == std::string::npos;
+        if (plain) return text;
+        std::string out = "\"";
+        for (char c : text) {
+            if (c == '"') out += '"';
+            out += c;
+        }
+        return out + '"';
+    }
+
+    static void append_number(std::string& out, double value) {
+        char buffer[32];
+        const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+        out.append(buffer, result.ptr);
+    }
+
+    void append_probability_row(std::string& out, const Predictions& predictions, Eigen::Index row) const {
+        out += '[';
+        for (Eigen::Index c = 0; c < predictions.probabilities.cols(); ++c) {
+            if (c > 0) out += ',';
+            append_number(out, predictions.probabilities(row, c));
+        }
+        out += ']';
+    }
+
+    std::string csv(const Predictions& predictions) const {
+        std::string out;
+        out.reserve(predictions.class_codes.size() * 8);
+        for (auto code : predictions.class_codes) {
+            out += csv_labels_[static_cast<std::size_t>(code)];
+            out += '\n';
+        }
+        return out;
+    }
+
+    std::string json(const Predictions& predictions) const {
+        const auto& codes = predictions.class_codes;
+        std::string out;
+        out.reserve(codes.size() * (16 + 24 * json_labels_.size()) + 64);
+        out += "{\"predictions\":[";
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (i > 0) out += ',';
+            out += json_labels_[static_cast<std::size_t>(codes[i])];
+        }
+        out += "],\"probabilities\":[";
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (i > 0) out += ',';
+            append_probability_row(out, predictions, static_cast<Eigen::Index>(i));
+        }
+        out += "],\"classes\":[";
+        for (std::size_t c = 0; c < json_labels_.size(); ++c) {
+            if (c > 0) out += ',';
+            out += json_labels_[c];
+        }
+        out += "]}";
+        return out;
+    }
+
+    std::string jsonlines(const Predictions& predictions) const {
+        const auto& codes = predictions.class_codes;
+        std::string out;
+        out.reserve(codes.size() * (40 + 32 * json_keys_.size()));
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            out += "{\"prediction\":";
+            out += json_labels_[static_cast<std::size_t>(codes[i])];
+            out += ",\"probabilities\":{";
+            for (std::size_t c = 0; c < json_keys_.size(); ++c) {
+                if (c > 0) out += ',';
+                out += json_keys_[c];
+                out += ':';
+                append_number(out,
+                              predictions.probabilities(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)));
+            }
+            out += "}}\n";
+        }
+        return out;
+    }
+
+    std::vector<std::string> csv_labels_;   // CSV fields, quoted where needed
+    std::vector<std::string> json_labels_;  // JSON values: strings quoted and escaped, numbers bare
+    std::vector<std::string> json_keys_;    // JSON object keys (always strings)
+};
+
+}  // namespace mlpipe::sagemaker

@@ -1,0 +1,126 @@
+#pragma once
+// The settings of `serve`: command-line options, then SageMaker's environment variables
+// (SAGEMAKER.md, "Serving"), then defaults.
+
+#include "layout.hpp"
+#include "media_types.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <cstddef>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <vector>
+
+namespace mlpipe::sagemaker {
+
+// A bad option or environment variable; the message names it.
+class settings_error : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+inline constexpr const char* serve_usage =
+    "usage: mlpipe-sagemaker serve [--root DIR] [--host ADDRESS] [--port N]\n"
+    "  --root DIR       the /opt/ml folder (default /opt/ml); the model is DIR/model/model.mlpipe\n"
+    "  --host ADDRESS   address to listen on (default 0.0.0.0)\n"
+    "  --port N         port to listen on (default SAGEMAKER_BIND_TO_PORT, else 8080; 0 picks a free one)\n"
+    "environment: SAGEMAKER_MODEL_SERVER_WORKERS (default: CPU count), SAGEMAKER_MODEL_SERVER_TIMEOUT\n"
+    "  (seconds, default 60), SAGEMAKER_MAX_PAYLOAD_IN_MB (default and minimum 6),\n"
+    "  SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT (default text/csv)\n";
+
+struct ServeSettings {
+    Layout layout;
+    std::string host = "0.0.0.0";
+    int port = 8080;
+    unsigned workers = 1;
+    std::chrono::seconds timeout{60};
+    std::size_t max_payload_mb = 6;
+    Format default_accept = Format::csv;
+    bool help = false;
+
+    // SageMaker's MB, read as MiB: the larger reading, so never a cap below what it promises.
+    std::size_t max_payload_bytes() const noexcept { return max_payload_mb * 1024 * 1024; }
+};
+
+namespace detail {
+
+inline std::optional<unsigned long> parse_unsigned(std::string_view text) {
+    unsigned long value = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+    return value;
+}
+
+// `what` names the source in messages ("--port", "SAGEMAKER_BIND_TO_PORT").
+inline unsigned long unsigned_in(std::string_view text, const std::string& what, unsigned long min,
+                                 unsigned long max) {
+    const auto value = parse_unsigned(text);
+    if (!value || *value < min || *value > max)
+        throw settings_error(what + " is '" + std::string(text) + "': expected a whole number from " +
+                             std::to_string(min) + " to " + std::to_string(max));
+    return *value;
+}
+
+}  // namespace detail
+
+inline ServeSettings read_serve_settings(const std::vector<std::string>& args) {
+    ServeSettings settings;
+    std::string root = "/opt/ml";
+    bool root_given = false;
+    std::optional<std::string> port_option;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        const std::string& arg = args[i];
+        if (arg == "--help" || arg == "-h") {
+            settings.help = true;
+            continue;
+        }
+        if (arg != "--root" && arg != "--host" && arg != "--port")
+            throw settings_error("unknown option '" + arg + "'");
+        if (i + 1 == args.size()) throw settings_error("option " + arg + " needs a value");
+        const std::string& value = args[++i];
+        if (arg == "--root") {
+            root = value;
+            root_given = true;
+        } else if (arg == "--host") {
+            settings.host = value;
+        } else {
+            port_option = value;
+        }
+    }
+    settings.layout = Layout(root, root_given);
+
+    if (port_option) settings.port = static_cast<int>(detail::unsigned_in(*port_option, "--port", 0, 65535));
+    else if (const std::string port = env("SAGEMAKER_BIND_TO_PORT"); !port.empty())
+        settings.port = static_cast<int>(detail::unsigned_in(port, "SAGEMAKER_BIND_TO_PORT", 1, 65535));
+
+    if (const std::string workers = env("SAGEMAKER_MODEL_SERVER_WORKERS"); !workers.empty())
+        settings.workers =
+            static_cast<unsigned>(detail::unsigned_in(workers, "SAGEMAKER_MODEL_SERVER_WORKERS", 1, 4096));
+    else
+        settings.workers = std::max(1U, std::thread::hardware_concurrency());
+
+    if (const std::string timeout = env("SAGEMAKER_MODEL_SERVER_TIMEOUT"); !timeout.empty())
+        settings.timeout =
+            std::chrono::seconds(detail::unsigned_in(timeout, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 1, 86400));
+
+    // SageMaker promises clients 6 MB, so a smaller setting is raised to it.
+    if (const std::string megabytes = env("SAGEMAKER_MAX_PAYLOAD_IN_MB"); !megabytes.empty())
+        settings.max_payload_mb =
+            std::max<std::size_t>(6, detail::unsigned_in(megabytes, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 1, 1024 * 1024));
+
+    if (const std::string accept = env("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"); !accept.empty()) {
+        const auto format = format_named(detail::bare_media_type(accept));
+        if (!format)
+            throw settings_error("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is '" + accept +
+                                 "': expected text/csv, application/json or application/jsonlines");
+        settings.default_accept = *format;
+    }
+    return settings;
+}
+
+}  // namespace mlpipe::sagemaker

@@ -1,0 +1,79 @@
+// The evaluation metrics of the train command, against values computed by hand.
+
+#include "../metrics.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+using namespace mlpipe::sagemaker;
+
+TEST_CASE("roc_auc counts a tie between a positive and a negative as one half", "[metrics]") {
+    // Positives score 0.35, 0.8, 0.4; negatives 0.1, 0.4, 0.4. Of the 9 (positive, negative)
+    // pairs the positive wins 0.35>0.1, 0.8>all three, 0.4>0.1 (5 pairs) and ties
+    // 0.4=0.4 twice (2 x 1/2): AUC = 6/9.
+    const std::vector<bool> positive = {false, false, true, true, false, true};
+    const std::vector<double> score = {0.1, 0.4, 0.35, 0.8, 0.4, 0.4};
+    CHECK(roc_auc(positive, score) == Approx(6.0 / 9.0).epsilon(1e-15));
+
+    CHECK(roc_auc({true, false, true, false}, std::vector<double>{0.5, 0.5, 0.5, 0.5}) == Approx(0.5));
+    CHECK(roc_auc({true, false, true, false}, std::vector<double>{0.9, 0.1, 0.8, 0.2}) == Approx(1.0));
+    CHECK(roc_auc({true, false, true, false}, std::vector<double>{0.1, 0.9, 0.2, 0.8}) == Approx(0.0));
+}
+
+TEST_CASE("binary metrics are those of the positive class, classes[1]", "[metrics]") {
+    const std::vector<std::int32_t> truth = {0, 0, 1, 1, 1};
+    const std::vector<std::int32_t> predicted = {0, 1, 1, 1, 0};
+    Eigen::MatrixXd proba(5, 2);
+    proba << 0.9, 0.1, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.6, 0.4;
+    const auto m = classification_metrics(truth, predicted, proba, {"no", "yes"});
+
+    CHECK(m.rows == 5);
+    CHECK(m.accuracy == Approx(3.0 / 5.0));
+    // Class "yes": 2 true positives, 1 false positive (row 1), 1 false negative (row 4).
+    CHECK(m.precision == Approx(2.0 / 3.0));
+    CHECK(m.recall == Approx(2.0 / 3.0));
+    CHECK(m.f1 == Approx(2.0 / 3.0));
+    CHECK(m.average == "binary");
+    const double expected_loss = -(std::log(0.9) + std::log(0.4) + std::log(0.7) + std::log(0.8) + std::log(0.4)) / 5;
+    CHECK(m.log_loss == Approx(expected_loss));
+    CHECK(m.confusion == std::vector<std::vector<std::size_t>>{{1, 1}, {1, 2}});
+    // Positive scores 0.7, 0.8, 0.4 against negative 0.1, 0.6: wins 0.7>0.1, 0.7>0.6,
+    // 0.8>both, 0.4>0.1 = 5 of 6 pairs.
+    REQUIRE(m.roc_auc.has_value());
+    CHECK(*m.roc_auc == Approx(5.0 / 6.0));
+}
+
+TEST_CASE("a certain wrong prediction costs a large but finite log loss", "[metrics]") {
+    Eigen::MatrixXd proba(1, 2);
+    proba << 0.0, 1.0;
+    const auto m =
+        classification_metrics(std::vector<std::int32_t>{0}, std::vector<std::int32_t>{1}, proba, {"a", "b"});
+    CHECK(std::isfinite(m.log_loss));
+    CHECK(m.log_loss == Approx(-std::log(1e-15)));
+    CHECK_FALSE(m.roc_auc.has_value());  // only one class in the truth
+}
+
+TEST_CASE("multiclass metrics are macro averages over the classes that occur", "[metrics]") {
+    const std::vector<std::int32_t> truth = {0, 1, 2, 2};
+    const std::vector<std::int32_t> predicted = {0, 2, 2, 1};
+    Eigen::MatrixXd proba = Eigen::MatrixXd::Constant(4, 4, 0.25);
+    // Class "d" never occurs: as in scikit-learn, it does not enter the averages.
+    const auto m = classification_metrics(truth, predicted, proba, {"a", "b", "c", "d"});
+    // Per class (precision, recall, f1): a (1, 1, 1), b (0, 0, 0), c (1/2, 1/2, 1/2).
+    CHECK(m.average == "macro");
+    CHECK(m.precision == Approx(0.5));
+    CHECK(m.recall == Approx(0.5));
+    CHECK(m.f1 == Approx(0.5));
+    CHECK(m.accuracy == Approx(0.5));
+    CHECK(m.log_loss == Approx(std::log(4.0)));
+    CHECK_FALSE(m.roc_auc.has_value());
+    CHECK(m.confusion[2] == std::vector<std::size_t>{0, 1, 1, 0});
+}
+
+TEST_CASE("metric lines are what SageMaker's metric regexes read", "[metrics]") {
+    CHECK(metric_line("validation", "accuracy", 0.8805970149253731) == "validation:accuracy=0.8806;");
+    CHECK(metric_line("train", "log_loss", 0.2) == "train:log_loss=0.2000;");
+}

@@ -1,0 +1,619 @@
+// `mlpipe-sagemaker serve` as SageMaker runs it: the real binary on a loopback port, with
+// a model fitted here on the penguins reference set, spoken to over HTTP.
+
+#include "../layout.hpp"
+#include "../media_types.hpp"
+#include "support.hpp"
+
+#include <mlpipe/mlpipe.hpp>
+
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <fstream>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace mlpipe;
+using namespace mlpipe::sagemaker;
+using namespace mlpipe::sagemaker::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const fs::path penguins = fs::path(MLPIPE_DATA_DIR) / "reference" / "penguins";
+
+// The notebook's model, fitted once per test process.
+const Model& fitted_model() {
+    static const Model model = [] {
+        Model m{OneHotEncoder{{.columns = {"species", "island"}, .handle_unknown = HandleUnknown::ignore}},
+                StandardScaler{{.columns = {"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"}}},
+                LogisticRegression{{.match_sklearn = SklearnVersion::v1_2}}};
+        m.fit(read_csv(penguins / "train" / "X_train.csv"), read_csv(penguins / "train" / "y_train.csv"));
+        return m;
+    }();
+    return model;
+}
+
+const Frame& test_frame() {
+    static const Frame frame = read_csv(penguins / "test" / "X_test.csv");
+    return frame;
+}
+
+// The test records as CSV lines without the header, and the library's own labels for them.
+const std::vector<std::string>& test_lines() {
+    static const std::vector<std::string> lines = [] {
+        std::istringstream in(read_text(penguins / "test" / "X_test.csv"));
+        std::vector<std::string> out;
+        std::string line;
+        std::getline(in, line);  // the header
+        while (std::getline(in, line))
+            if (!line.empty()) out.push_back(line);
+        return out;
+    }();
+    return lines;
+}
+
+const std::vector<std::string>& library_labels() {
+    static const std::vector<std::string> labels = fitted_model().predict(test_frame()).to_strings();
+    return labels;
+}
+
+std::string join_lines(const std::vector<std::string>& lines, std::size_t first = 0, std::size_t count = SIZE_MAX) {
+    std::string out;
+    for (std::size_t i = first; i < lines.size() && i - first < count; ++i) out += lines[i] + "\n";
+    return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    std::string line;
+    while (std::getline(in, line)) out.push_back(line);
+    return out;
+}
+
+// The test records as JSON objects keyed by column name.
+json test_records_by_name() {
+    const Frame& X = test_frame();
+    json records = json::array();
+    for (std::size_t i = 0; i < X.rows(); ++i) {
+        json record = json::object();
+        for (const auto& column : X) {
+            if (column.is_numeric()) record[column.name()] = column.values()[i];
+            else record[column.name()] = column.dictionary()[static_cast<std::size_t>(column.codes()[i])];
+        }
+        records.push_back(record);
+    }
+    return records;
+}
+
+using EnvVars = std::map<std::string, std::string>;
+
+// A served model: the fitted model saved under a temporary /opt/ml, and `serve` running on
+// a port of its choice. The destructor stops it with SIGTERM (SIGKILL if it hangs).
+class Served {
+public:
+    explicit Served(const EnvVars& env_vars = {}) {
+        fs::create_directories(root_.path() / "model");
+        save(fitted_model(), root_.path() / "model" / model_file_name);
+        Environment env = Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_");
+        for (const auto& [name, value] : env_vars) env.set(name, value);
+        process_ = std::make_unique<Process>(
+            MLPIPE_SAGEMAKER_BIN,
+            std::vector<std::string>{"serve", "--root", root_.path().string(), "--host", "127.0.0.1", "--port", "0"},
+            env, root_.path() / "stdout.txt", root_.path() / "stderr.txt");
+        port_ = wait_for_port();
+    }
+
+    ~Served() {
+        process_->signal(SIGTERM);
+        process_->wait_for(10s);
+    }
+
+    Process& process() { return *process_; }
+
+    httplib::Client client() const {
+        httplib::Client client("127.0.0.1", port_);
+        client.set_tcp_nodelay(true);  // the client sends headers and body in two writes
+        client.set_connection_timeout(5s);
+        client.set_read_timeout(30s);
+        client.set_write_timeout(30s);
+        return client;
+    }
+
+    httplib::Result invoke(const std::string& body, const std::string& content_type,
+                           const std::string& accept = "text/csv") const {
+        return client().Post("/invocations", {{"Accept", accept}}, body, content_type);
+    }
+
+    bool answers_ping() const {
+        auto res = client().Get("/ping");
+        return res && res->status == 200;
+    }
+
+private:
+    int wait_for_port() {
+        const std::string marker = "listening on port ";
+        const auto deadline = std::chrono::steady_clock::now() + 30s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            const std::string out = process_->stdout_text();
+            if (const auto at = out.find(marker); at != std::string::npos && out.find('\n', at) != std::string::npos)
+                return std::stoi(out.substr(at + marker.size()));
+            if (auto status = process_->wait_for(0ms))
+                FAIL("serve exited with status " << *status << " before listening:\n" << process_->stderr_text());
+            std::this_thread::sleep_for(10ms);
+        }
+        FAIL("serve did not report its port within 30 s:\n" << process_->stdout_text() << process_->stderr_text());
+        return -1;
+    }
+
+    TempDir root_{"mlpipe-serve"};
+    std::unique_ptr<Process> process_;
+    int port_ = -1;
+};
+
+// The {"error": "..."} message of an error response, checked to be JSON.
+std::string error_of(const httplib::Result& res) {
+    REQUIRE(res);
+    CHECK(res->get_header_value("Content-Type") == "application/json");
+    return json::parse(res->body).at("error").get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE("serve answers /ping with 200 and an empty body", "[serve]") {
+    Served served;
+    auto res = served.client().Get("/ping");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->body.empty());
+}
+
+TEST_CASE("serve predicts CSV records as one CSV label per line, as the library does", "[serve]") {
+    Served served;
+    auto res = served.invoke(join_lines(test_lines()), "text/csv");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "text/csv");
+    CHECK(split_lines(res->body) == library_labels());
+}
+
+TEST_CASE("serve's predictions on the test set equal scikit-learn's", "[serve][reference]") {
+    std::ifstream in(penguins / "reference.json");
+    const auto expected = json::parse(in).at("test").at("predictions").get<std::vector<std::string>>();
+    Served served;
+    auto res = served.invoke(join_lines(test_lines()), "text/csv");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(split_lines(res->body) == expected);
+}
+
+TEST_CASE("serve answers JSON with predictions, probabilities and classes", "[serve]") {
+    Served served;
+    auto res = served.invoke(join_lines(test_lines()), "text/csv", "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "application/json");
+    const json answer = json::parse(res->body);
+    CHECK(answer.at("classes") == json({"female", "male"}));
+    CHECK(answer.at("predictions").get<std::vector<std::string>>() == library_labels());
+    const auto proba = fitted_model().predict_proba(test_frame());
+    const json& probabilities = answer.at("probabilities");
+    REQUIRE(probabilities.size() == static_cast<std::size_t>(proba.rows()));
+    for (Eigen::Index i = 0; i < proba.rows(); ++i)
+        for (Eigen::Index c = 0; c < proba.cols(); ++c)
+            CHECK(probabilities[static_cast<std::size_t>(i)][static_cast<std::size_t>(c)].get<double>() ==
+                  Approx(proba(i, c)).margin(1e-12));
+}
+
+TEST_CASE("serve answers JSON Lines with one object per record", "[serve]") {
+    Served served;
+    auto res = served.invoke(join_lines(test_lines(), 0, 3), "text/csv", "application/jsonlines");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(res->get_header_value("Content-Type") == "application/jsonlines");
+    const auto lines = split_lines(res->body);
+    REQUIRE(lines.size() == 3);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const json line = json::parse(lines[i]);
+        CHECK(line.at("prediction") == library_labels()[i]);
+        CHECK(line.at("probabilities").at("female").get<double>() + line.at("probabilities").at("male").get<double>() ==
+              Approx(1.0));
+    }
+}
+
+TEST_CASE("serve reads JSON records by name, as lists, and under instances", "[serve][json]") {
+    Served served;
+    const json by_name = test_records_by_name();
+    json as_lists = json::array();
+    for (const auto& record : by_name) {
+        json list = json::array();
+        for (const auto& name : fitted_model().schema().names()) list.push_back(record.at(name));
+        as_lists.push_back(list);
+    }
+    for (const json& body : {by_name, as_lists, json{{"instances", by_name}}, json{{"instances", as_lists}}}) {
+        INFO(body.dump().substr(0, 80));
+        auto res = served.invoke(body.dump(), "application/json");
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        CHECK(split_lines(res->body) == library_labels());
+    }
+    SECTION("a flat list is a single record") {
+        auto res = served.invoke(as_lists[0].dump(), "application/json");
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        CHECK(res->body == library_labels()[0] + "\n");
+    }
+}
+
+TEST_CASE("serve reads JSON null as a missing value", "[serve][json]") {
+    Served served;
+    json record = test_records_by_name()[0];
+    SECTION("a missing category is encoded as an unknown one (handle_unknown = ignore)") {
+        record["species"] = nullptr;
+        Frame X;
+        X.add_categorical("species", std::vector<std::optional<std::string>>{std::nullopt});
+        X.add_categorical("island", std::vector<std::string>{record["island"].get<std::string>()});
+        for (const char* name : {"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"})
+            X.add_numeric(name, {record[name].get<double>()});
+        auto res = served.invoke(json::array({record}).dump(), "application/json");
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        CHECK(res->body == fitted_model().predict(X).to_strings().at(0) + "\n");
+    }
+    SECTION("a missing number is refused, naming the record and column") {
+        record["bill_depth_mm"] = nullptr;
+        auto res = served.invoke(json::array({record, record}).dump(), "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains("record 1") && Catch::Contains("bill_depth_mm") &&
+                                      Catch::Contains("missing value"));
+    }
+}
+
+TEST_CASE("serve takes media type parameters and any case in Content-Type", "[serve]") {
+    Served served;
+    for (const char* content_type :
+         {"text/csv; charset=utf-8", "Text/CSV;Charset=UTF-8", "application/json; charset=utf-8"}) {
+        INFO(content_type);
+        const bool json_input = std::string(content_type).starts_with("application");
+        auto res = served.invoke(json_input ? test_records_by_name().dump() : join_lines(test_lines()), content_type);
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        CHECK(split_lines(res->body) == library_labels());
+    }
+}
+
+TEST_CASE("serve picks the response type from Accept", "[serve][accept]") {
+    const std::string body = join_lines(test_lines(), 0, 2);
+    SECTION("*/* gives text/csv by default") {
+        Served served;
+        auto res = served.invoke(body, "text/csv", "*/*");
+        REQUIRE(res);
+        CHECK(res->get_header_value("Content-Type") == "text/csv");
+    }
+    SECTION("*/* gives SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT when set") {
+        Served served(EnvVars{{"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "application/json"}});
+        auto res = served.invoke(body, "text/csv", "*/*");
+        REQUIRE(res);
+        CHECK(res->get_header_value("Content-Type") == "application/json");
+        CHECK(json::parse(res->body).at("predictions").size() == 2);
+    }
+    SECTION("a list of types gives the supported one with the highest q") {
+        Served served;
+        auto res = served.invoke(body, "text/csv", "application/xml, application/json;q=0.5, text/csv;q=0.4");
+        REQUIRE(res);
+        CHECK(res->get_header_value("Content-Type") == "application/json");
+    }
+}
+
+TEST_CASE("Accept negotiation", "[serve][accept][unit]") {
+    CHECK(output_format("", Format::json) == Format::json);
+    CHECK(output_format("*/*", Format::csv) == Format::csv);
+    CHECK(output_format("text/*", Format::json) == Format::csv);
+    CHECK(output_format("application/json, text/csv", Format::csv) == Format::json);
+    CHECK(output_format("text/csv;q=0.2, application/json;q=0.8", Format::csv) == Format::json);
+    CHECK(output_format("application/json;q=0, text/csv", Format::csv) == Format::csv);
+    CHECK(output_format("Application/JSON ; q=1", Format::csv) == Format::json);
+    CHECK_FALSE(output_format("application/xml", Format::csv));
+    CHECK_FALSE(output_format("application/json;q=0", Format::csv));
+    CHECK(input_format("") == Format::csv);
+    CHECK(input_format("TEXT/csv; charset=utf-8") == Format::csv);
+    CHECK_FALSE(input_format("application/jsonlines"));
+    CHECK_FALSE(input_format("application/x-www-form-urlencoded"));
+}
+
+TEST_CASE("serve echoes X-Amzn-SageMaker-Custom-Attributes", "[serve]") {
+    Served served;
+    auto res = served.client().Post("/invocations", {{"X-Amzn-SageMaker-Custom-Attributes", "trace=42"}},
+                                    join_lines(test_lines(), 0, 1), "text/csv");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("X-Amzn-SageMaker-Custom-Attributes") == "trace=42");
+}
+
+TEST_CASE("serve answers /execution-parameters for batch transform", "[serve]") {
+    Served served(EnvVars{{"SAGEMAKER_MODEL_SERVER_WORKERS", "3"}, {"SAGEMAKER_MAX_PAYLOAD_IN_MB", "2"}});
+    auto res = served.client().Get("/execution-parameters");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(json::parse(res->body) ==
+          json{{"MaxConcurrentTransforms", 3}, {"BatchStrategy", "MULTI_RECORD"}, {"MaxPayloadInMB", 6}});
+}
+
+TEST_CASE("serve answers errors with a status and a JSON message, and keeps serving", "[serve][errors]") {
+    Served served(EnvVars{{"SAGEMAKER_MAX_PAYLOAD_IN_MB", "6"}});
+    const std::string good = join_lines(test_lines(), 0, 3);
+
+    SECTION("415 for an unsupported Content-Type") {
+        auto res = served.invoke(good, "application/xml");
+        REQUIRE(res);
+        CHECK(res->status == 415);
+        CHECK_THAT(error_of(res), Catch::Contains("application/xml"));
+    }
+    SECTION("406 for an Accept with no supported type") {
+        auto res = served.invoke(good, "text/csv", "application/xml");
+        REQUIRE(res);
+        CHECK(res->status == 406);
+        CHECK_THAT(error_of(res), Catch::Contains("application/xml"));
+    }
+    SECTION("400 for a value that is not a number, naming the line and column") {
+        auto res = served.invoke(test_lines()[0] + "\n" + "Adelie,Dream,long,16.7,178.0,3250.0\n", "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains(":2:") && Catch::Contains("column 3") &&
+                                      Catch::Contains("bill_length_mm") && Catch::Contains("long"));
+    }
+    SECTION("400 for a line with the wrong number of fields") {
+        for (const char* body :
+             {"Adelie,Dream,39.5,16.7,178.0\n", "Adelie,Dream,39.5,16.7,178.0,3250.0\nAdelie,Dream\n"}) {
+            INFO(body);
+            auto res = served.invoke(body, "text/csv");
+            REQUIRE(res);
+            CHECK(res->status == 400);
+            CHECK_THAT(error_of(res), Catch::Contains("fields, expected 6") && Catch::Contains("line"));
+        }
+    }
+    SECTION("400 for a missing number in CSV") {
+        auto res = served.invoke("Adelie,Dream,39.5,,178.0,3250.0\n", "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains("record 1") && Catch::Contains("bill_depth_mm"));
+    }
+    SECTION("400 for malformed JSON, naming where") {
+        auto res = served.invoke("[{\"species\": \"Adelie\",]", "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains("not valid JSON") && Catch::Contains("line 1"));
+    }
+    SECTION("400 for a JSON record without a field, naming the record and field") {
+        json records = test_records_by_name();
+        records[1].erase("island");
+        auto res = served.invoke(records.dump(), "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains("record 2") && Catch::Contains("'island'"));
+    }
+    SECTION("400 for a JSON list record of the wrong length, or a value of the wrong type") {
+        auto res = served.invoke(R"([["Adelie", "Dream", 39.5]])", "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains("record 1 has 3 fields, expected 6"));
+        res = served.invoke(R"([["Adelie", "Dream", "39.5", 16.7, 178, 3250]])", "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(error_of(res), Catch::Contains("record 1, field 'bill_length_mm': expected a number"));
+    }
+    SECTION("400 for an empty body") {
+        for (const char* content_type : {"text/csv", "application/json"}) {
+            auto res = served.invoke("", content_type);
+            REQUIRE(res);
+            CHECK(res->status == 400);
+            CHECK_THAT(error_of(res), Catch::Contains("no records"));
+        }
+    }
+    SECTION("413 for a body over SAGEMAKER_MAX_PAYLOAD_IN_MB") {
+        std::string body;
+        while (body.size() < 7'000'000) body += test_lines()[0] + "\n";
+        auto res = served.invoke(body, "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 413);
+        CHECK_THAT(error_of(res), Catch::Contains("6 MB"));
+        // Sent in chunks, without a Content-Length.
+        res = served.client().Post(
+            "/invocations",
+            [&](std::size_t offset, httplib::DataSink& sink) {
+                if (offset < body.size())
+                    sink.write(body.data() + offset, std::min<std::size_t>(65536, body.size() - offset));
+                else
+                    sink.done();
+                return true;
+            },
+            "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 413);
+        // Just under the limit is served.
+        body.resize(6'000'000);
+        body.resize(body.rfind('\n') + 1);
+        res = served.invoke(body, "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 200);
+    }
+    SECTION("404 for an unknown path") {
+        auto res = served.client().Get("/predict");
+        REQUIRE(res);
+        CHECK(res->status == 404);
+        CHECK_THAT(error_of(res), Catch::Contains("/predict"));
+    }
+    SECTION("405 for a wrong method on a known path") {
+        auto client = served.client();
+        auto res = client.Get("/invocations");
+        REQUIRE(res);
+        CHECK(res->status == 405);
+        CHECK(res->get_header_value("Allow") == "POST");
+        CHECK_THAT(error_of(res), Catch::Contains("GET"));
+        res = client.Post("/ping", "", "text/plain");
+        REQUIRE(res);
+        CHECK(res->status == 405);
+        CHECK(res->get_header_value("Allow") == "GET, HEAD");
+        res = client.Delete("/execution-parameters");
+        REQUIRE(res);
+        CHECK(res->status == 405);
+    }
+    CHECK(served.answers_ping());
+    auto res = served.invoke(good, "text/csv");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+}
+
+TEST_CASE("serve treats a single CSV row as one record", "[serve]") {
+    Served served;
+    for (const std::string& body : {test_lines()[1], test_lines()[1] + "\n", test_lines()[1] + "\r\n"}) {
+        auto res = served.invoke(body, "text/csv");
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        CHECK(res->body == library_labels()[1] + "\n");
+    }
+}
+
+TEST_CASE("serve answers 10,000 records in one request, one line each, in order", "[serve][batch]") {
+    Served served;
+    std::vector<std::string> lines, expected;
+    for (std::size_t i = 0; i < 10'000; ++i) {
+        lines.push_back(test_lines()[i % test_lines().size()]);
+        expected.push_back(library_labels()[i % test_lines().size()]);
+    }
+    auto res = served.invoke(join_lines(lines), "text/csv");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(split_lines(res->body) == expected);
+}
+
+TEST_CASE("serve gives concurrent clients the library's predictions", "[serve][concurrency]") {
+    Served served;
+    constexpr std::size_t clients = 8, requests_each = 50;
+    std::atomic<std::size_t> wrong{0}, failed{0};
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < clients; ++t) {
+        threads.emplace_back([&, t] {
+            auto client = served.client();
+            client.set_keep_alive(true);
+            for (std::size_t r = 0; r < requests_each; ++r) {
+                // A different slice of the test set per request: 1 to 10 records.
+                const std::size_t first = (t * requests_each + r) % test_lines().size();
+                const std::size_t count = 1 + (t + r) % 10;
+                const std::vector<std::string> slice(
+                    test_lines().begin() + static_cast<std::ptrdiff_t>(first),
+                    test_lines().begin() + static_cast<std::ptrdiff_t>(std::min(first + count, test_lines().size())));
+                const std::vector<std::string> expected(
+                    library_labels().begin() + static_cast<std::ptrdiff_t>(first),
+                    library_labels().begin() + static_cast<std::ptrdiff_t>(first + slice.size()));
+                auto res = client.Post("/invocations", join_lines(slice), "text/csv");
+                if (!res || res->status != 200) ++failed;
+                else if (split_lines(res->body) != expected) ++wrong;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(failed == 0);
+    CHECK(wrong == 0);
+}
+
+TEST_CASE("SIGTERM lets the request in flight finish, refuses new connections, and exits 0", "[serve][signals]") {
+    Served served;
+    std::string body;
+    for (std::size_t i = 0; i < 20'000; ++i) body += test_lines()[i % test_lines().size()] + "\n";
+    const std::size_t half = body.size() / 2;
+
+    // The connection is accepted and held by a server thread (the ping), then the request
+    // on it sends half its body and waits until the server has been told to stop.
+    auto client = served.client();
+    client.set_keep_alive(true);
+    REQUIRE(client.Get("/ping"));
+    std::promise<void> half_sent, may_finish;
+    auto may_finish_signal = may_finish.get_future().share();
+    auto in_flight = std::async(std::launch::async, [&] {
+        auto res = client.Post(
+            "/invocations", body.size(),
+            [&](std::size_t offset, std::size_t, httplib::DataSink& sink) {
+                if (offset == 0) {
+                    sink.write(body.data(), half);
+                    half_sent.set_value();
+                    may_finish_signal.wait_for(20s);
+                } else {
+                    sink.write(body.data() + offset, body.size() - offset);
+                }
+                return true;
+            },
+            "text/csv");
+        return res ? std::make_pair(res->status, res->body) : std::make_pair(-1, std::string());
+    });
+    REQUIRE(half_sent.get_future().wait_for(20s) == std::future_status::ready);
+    std::this_thread::sleep_for(100ms);  // the server reads the first half
+    served.process().signal(SIGTERM);
+
+    bool refused = false;
+    for (auto deadline = std::chrono::steady_clock::now() + 10s;
+         !refused && std::chrono::steady_clock::now() < deadline;) {
+        auto res = served.client().Get("/ping");
+        refused = !res && res.error() == httplib::Error::Connection;
+        if (!refused) std::this_thread::sleep_for(10ms);
+    }
+    CHECK(refused);
+    CHECK_FALSE(served.process().wait_for(0ms));  // still finishing the request
+
+    may_finish.set_value();
+    REQUIRE(in_flight.wait_for(30s) == std::future_status::ready);
+    const auto [status, answer] = in_flight.get();
+    CHECK(status == 200);
+    CHECK(split_lines(answer).size() == 20'000);
+    const auto exit_status = served.process().wait_for(10s);
+    REQUIRE(exit_status);
+    CHECK(*exit_status == 0);
+    CHECK_THAT(served.process().stdout_text(), Catch::Contains("received SIGTERM") && Catch::Contains("stopped after"));
+}
+
+TEST_CASE("serve without a model exits non-zero, naming the file", "[serve][errors]") {
+    TempDir root("mlpipe-serve-nomodel");
+    Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
+                    Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
+                    root.path() / "stdout.txt", root.path() / "stderr.txt");
+    const auto status = process.wait_for(20s);
+    REQUIRE(status);
+    CHECK(*status == 1);
+    CHECK_THAT(process.stderr_text(), Catch::Contains((root.path() / "model" / model_file_name).string()) &&
+                                          Catch::Contains("No such file"));
+    CHECK_THAT(process.stdout_text(), !Catch::Contains("listening"));
+}
+
+TEST_CASE("serve refuses bad settings with a message naming them", "[serve][errors]") {
+    TempDir root("mlpipe-serve-settings");
+    fs::create_directories(root.path() / "model");
+    save(fitted_model(), root.path() / "model" / model_file_name);
+    for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
+             {"SAGEMAKER_MODEL_SERVER_WORKERS", "many"},
+             {"SAGEMAKER_MODEL_SERVER_TIMEOUT", "0"},
+             {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "application/xml"}}) {
+        INFO(name << "=" << value);
+        Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
+                        Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_").set(name, value),
+                        root.path() / "stdout.txt", root.path() / "stderr.txt");
+        const auto status = process.wait_for(20s);
+        REQUIRE(status);
+        CHECK(*status == 2);
+        CHECK_THAT(process.stderr_text(), Catch::Contains(name));
+    }
+}

@@ -1,0 +1,462 @@
+// `mlpipe-sagemaker train` as SageMaker runs it: the real binary against a temporary
+// /opt/ml laid out from the project's penguins reference data (scikit-learn 1.2.1 results
+// in data/reference/penguins/reference.json).
+
+#include "../layout.hpp"
+#include "support.hpp"
+
+#include <mlpipe/mlpipe.hpp>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <functional>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+using namespace mlpipe;
+using namespace mlpipe::sagemaker;
+using namespace mlpipe::sagemaker::test;
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+namespace {
+
+const fs::path penguins = fs::path(MLPIPE_DATA_DIR) / "reference" / "penguins";
+const std::string categorical = "species,island";
+const std::string numerical = "bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g";
+
+const json& reference() {
+    static const json r = json::parse(read_text(penguins / "reference.json"));
+    return r;
+}
+
+std::string four_decimals(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4f", value);
+    return text;
+}
+
+// The value of `channel:metric=VALUE;` in a log, or NaN when the line is absent.
+double metric_in(const std::string& log, const std::string& channel, const std::string& metric) {
+    std::smatch match;
+    if (!std::regex_search(log, match, std::regex(channel + ":" + metric + "=([0-9.]+);"))) return std::nan("");
+    return std::stod(match[1].str());
+}
+
+// The reference's test log loss, from scikit-learn's predict_proba on X_test.
+double reference_test_log_loss() {
+    const Frame y = read_csv(penguins / "test" / "y_test.csv");
+    const auto labels = labels_of(y[0]);
+    const auto& proba = reference()["test"]["predict_proba"];
+    const auto& classes = reference()["classes_"];
+    double loss = 0;
+    for (std::size_t i = 0; i < labels.size(); ++i) {
+        const std::size_t k = labels[i].text() == classes[0].get<std::string>() ? 0 : 1;
+        loss -= std::log(proba[i][k].get<double>());
+    }
+    return loss / static_cast<double>(labels.size());
+}
+
+// The penguins training rows as one table: X_train.csv with the sex column appended.
+std::string joined_train_csv() {
+    Frame table = read_csv(penguins / "train" / "X_train.csv");
+    table.add(read_csv(penguins / "train" / "y_train.csv")[0]);
+    std::ostringstream out;
+    write_csv(table, out);
+    return out.str();
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    while (!condition()) {
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+        std::this_thread::sleep_for(10ms);
+    }
+    return true;
+}
+
+struct Outcome {
+    int status;
+    std::string out;
+    std::string err;
+};
+
+// A temporary /opt/ml and the runs of `train` on it.
+class Job {
+public:
+    const fs::path& root() const { return root_; }
+    fs::path channel(const std::string& name) const { return root_ / "input" / "data" / name; }
+    fs::path model_file() const { return root_ / "model" / model_file_name; }
+    fs::path failure_file() const { return root_ / "output" / "failure"; }
+
+    void write(const fs::path& relative, const std::string& text) const { write_text(root_ / relative, text); }
+    void copy_to_channel(const std::string& name, const fs::path& file) const {
+        fs::create_directories(channel(name));
+        fs::copy_file(file, channel(name) / file.filename());
+    }
+    void hyperparameters(const json& values) const { write("input/config/hyperparameters.json", values.dump()); }
+
+    // The reference split: train and test channels in the X/y layout.
+    void penguins_channels() const {
+        copy_to_channel("train", penguins / "train" / "X_train.csv");
+        copy_to_channel("train", penguins / "train" / "y_train.csv");
+        copy_to_channel("test", penguins / "test" / "X_test.csv");
+        copy_to_channel("test", penguins / "test" / "y_test.csv");
+    }
+
+    std::unique_ptr<Process> start(std::vector<std::string> args = {}) const {
+        args.insert(args.begin(), {"train", "--root", root_.string()});
+        return std::make_unique<Process>(MLPIPE_SAGEMAKER_BIN, args,
+                                         Environment::inherited().remove_prefixed("SM_").remove_prefixed("SAGEMAKER_"),
+                                         dir_.path() / "stdout.txt", dir_.path() / "stderr.txt");
+    }
+
+    Outcome train(std::vector<std::string> args = {}) const {
+        auto process = start(std::move(args));
+        const auto status = process->wait_for(120s);
+        INFO("stdout:\n" << process->stdout_text() << "\nstderr:\n" << process->stderr_text());
+        REQUIRE(status.has_value());  // else it hung: the destructor kills it
+        return {*status, process->stdout_text(), process->stderr_text()};
+    }
+
+    json metadata() const { return json::parse(read_text(root_ / "model" / metadata_file_name)); }
+    std::string failure() const { return read_text(failure_file()); }
+
+private:
+    TempDir dir_{"mlpipe-train-test"};
+    fs::path root_ = dir_.path() / "ml";
+};
+
+// Hyperparameters of the reference fit (scikit-learn 1.2.1's objective and stopping rule).
+json reference_hyperparameters() {
+    return {{"categorical-features", categorical}, {"numerical-features", numerical}, {"match-sklearn", "1.2"}};
+}
+
+void check_reference_model(const Job& job, const Outcome& run) {
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    REQUIRE(fs::exists(job.model_file()));
+    const json metadata = job.metadata();
+    CHECK(metadata["classes"] == json::array({"female", "male"}));
+    CHECK(metadata["training"]["n_iter"] == reference()["n_iter_"][0]);  // 29
+    CHECK(metadata["training"]["converged"] == true);
+    CHECK(metadata["training"]["rows"] == reference()["n_train"]);
+    CHECK(run.out.find("test:accuracy=" + four_decimals(reference()["test_accuracy"].get<double>()) + ";") !=
+          std::string::npos);
+}
+
+}  // namespace
+
+TEST_CASE("train: penguins reproduces scikit-learn 1.2 and writes model, metadata, evaluation and report", "[train]") {
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters["C"] = "1.0";
+    hyperparameters["max-iter"] = "100";
+    hyperparameters["tol"] = "0.0001";
+    hyperparameters["target"] = "sex";
+    hyperparameters["verbose"] = "True";
+    job.hyperparameters(hyperparameters);
+    job.write("output/failure", "a stale reason from an earlier run");
+
+    const Outcome run = job.train();
+    check_reference_model(job, run);
+    CHECK(run.out.find("test:accuracy=0.8806;") != std::string::npos);
+    CHECK(metric_in(run.out, "test", "log_loss") == Approx(reference_test_log_loss()).margin(1.5e-4));
+    CHECK(metric_in(run.out, "train", "accuracy") ==
+          Approx(reference()["train_accuracy"].get<double>()).margin(0.5e-4));
+    for (const char* metric : {"precision", "recall", "f1", "roc_auc"})
+        CHECK(std::isfinite(metric_in(run.out, "test", metric)));
+    CHECK(run.out.find("iteration 29: loss=") != std::string::npos);  // verbose
+    CHECK_FALSE(fs::exists(job.failure_file()));
+
+    // The model file loads and predicts as the reference does.
+    const Model model = load<Model>(job.model_file());
+    const auto predicted = model.predict(read_csv(penguins / "test" / "X_test.csv")).to_strings();
+    CHECK(json(predicted) == reference()["test"]["predictions"]);
+
+    const json metadata = job.metadata();
+    CHECK(metadata["library"]["version"] == version_string);
+    CHECK(metadata["hyperparameters"]["C"] == 1.0);
+    CHECK(metadata["hyperparameters"]["match-sklearn"] == "1.2");
+    CHECK(metadata["hyperparameters"]["categorical-features"] == json::array({"species", "island"}));
+    CHECK(metadata["feature_names"].size() == reference()["feature_names_out"].size());
+    CHECK(metadata["input_columns"].size() == 6);
+    CHECK(metadata["target"]["name"] == "sex");
+    REQUIRE(metadata["input_files"].size() == 4);
+    const json& x_train = metadata["input_files"][0];
+    CHECK(x_train["name"] == "X_train.csv");
+    CHECK(x_train["channel"] == "train");
+    CHECK(x_train["bytes"] == fs::file_size(penguins / "train" / "X_train.csv"));
+    CHECK(x_train["crc32"] == "b5be3ec3");  // python3 -c "import zlib; print('%08x' % zlib.crc32(open(f,'rb').read()))"
+    CHECK(metadata["checksum_algorithm"].get<std::string>().find("CRC-32") != std::string::npos);
+
+    const json evaluation = json::parse(read_text(job.root() / "output" / "data" / "evaluation.json"));
+    CHECK(evaluation["test"]["accuracy"].get<double>() ==
+          Approx(reference()["test_accuracy"].get<double>()).epsilon(1e-12));
+    const auto counts = evaluation["test"]["confusion_matrix"]["counts"].get<std::vector<std::vector<int>>>();
+    REQUIRE(counts.size() == 2);
+    CHECK(counts[0][0] + counts[0][1] + counts[1][0] + counts[1][1] == 67);
+    CHECK(counts[0][0] + counts[1][1] == 59);  // 0.8806 * 67
+
+    const std::string report = read_text(job.root() / "output" / "data" / "report.html");
+    CHECK(report.find("<svg") != std::string::npos);
+    CHECK(report.find("0.8806") != std::string::npos);
+    CHECK(report.find("src=") == std::string::npos);  // self-contained: nothing to fetch
+    CHECK(report.find("href=") == std::string::npos);
+}
+
+TEST_CASE("train: hyperparameters as JSON-encoded strings or JSON values give the reference model", "[train]") {
+    const auto [encoding, hyperparameters] = GENERATE(
+        std::make_pair(
+            std::string("JSON-encoded strings"),
+            json{{"categorical-features", R"(["species","island"])"},
+                 {"numerical-features", R"(["bill_length_mm","bill_depth_mm","flipper_length_mm","body_mass_g"])"},
+                 {"match-sklearn", R"("1.2")"},
+                 {"target", R"("sex")"},
+                 {"C", "1.0"},
+                 {"verbose", "false"},
+                 {"handle-unknown", R"("ignore")"}}),
+        std::make_pair(std::string("JSON values, underscores"),
+                       json{{"categorical_features", json::array({"species", "island"})},
+                            {"numerical_features",
+                             json::array({"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"})},
+                            {"match_sklearn", "1.2"},
+                            {"C", 1},
+                            {"max_iter", 100},
+                            {"verbose", false}}));
+    INFO(encoding);
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(hyperparameters);
+    check_reference_model(job, job.train());
+}
+
+TEST_CASE("train: command-line arguments override hyperparameters.json", "[train]") {
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters["max-iter"] = "3";
+    hyperparameters["C"] = "abc";  // overridden, so never checked
+    job.hyperparameters(hyperparameters);
+    check_reference_model(job, job.train({"--max_iter", "100", "--C=1"}));
+    const json metadata = job.metadata();
+    CHECK(metadata["hyperparameters"]["max-iter"] == 100);
+    CHECK(metadata["hyperparameters_given"]["command line"]["max_iter"] == "100");
+    CHECK(metadata["hyperparameters_given"]["hyperparameters.json"]["max-iter"] == "3");
+}
+
+TEST_CASE("train: a channel of CSV files with a target column, features inferred from the kinds", "[train]") {
+    Job job;
+    job.write("input/data/train/penguins.csv", joined_train_csv());
+    {
+        Frame test = read_csv(penguins / "test" / "X_test.csv");
+        test.add(read_csv(penguins / "test" / "y_test.csv")[0]);
+        fs::create_directories(job.channel("test"));
+        write_csv(test, job.channel("test") / "test.csv");
+    }
+    job.hyperparameters({{"target", "sex"}, {"match-sklearn", "1.2"}});
+    const Outcome run = job.train();
+    check_reference_model(job, run);
+    const json metadata = job.metadata();
+    CHECK(metadata["features_inferred"] == true);
+    CHECK(metadata["hyperparameters"]["categorical-features"] == json::array({"species", "island"}));
+    CHECK(metadata["hyperparameters"]["numerical-features"].size() == 4);
+    CHECK(metadata["input_files"][0]["role"] == "features and target");
+}
+
+TEST_CASE("train: several CSV files in a channel are stacked in name order", "[train]") {
+    Job job;
+    const auto lines = lines_of(joined_train_csv());
+    const std::size_t rows = lines.size() - 1;
+    const std::size_t cuts[] = {0, 100, 180, rows};
+    for (int part = 0; part < 3; ++part) {
+        std::string text = lines[0] + "\n";
+        for (std::size_t i = cuts[part]; i < cuts[part + 1]; ++i) text += lines[i + 1] + "\n";
+        job.write("input/data/train/part-0000" + std::to_string(part) + ".csv", text);
+    }
+    job.write("input/data/train/.part-00000.csv.crc", "not data");
+    job.write("input/data/train/README.txt", "not data");
+    job.hyperparameters({{"target", "sex"}, {"match-sklearn", "1.2"}});
+
+    const Outcome run = job.train();
+    REQUIRE(run.status == 0);
+    const json metadata = job.metadata();
+    CHECK(metadata["training"]["rows"] == 266);
+    CHECK(metadata["training"]["n_iter"] == 29);  // the same rows in the same order as the reference
+    REQUIRE(metadata["input_files"].size() == 3);
+    CHECK(metadata["input_files"][2]["name"] == "part-00002.csv");
+    CHECK(metadata["input_files"][2]["rows"] == 86);
+    CHECK(run.out.find("skipping README.txt: not a .csv file") != std::string::npos);
+    CHECK(run.out.find("skipping .part-00000.csv.crc: hidden file") != std::string::npos);
+}
+
+TEST_CASE("train: without a train channel the job fails with the reason in the failure file", "[train]") {
+    Job job;
+    job.hyperparameters(reference_hyperparameters());
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    CHECK(failure.find("'train' channel") != std::string::npos);
+    CHECK(failure.find((job.root() / "input" / "data" / "train").string()) != std::string::npos);
+    CHECK(run.err.find("'train' channel") != std::string::npos);
+    CHECK_FALSE(fs::exists(job.model_file()));
+}
+
+TEST_CASE("train: a bad hyperparameter fails the job naming the key", "[train]") {
+    const auto [key, value, expected] = GENERATE(table<std::string, std::string, std::vector<std::string>>({
+        {"C", "abc", {"'C' = 'abc'", "not a number"}},
+        {"max-iter", "1.5", {"'max-iter' = '1.5'", "whole number"}},
+        {"tol", "-1", {"'tol' = '-1'", ">= 0"}},
+        {"solver", "saga", {"'solver' = 'saga'", "choices: lbfgs"}},
+        {"class-weight", "heavy", {"'class-weight' = 'heavy'", "none, balanced"}},
+        {"max_iters", "50", {"unknown hyperparameter 'max_iters'", "did you mean 'max-iter'?", "known: "}},
+        {"numerical-features", "bill_length_mm,island", {"numerical-features lists 'island'", "holds text"}},
+        {"categorical-features", "species,islnd", {"'islnd'", "did you mean 'island'?"}},
+    }));
+    INFO(key << " = " << value);
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters[key] = value;
+    job.hyperparameters(hyperparameters);
+
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    for (const auto& text : expected) CHECK(failure.find(text) != std::string::npos);
+    CHECK(failure.size() > 0);
+    CHECK_FALSE(fs::exists(job.model_file()));
+}
+
+TEST_CASE("train: a ragged CSV row fails the job naming the file and the line", "[train]") {
+    Job job;
+    job.penguins_channels();
+    auto lines = lines_of(read_text(penguins / "train" / "X_train.csv"));
+    lines[4].erase(lines[4].rfind(','));  // line 5 loses its last field
+    std::string text;
+    for (const auto& line : lines) text += line + "\n";
+    job.write("input/data/train/X_train.csv", text);  // replaces the copy
+    job.hyperparameters(reference_hyperparameters());
+
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    CHECK(failure.find((job.channel("train") / "X_train.csv").string() + ":5") != std::string::npos);
+    CHECK(failure.find("line 5 has 5 fields, expected 6") != std::string::npos);
+    CHECK(failure.find("'train' channel") != std::string::npos);
+    CHECK(failure.size() < 1024);
+}
+
+TEST_CASE("train: SageMaker's own sagemaker_ hyperparameters are ignored", "[train]") {
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters["sagemaker_program"] = "\"train\"";
+    hyperparameters["sagemaker_submit_directory"] = "\"s3://bucket/source.tar.gz\"";
+    hyperparameters["sagemaker_container_log_level"] = "20";
+    job.hyperparameters(hyperparameters);
+    const Outcome run = job.train();
+    check_reference_model(job, run);
+    CHECK(run.out.find("ignoring SageMaker's own sagemaker_container_log_level") != std::string::npos);
+    const json given = job.metadata()["hyperparameters_given"]["hyperparameters.json"];
+    CHECK(given.contains("match-sklearn"));
+    CHECK_FALSE(given.contains("sagemaker_program"));
+}
+
+TEST_CASE("train: job configurations it cannot run fail before reading data", "[train]") {
+    const auto [file, contents, expected] = GENERATE(table<std::string, std::string, std::string>({
+        {"inputdataconfig.json", R"({"train": {"ContentType": "text/csv", "TrainingInputMode": "Pipe"}})",
+         "'Pipe' is not supported yet"},
+        {"inputdataconfig.json", R"({"train": {"ContentType": "application/x-parquet"}})",
+         "ContentType 'application/x-parquet' is not supported"},
+        {"resourceconfig.json", R"({"current_host": "algo-1", "hosts": ["algo-1", "algo-2"]})",
+         "distributed training is not supported yet"},
+    }));
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    job.write("input/config/" + file, contents);
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    CHECK(job.failure().find(expected) != std::string::npos);
+}
+
+TEST_CASE("train: a channel config with parameters and FastFile mode is accepted", "[train]") {
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    job.write("input/config/inputdataconfig.json",
+              R"({"train": {"ContentType": "text/csv; charset=utf-8", "TrainingInputMode": "FastFile",
+                            "S3DistributionType": "FullyReplicated"},
+                  "test": {"TrainingInputMode": "File"}})");
+    job.write("input/config/resourceconfig.json", R"({"current_host": "algo-1", "hosts": ["algo-1"]})");
+    check_reference_model(job, job.train());
+}
+
+TEST_CASE("train: a malformed command line exits with 2", "[train]") {
+    Job job;
+    job.penguins_channels();
+    const Outcome run = job.train({"--C"});
+    CHECK(run.status == 2);
+    CHECK(run.err.find("--C needs a value") != std::string::npos);
+    CHECK(job.failure().find("--C needs a value") != std::string::npos);
+}
+
+TEST_CASE("train: SIGTERM during the fit stops the job without writing a model", "[train][signal]") {
+    // 300 000 rows with a categorical column of 5000 Zipf-distributed categories, fitted
+    // without penalty: the rare categories' weights grow without bound, so L-BFGS runs to
+    // max-iter (1000 iterations, several seconds).
+    Job job;
+    {
+        std::mt19937_64 random(7);
+        constexpr int categories = 5000;
+        std::vector<double> weights(categories);
+        for (int k = 0; k < categories; ++k) weights[static_cast<std::size_t>(k)] = 1.0 / (k + 1);
+        std::discrete_distribution<int> category(weights.begin(), weights.end());
+        std::normal_distribution<double> normal;
+        std::uniform_real_distribution<double> uniform;
+        std::vector<double> effect(categories);
+        for (auto& e : effect) e = 2 * normal(random);
+        std::string csv = "x1,group,label\n";
+        char line[64];
+        for (int i = 0; i < 300'000; ++i) {
+            const double x1 = normal(random);
+            const int c = category(random);
+            const bool yes = uniform(random) < 1 / (1 + std::exp(-(x1 + effect[static_cast<std::size_t>(c)])));
+            std::snprintf(line, sizeof line, "%.4f,g%d,%s\n", x1, c, yes ? "yes" : "no");
+            csv += line;
+        }
+        job.write("input/data/train/train.csv", csv);
+    }
+    job.hyperparameters(
+        {{"target", "label"}, {"max-iter", "1000"}, {"tol", "0"}, {"penalty", "none"}, {"verbose", "true"}});
+
+    auto process = job.start();
+    REQUIRE(eventually([&] { return process->stdout_text().find("iteration 1:") != std::string::npos; }, 60s));
+    process->signal(SIGTERM);
+    const auto status = process->wait_for(60s);
+    INFO(process->stdout_text() << process->stderr_text());
+    REQUIRE(status.has_value());
+    CHECK(*status == 128 + SIGTERM);
+    CHECK(process->stdout_text().find("fit: n_iter") == std::string::npos);  // it stopped inside the fit
+    CHECK(job.failure().find("training stopped by SIGTERM before the model was written") != std::string::npos);
+    CHECK_FALSE(fs::exists(job.model_file()));
+    CHECK((!fs::exists(job.root() / "model") || fs::is_empty(job.root() / "model")));  // no temporary file either
+}

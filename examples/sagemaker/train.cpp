@@ -1,0 +1,643 @@
+// mlpipe-sagemaker train: the training job (SAGEMAKER.md, "Training").
+//
+// Reads the job's configuration and the train channel, fits the Model, evaluates it on the
+// optional validation and test channels, then writes model.mlpipe and metadata.json to the
+// model folder and evaluation.json and report.html to the output data folder. Every channel
+// is read and checked before the fit, so that a bad test file fails the job in seconds, not
+// after hours; the model is written last, only when everything else worked.
+// On failure the reason goes to the failure file and stderr, and the exit code is non-zero.
+
+#include "atomic_file.hpp"
+#include "channels.hpp"
+#include "command_line.hpp"
+#include "commands.hpp"
+#include "container_config.hpp"
+#include "hyperparameters.hpp"
+#include "layout.hpp"
+#include "metrics.hpp"
+#include "report.hpp"
+#include "stop_signal.hpp"
+#include "text.hpp"
+
+#include <mlpipe/mlpipe.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <exception>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#ifndef MLPIPE_GIT_COMMIT
+#define MLPIPE_GIT_COMMIT ""
+#endif
+
+namespace mlpipe::sagemaker {
+namespace {
+
+using json = nlohmann::json;
+using Clock = std::chrono::steady_clock;
+
+constexpr int exit_error = 1;
+constexpr int exit_usage = 2;
+
+// Flushed line by line: CloudWatch (and the tests) read the log while the job runs.
+void log(const std::string& line) { std::cout << line << std::endl; }
+
+void print_usage(std::ostream& out) {
+    out << "usage: mlpipe-sagemaker train [--root DIR] [--HYPERPARAMETER VALUE ...]\n"
+           "Fits the pipeline on the 'train' channel (DIR/input/data/train, default DIR /opt/ml) and\n"
+           "writes DIR/model/model.mlpipe and metadata.json; evaluates on the 'validation' and 'test'\n"
+           "channels when present (DIR/output/data/evaluation.json and report.html).\n"
+           "Hyperparameters come from DIR/input/config/hyperparameters.json (or SM_HPS), overridden by\n"
+           "the command line; dashes and underscores in names are the same:\n"
+        << hyperparameter_help()
+        << "Metrics are logged one per line as <channel>:<metric>=<value>; for SageMaker's\n"
+           "MetricDefinitions, e.g. {'Name': 'test:accuracy', 'Regex': 'test:accuracy=([0-9.]+);'}.\n";
+}
+
+struct TrainArguments {
+    std::filesystem::path root = "/opt/ml";
+    bool root_given = false;
+    bool help = false;
+    std::vector<HyperparameterValue> hyperparameters;  // from the command line
+};
+
+TrainArguments parse_train_arguments(const std::vector<std::string>& args) {
+    const CommandLine command_line = parse_command_line(args);
+    TrainArguments parsed;
+    parsed.help = command_line.help;
+    for (const auto& option : command_line.options) {
+        if (option.key == "root") {
+            parsed.root = option.value;
+            parsed.root_given = true;
+        } else {
+            parsed.hyperparameters.push_back(decode_hyperparameter(option.key, option.value, "command line"));
+        }
+    }
+    return parsed;
+}
+
+// The --root of a command line that failed to parse, so the failure file still lands there.
+std::filesystem::path root_of_bad_command_line(const std::vector<std::string>& args) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--root" && i + 1 < args.size()) return args[i + 1];
+        if (args[i].starts_with("--root=")) return args[i].substr(7);
+    }
+    return "/opt/ml";
+}
+
+// The SM_* variables of the script-mode toolkits count only when no --root was given, as
+// in Layout.
+std::string toolkit_env(const TrainArguments& arguments, const char* name) {
+    return arguments.root_given ? std::string() : env(name);
+}
+
+std::vector<std::string> label_texts(const std::vector<Label>& labels) {
+    std::vector<std::string> out;
+    for (const auto& label : labels) out.push_back(label.to_string());
+    return out;
+}
+
+std::string utc_timestamp() {
+    const std::time_t now = std::time(nullptr);
+    std::tm utc{};
+    gmtime_r(&now, &utc);
+    char buffer[32];
+    std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return buffer;
+}
+
+double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
+
+// ---------------------------------------------------------------------------------------
+// Job configuration
+// ---------------------------------------------------------------------------------------
+
+void check_resources(const Layout& layout, const TrainArguments& arguments) {
+    std::optional<json> config = read_json_file(layout.resource_config_file());
+    std::string source = layout.resource_config_file().string();
+    if (!config) {
+        const std::string hosts = toolkit_env(arguments, "SM_HOSTS");
+        const std::string current = toolkit_env(arguments, "SM_CURRENT_HOST");
+        if (hosts.empty() && current.empty()) {
+            log("resources: no resourceconfig.json, training on this machine");
+            return;
+        }
+        config = json{{"current_host", current}, {"hosts", parse_json_text(hosts, "SM_HOSTS").value_or(json::array())}};
+        source = "SM_HOSTS";
+    }
+    const ResourceConfig resources = parse_resource_config(*config, source);
+    log("resources: current host " + (resources.current_host.empty() ? "(not named)" : resources.current_host) +
+        ", hosts: " + (resources.hosts.empty() ? "(not listed)" : join(resources.hosts)));
+    require_single_host(resources, source);
+}
+
+void check_input_data_config(const Layout& layout) {
+    const auto config = read_json_file(layout.input_data_config_file());
+    if (!config) {
+        log("channels: no inputdataconfig.json, reading the channel folders as they are");
+        return;
+    }
+    for (const auto& channel : parse_input_data_config(*config, layout.input_data_config_file().string())) {
+        const bool used = channel.name == "train" || channel.name == "validation" || channel.name == "test";
+        log("channel " + channel.name + ": ContentType " +
+            (channel.content_type.empty() ? "(not set)" : channel.content_type) + ", " +
+            (channel.input_mode.empty() ? "File" : channel.input_mode) + " mode" +
+            (channel.distribution.empty() ? "" : ", " + channel.distribution) +
+            (used ? "" : " (not used: this program reads train, validation and test)"));
+    }
+}
+
+struct Hyperparameters {
+    TrainingSettings settings;
+    json given;  // as received, by source, for the metadata
+};
+
+Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments& arguments) {
+    std::vector<HyperparameterValue> values;
+    if (const auto file = read_json_file(layout.hyperparameters_file())) {
+        values = decode_hyperparameters(*file, "hyperparameters.json");
+    } else if (const auto hps = parse_json_text(toolkit_env(arguments, "SM_HPS"), "SM_HPS")) {
+        values = decode_hyperparameters(*hps, "SM_HPS");
+    }
+    values.insert(values.end(), arguments.hyperparameters.begin(), arguments.hyperparameters.end());
+
+    std::vector<std::string> skipped;
+    Hyperparameters hyperparameters{resolve_hyperparameters(values, skipped), json::object()};
+    if (!skipped.empty()) log("hyperparameters: ignoring SageMaker's own " + join(skipped));
+    for (const auto& h : values)
+        if (!is_sagemaker_key(h.key)) hyperparameters.given[h.source][h.key] = h.text;
+    log("hyperparameters given: " +
+        (hyperparameters.given.empty() ? std::string("none (defaults)") : hyperparameters.given.dump()));
+    return hyperparameters;
+}
+
+// ---------------------------------------------------------------------------------------
+// Features
+// ---------------------------------------------------------------------------------------
+
+struct Features {
+    std::vector<std::string> categorical;
+    std::vector<std::string> numerical;
+    std::vector<std::string> columns;  // the model's input columns, in the order of the data
+    std::vector<std::string> unused;   // columns of the data the model does not read
+    bool inferred = false;
+};
+
+Features resolve_features(const Frame& X, const TrainingSettings& settings, const std::string& target) {
+    Features features;
+    features.inferred = !settings.categorical_features && !settings.numerical_features;
+    if (features.inferred) {
+        for (const auto& column : X)
+            (column.is_numeric() ? features.numerical : features.categorical).push_back(column.name());
+    } else {
+        features.categorical = settings.categorical_features.value_or(std::vector<std::string>{});
+        features.numerical = settings.numerical_features.value_or(std::vector<std::string>{});
+    }
+
+    std::vector<std::string> problems;
+    std::map<std::string, std::string> listed;  // column -> hyperparameter listing it
+    auto check = [&](const std::vector<std::string>& names, const std::string& hyperparameter) {
+        for (const auto& name : names) {
+            if (name == target) {
+                problems.push_back(hyperparameter + " lists the target column '" + name + "'");
+            } else if (!X.contains(name)) {
+                problems.push_back(hyperparameter + " lists '" + name +
+                                   "', which is not a column of the training data" + did_you_mean(name, X.names()) +
+                                   "; columns: " + quoted_list(X.names()));
+            } else if (auto [it, inserted] = listed.try_emplace(name, hyperparameter); !inserted) {
+                problems.push_back("column '" + name + "' is listed twice (" + it->second + " and " + hyperparameter +
+                                   ")");
+            }
+        }
+    };
+    check(features.categorical, "categorical-features");
+    check(features.numerical, "numerical-features");
+    for (const auto& name : features.numerical) {
+        if (!X.contains(name) || X.column(name).is_numeric()) continue;
+        const Column& column = X.column(name);
+        std::string example;
+        for (auto code : column.codes())
+            if (code >= 0) {
+                example = column.dictionary()[static_cast<std::size_t>(code)];
+                break;
+            }
+        problems.push_back("numerical-features lists '" + name + "', but it holds text (e.g. '" + example +
+                           "'); list it in categorical-features or fix the values");
+    }
+    if (!problems.empty()) throw parameter_error(join(problems, "\n"));
+    if (features.categorical.empty() && features.numerical.empty())
+        throw parameter_error("no features: categorical-features and numerical-features are both empty");
+
+    for (const auto& name : X.names()) (listed.contains(name) ? features.columns : features.unused).push_back(name);
+    return features;
+}
+
+// The rows must be complete in the columns the model reads as numbers, and in the labels.
+void require_complete(const ChannelData& data, const std::vector<std::string>& numerical) {
+    for (const auto& name : numerical) {
+        const Column& column = data.X.column(name);
+        for (std::size_t i = 0; i < column.size(); ++i)
+            if (column.is_missing(i))
+                throw data_error("numerical feature '" + name + "' has a missing value at " + data.describe_row(i) +
+                                 "; drop or fill incomplete rows first (mlpipe-sagemaker prepare drops them)");
+    }
+    const Column& labels = data.y[0];
+    for (std::size_t i = 0; i < labels.size(); ++i)
+        if (labels.is_missing(i))
+            throw data_error("the label ('" + labels.name() + "') is missing at " + data.describe_row(i) +
+                             "; every row needs a label");
+}
+
+void log_channel(const ChannelData& data) {
+    for (const auto& file : data.files)
+        log("channel " + data.name + ": read " + file.path.filename().string() + " (" + file.role +
+            "): " + std::to_string(file.rows) + " rows, " + std::to_string(file.columns) + " columns, " +
+            std::to_string(file.bytes) + " bytes");
+    log("channel " + data.name + ": " + std::to_string(data.X.rows()) + " rows, " + std::to_string(data.X.cols()) +
+        " feature columns, target '" + data.y[0].name() + "'");
+}
+
+// ---------------------------------------------------------------------------------------
+// Evaluation
+// ---------------------------------------------------------------------------------------
+
+ClassificationMetrics evaluate(const Model& model, const ChannelData& data, const std::vector<std::string>& columns) {
+    const Frame X = select_columns(data.X, columns);
+    const auto& classes = model.classes();
+    const std::vector<Label> truth_labels = labels_of(data.y[0]);
+    std::vector<std::int32_t> truth(truth_labels.size());
+    for (std::size_t i = 0; i < truth_labels.size(); ++i) {
+        auto it = std::find(classes.begin(), classes.end(), truth_labels[i]);
+        if (it == classes.end())
+            throw data_error("the label '" + truth_labels[i].to_string() + "' at " + data.describe_row(i) +
+                             " never occurs in the training data (classes: " + join(label_texts(classes)) + ")");
+        truth[i] = static_cast<std::int32_t>(it - classes.begin());
+    }
+    const Labels predicted = model.predict(X);
+    const Eigen::MatrixXd proba = model.predict_proba(X);
+    return classification_metrics(truth, predicted.codes(), proba, label_texts(classes));
+}
+
+// ---------------------------------------------------------------------------------------
+// The job
+// ---------------------------------------------------------------------------------------
+
+// What the job read, learned and measured: the contents of the files written at the end.
+struct TrainingRun {
+    Hyperparameters hyperparameters;
+    ChannelData train;
+    std::vector<ChannelData> evaluation_data;  // validation and test, when given
+    Features features;
+    std::string target;
+    Model model;
+    double fit_seconds = 0;
+    std::vector<std::pair<std::string, ClassificationMetrics>> evaluations;  // (channel, metrics), train first
+
+    const LogisticRegression& classifier() const { return model.final_step(); }
+    const TrainingSettings& settings() const { return hyperparameters.settings; }
+};
+
+ChannelData read_train_channel(const Layout& layout, const TrainingSettings& settings) {
+    const std::filesystem::path dir = layout.channel_dir("train");
+    if (!std::filesystem::is_directory(dir))
+        throw error("no training data: the 'train' channel folder " + dir.string() +
+                    " does not exist; give the job a channel named 'train' holding CSV files (X_train.csv + "
+                    "y_train.csv, or files with a target column named by the 'target' hyperparameter)");
+    ChannelData train = read_channel("train", dir, settings.target, {}, log);
+    log_channel(train);
+    if (train.X.rows() == 0) throw data_error("the 'train' channel's files hold no data rows");
+    return train;
+}
+
+// The validation and test channels that exist, read with the training columns' kinds.
+std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const TrainingRun& run, std::string& phase) {
+    ColumnKinds training_kinds;
+    for (const auto& name : run.features.columns) training_kinds[name] = run.train.X.column(name).kind();
+    training_kinds[run.target] = run.train.y[0].kind();
+    std::vector<ChannelData> channels;
+    for (const std::string channel : {"validation", "test"}) {
+        phase = "reading the '" + channel + "' channel";
+        const std::filesystem::path dir = layout.channel_dir(channel);
+        if (!std::filesystem::is_directory(dir)) {
+            log("channel " + channel + ": none (" + dir.string() + " does not exist)");
+            continue;
+        }
+        ChannelData data = read_channel(channel, dir, run.target, training_kinds, log);
+        log_channel(data);
+        std::vector<std::string> missing;
+        for (const auto& name : run.features.columns)
+            if (!data.X.contains(name)) missing.push_back(name);
+        if (!missing.empty())
+            throw data_error("the '" + channel + "' channel lacks the feature column(s) " + quoted_list(missing) +
+                             " that the model reads");
+        require_complete(data, run.features.numerical);
+        channels.push_back(std::move(data));
+    }
+    return channels;
+}
+
+std::map<Label, std::size_t> class_counts(const ChannelData& data) {
+    std::map<Label, std::size_t> counts;
+    for (const auto& label : labels_of(data.y[0])) ++counts[label];
+    return counts;
+}
+
+std::string describe_class_counts(const std::map<Label, std::size_t>& counts) {
+    std::vector<std::string> items;
+    for (const auto& [label, count] : counts)
+        items.push_back(label.to_string() + " (" + std::to_string(count) + " rows)");
+    return join(items);
+}
+
+void fit_model(TrainingRun& run) {
+    const TrainingSettings& settings = run.settings();
+    log("classes: " + describe_class_counts(class_counts(run.train)));
+    run.model = Model{OneHotEncoder{{.columns = run.features.categorical, .handle_unknown = settings.handle_unknown}},
+                      StandardScaler{{.columns = run.features.numerical}}, LogisticRegression{settings.classifier}};
+    run.model.final_step().set_progress_callback([verbose = settings.verbose](const optim::IterationReport& report) {
+        if (verbose)
+            log("iteration " + std::to_string(report.iteration) + ": loss=" + significant(report.objective, 10) +
+                " max|gradient|=" + significant(report.gradient_max, 4));
+        throw_if_stop_requested();  // unwinds out of the solver; nothing has been written yet
+    });
+    const Frame X = select_columns(run.train.X, run.features.columns);
+    log("fitting: LogisticRegression (" + settings.solver + ", C=" + significant(settings.classifier.C) +
+        ", max-iter=" + std::to_string(settings.classifier.max_iter) + ", tol=" + significant(settings.classifier.tol) +
+        ", penalty=" + to_string(settings.classifier.penalty) +
+        ", class-weight=" + to_string(settings.classifier.class_weight) + ", match-sklearn=" +
+        to_string(settings.classifier.match_sklearn) + ") on " + std::to_string(X.rows()) + " rows");
+    const auto fit_start = Clock::now();
+    run.model.fit(X, run.train.y);
+    run.fit_seconds = seconds_since(fit_start);
+    const LogisticRegression& classifier = run.classifier();
+    log("fit: n_iter=" + std::to_string(classifier.n_iter()) +
+        ", converged=" + (classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) +
+        "), " + significant(run.fit_seconds, 3) + " s");
+    if (!classifier.converged())
+        log("WARNING: the solver did not converge within max-iter=" + std::to_string(settings.classifier.max_iter) +
+            "; the model is written anyway. Raise max-iter, or loosen tol, for a converged fit");
+}
+
+// Metrics on the training rows (accuracy and log loss logged) and on each evaluation channel
+// (every metric logged, and the confusion matrix).
+void evaluate_model(TrainingRun& run, std::string& phase) {
+    phase = "evaluating the model on the training data";
+    run.evaluations.emplace_back("train", evaluate(run.model, run.train, run.features.columns));
+    for (const auto& [name, value] : metric_values(run.evaluations.back().second))
+        if (name == "accuracy" || name == "log_loss") log(metric_line("train", name, value));
+    for (const auto& data : run.evaluation_data) {
+        phase = "evaluating the model on the '" + data.name + "' channel";
+        run.evaluations.emplace_back(data.name, evaluate(run.model, data, run.features.columns));
+        const ClassificationMetrics& m = run.evaluations.back().second;
+        for (const auto& [name, value] : metric_values(m)) log(metric_line(data.name, name, value));
+        log(data.name + ": confusion matrix (rows: true " + join(m.classes, "/") + "; columns: predicted)");
+        for (std::size_t t = 0; t < m.classes.size(); ++t) {
+            std::string row;
+            for (auto count : m.confusion[t]) row += " " + std::to_string(count);
+            log("  " + m.classes[t] + ":" + row);
+        }
+    }
+}
+
+json input_files_json(const TrainingRun& run) {
+    std::vector<const ChannelData*> channels{&run.train};
+    for (const auto& data : run.evaluation_data) channels.push_back(&data);
+    json files = json::array();
+    for (const ChannelData* data : channels) {
+        for (const auto& file : data->files) {
+            char crc[16];
+            std::snprintf(crc, sizeof crc, "%08x", file.crc32);
+            files.push_back({{"channel", file.channel},
+                             {"name", file.path.filename().string()},
+                             {"role", file.role},
+                             {"bytes", file.bytes},
+                             {"rows", file.rows},
+                             {"crc32", crc}});
+        }
+    }
+    return files;
+}
+
+json input_columns_json(const TrainingRun& run) {
+    const auto& categorical = run.features.categorical;
+    json columns = json::array();
+    for (const auto& name : run.features.columns) {
+        const bool is_categorical = std::find(categorical.begin(), categorical.end(), name) != categorical.end();
+        columns.push_back({{"name", name},
+                           {"kind", to_string(run.train.X.column(name).kind())},
+                           {"role", is_categorical ? "categorical feature" : "numerical feature"}});
+    }
+    return columns;
+}
+
+json classes_json(const TrainingRun& run) {
+    json classes = json::array();
+    for (const auto& label : run.classifier().classes())
+        classes.push_back(label.is_number() ? json(label.number()) : json(label.text()));
+    return classes;
+}
+
+json metrics_json(const TrainingRun& run) {
+    json metrics = json::object();
+    for (const auto& [channel, m] : run.evaluations) metrics[channel] = to_json(m);
+    return metrics;
+}
+
+// metadata.json: links the model to the code (version, commit), the data (files and their
+// checksums, columns) and the settings that made it.
+json training_metadata(const TrainingRun& run, const std::filesystem::path& model_path, double job_seconds) {
+    const LogisticRegression& classifier = run.classifier();
+    const TrainingSettings& settings = run.settings();
+    json counts = json::object();
+    for (const auto& [label, count] : class_counts(run.train)) counts[label.to_string()] = count;
+    return {
+        {"created_at", utc_timestamp()},
+        {"library", {{"name", "mlpipe"}, {"version", version_string}, {"git_commit", MLPIPE_GIT_COMMIT}}},
+        {"model",
+         {{"file", model_path.filename().string()},
+          {"type", Model::type_name()},
+          {"archive_format", mlpipe::to_string(settings.archive_format)},
+          {"bytes", std::filesystem::file_size(model_path)}}},
+        {"hyperparameters",
+         effective_hyperparameters(settings, run.features.categorical, run.features.numerical, run.target)},
+        {"hyperparameters_given", run.hyperparameters.given},
+        {"features_inferred", run.features.inferred},
+        {"checksum_algorithm", "CRC-32 (ISO-HDLC, as zlib.crc32 and Python's binascii.crc32), hex"},
+        {"input_files", input_files_json(run)},
+        {"input_columns", input_columns_json(run)},
+        {"unused_columns", run.features.unused},
+        {"target", {{"name", run.target}, {"kind", to_string(run.train.y[0].kind())}}},
+        {"feature_names", classifier.feature_names_out()},
+        {"classes", classes_json(run)},
+        {"class_counts", counts},
+        {"training",
+         {{"rows", run.train.X.rows()},
+          {"n_iter", classifier.n_iter()},
+          {"converged", classifier.converged()},
+          {"stop_reason", optim::to_string(classifier.stop_reason())},
+          {"objective", classifier.objective()},
+          {"fit_seconds", run.fit_seconds},
+          {"job_seconds", job_seconds}}},
+        {"metrics", metrics_json(run)},
+    };
+}
+
+TrainingReport training_report(const TrainingRun& run, const json& metadata) {
+    const LogisticRegression& classifier = run.classifier();
+    const std::string git_commit = MLPIPE_GIT_COMMIT;
+    std::vector<std::string> hyperparameters;
+    for (const auto& [name, value] : metadata["hyperparameters"].items())
+        hyperparameters.push_back(name + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
+    TrainingReport report;
+    report.title = "Training report: LogisticRegression on " + run.target;
+    report.facts = {
+        {"created", metadata["created_at"].get<std::string>()},
+        {"mlpipe", std::string(version_string) + (git_commit.empty() ? "" : " (" + git_commit + ")")},
+        {"training rows", std::to_string(run.train.X.rows())},
+        {"target", run.target},
+        {"classes", describe_class_counts(class_counts(run.train))},
+        {"categorical features", run.features.categorical.empty() ? "none" : join(run.features.categorical)},
+        {"numerical features", run.features.numerical.empty() ? "none" : join(run.features.numerical)},
+        {"hyperparameters", join(hyperparameters)},
+        {"iterations", std::to_string(classifier.n_iter())},
+        {"converged",
+         std::string(classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) + ")"},
+        {"fit time", significant(run.fit_seconds, 3) + " s"},
+    };
+    report.history = classifier.history();
+    report.evaluations = run.evaluations;
+    return report;
+}
+
+void write_outputs(const Layout& layout, const TrainingRun& run, Clock::time_point job_start, std::string& phase) {
+    phase = "writing the model";
+    const std::filesystem::path model_dir = layout.model_dir();
+    std::filesystem::create_directories(model_dir);
+    const std::filesystem::path model_path = model_dir / model_file_name;
+    save(run.model, model_path, run.settings().archive_format);
+    log("wrote " + model_path.string() + " (" + std::to_string(std::filesystem::file_size(model_path)) + " bytes, " +
+        mlpipe::to_string(run.settings().archive_format) + " archive)");
+    const json metadata = training_metadata(run, model_path, seconds_since(job_start));
+    write_file_atomically(model_dir / metadata_file_name, metadata.dump(2) + "\n");
+    log("wrote " + (model_dir / metadata_file_name).string());
+
+    phase = "writing the evaluation";
+    const std::filesystem::path output_dir = layout.output_data_dir();
+    std::filesystem::create_directories(output_dir);
+    json evaluation = metadata["metrics"];
+    evaluation["classes"] = metadata["classes"];
+    write_file_atomically(output_dir / "evaluation.json", evaluation.dump(2) + "\n");
+    write_file_atomically(output_dir / "report.html", training_report_html(training_report(run, metadata)));
+    log("wrote " + (output_dir / "evaluation.json").string() + " and " + (output_dir / "report.html").string());
+}
+
+void run_training(const Layout& layout, const TrainArguments& arguments, std::string& phase) {
+    const auto job_start = Clock::now();
+    const std::string git_commit = MLPIPE_GIT_COMMIT;
+    log(std::string("mlpipe-sagemaker train: mlpipe ") + version_string +
+        (git_commit.empty() ? "" : " (commit " + git_commit + ")") + ", root " + layout.root().string());
+
+    TrainingRun run;
+    phase = "reading the job configuration";
+    check_resources(layout, arguments);
+    check_input_data_config(layout);
+    phase = "reading the hyperparameters";
+    run.hyperparameters = read_hyperparameters(layout, arguments);
+    throw_if_stop_requested();
+
+    phase = "reading the 'train' channel";
+    run.train = read_train_channel(layout, run.settings());
+    run.target = run.train.y[0].name();
+
+    phase = "choosing the features";
+    run.features = resolve_features(run.train.X, run.settings(), run.target);
+    log("features: categorical " + (run.features.categorical.empty() ? "none" : join(run.features.categorical)) +
+        "; numerical " + (run.features.numerical.empty() ? "none" : join(run.features.numerical)) +
+        (run.features.inferred ? " (inferred from the column kinds)" : ""));
+    if (!run.features.unused.empty()) log("features: not using the columns " + join(run.features.unused));
+    require_complete(run.train, run.features.numerical);
+
+    run.evaluation_data = read_evaluation_channels(layout, run, phase);
+    throw_if_stop_requested();
+
+    phase = "fitting the model";
+    fit_model(run);
+    throw_if_stop_requested();
+
+    evaluate_model(run, phase);
+    // Nothing is written before this point, and save() is atomic: a stop never leaves a
+    // model behind.
+    throw_if_stop_requested();
+    write_outputs(layout, run, job_start, phase);
+    log("training finished in " + fixed(seconds_since(job_start), 3) + " s");
+}
+
+// What to do about an error, by kind; the message itself says what and where.
+std::string advice_for(const std::exception& e) {
+    if (dynamic_cast<const csv_error*>(&e))
+        return "Fix the CSV file at that place: every row needs as many fields as the header, and a field "
+               "holding a comma or a quote must be quoted.";
+    if (dynamic_cast<const parameter_error*>(&e))
+        return "Fix the hyperparameters of the training job (estimator hyperparameters, hyperparameters.json "
+               "or --name value).";
+    if (dynamic_cast<const data_error*>(&e)) return "Fix the channel's data.";
+    return "";
+}
+
+// The failure file is what SageMaker shows (its first 1024 characters): the reason first.
+void report_failure(const std::filesystem::path& failure_file, const std::string& message) {
+    std::cerr << message << std::endl;
+    try {
+        std::filesystem::create_directories(failure_file.parent_path());
+        write_file_atomically(failure_file, message + "\n");
+    } catch (const std::exception& e) {
+        std::cerr << "(could not write the failure file " << failure_file.string() << ": " << e.what() << ")\n";
+    }
+}
+
+}  // namespace
+
+int train_main(const std::vector<std::string>& args) {
+    install_stop_handlers();
+    TrainArguments arguments;
+    try {
+        arguments = parse_train_arguments(args);
+    } catch (const usage_error& e) {
+        const Layout layout(root_of_bad_command_line(args), true);
+        report_failure(layout.failure_file(), std::string("training failed: bad command line: ") + e.what() +
+                                                  "\nRun 'mlpipe-sagemaker train --help' for the options.");
+        return exit_usage;
+    }
+    if (arguments.help) {
+        print_usage(std::cout);
+        return 0;
+    }
+
+    const Layout layout(arguments.root, arguments.root_given);
+    std::error_code ignored;
+    std::filesystem::remove(layout.failure_file(), ignored);  // a stale reason must not outlive a new run
+    std::string phase = "starting";
+    try {
+        run_training(layout, arguments, phase);
+        return 0;
+    } catch (const stopped_by_signal&) {
+        report_failure(layout.failure_file(), "training stopped by " + stop_signal_name() +
+                                                  " before the model was written (while " + phase + ")");
+        return stop_exit_code();
+    } catch (const std::exception& e) {
+        const std::string advice = advice_for(e);
+        report_failure(layout.failure_file(),
+                       "training failed while " + phase + ": " + e.what() + (advice.empty() ? "" : "\n" + advice));
+        return exit_error;
+    }
+}
+
+}  // namespace mlpipe::sagemaker
