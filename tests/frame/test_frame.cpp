@@ -42,6 +42,8 @@ TEST_CASE("frame errors name the column", "[frame][errors]") {
     CHECK_THROWS_WITH(Frame::from_matrix(Eigen::MatrixXd(2, 3), {"a"}), Catch::Contains("3 matrix columns"));
     CHECK_THROWS_WITH(X.to_dense(), Catch::Contains("'color' is categorical"));
     CHECK_THROWS_AS(Column::categorical("c", std::vector<std::int32_t>{0, 3}, {"a", "b"}), data_error);
+    CHECK_THROWS_WITH(X[3], Catch::Contains("index 3") && Catch::Contains("3 columns"));
+    CHECK_THROWS_AS(X.replace(7, Column::numeric("z", std::vector<double>(8, 0.0))), data_error);
     xt::xarray<double> flat = {1.0, 2.0};
     CHECK_THROWS_WITH(frame_from_xtensor(flat, {"a"}), Catch::Contains("2-D"));
 }

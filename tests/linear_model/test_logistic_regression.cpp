@@ -132,10 +132,15 @@ TEST_CASE("numeric labels keep their numbers and sort numerically", "[logistic_r
     REQUIRE(lr.classes().size() == 2);
     CHECK(lr.classes()[0] == Label(2.0));
     CHECK(lr.classes()[1] == Label(10.0));
-    Labels predicted = lr.predict(encoder.transform(X));
-    std::ostringstream text;
-    text << predicted[0];
-    CHECK((text.str() == "2" || text.str() == "10"));
+    const Frame encoded = encoder.transform(X);
+    Labels predicted = lr.predict(encoded);
+    Eigen::MatrixXd scores = lr.decision_function(encoded);
+    for (std::size_t i = 0; i < predicted.size(); ++i) {
+        std::ostringstream text;
+        text << predicted[i];
+        CHECK(text.str() == (scores(static_cast<Eigen::Index>(i), 0) > 0 ? "10" : "2"));
+        CHECK(predicted[i].number() == (scores(static_cast<Eigen::Index>(i), 0) > 0 ? 10.0 : 2.0));
+    }
 }
 
 TEST_CASE("class_weight balanced equals the matching sample weights", "[logistic_regression]") {
@@ -249,10 +254,18 @@ TEST_CASE("bad input to LogisticRegression gives clear errors", "[logistic_regre
     values[3] = std::nan("");
     with_nan.replace(*with_nan.find("size"), Column::numeric("size", values));
     CHECK_THROWS_WITH(lr.fit(with_nan, y), Catch::Contains("'size'") && Catch::Contains("row 3"));
+    values[3] = 1.0;
+    values[5] = -std::numeric_limits<double>::infinity();
+    Frame with_inf = X;
+    with_inf.replace(*with_inf.find("size"), Column::numeric("size", values));
+    CHECK_THROWS_WITH(lr.fit(with_inf, y), Catch::Contains("'size'") && Catch::Contains("infinite") &&
+                                               Catch::Contains("row 5"));
 
     CHECK_THROWS_WITH(lr.fit(test::toy_X(), y), Catch::Contains("'color'") && Catch::Contains("categorical"));
 
     CHECK_THROWS_AS(LogisticRegression({.C = 0}), parameter_error);
+    CHECK_THROWS_AS(LogisticRegression({.C = 1e-320}), parameter_error);          // 1/C overflows
+    CHECK_THROWS_AS(BasicLogisticRegression<float>({.C = 1e-39}), parameter_error);  // in float
     CHECK_THROWS_AS(LogisticRegression({.C = -1}), parameter_error);
     CHECK_THROWS_AS(LogisticRegression({.max_iter = 0}), parameter_error);
     CHECK_THROWS_AS(LogisticRegression({.tol = -1}), parameter_error);

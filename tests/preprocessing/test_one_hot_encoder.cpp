@@ -96,6 +96,34 @@ TEST_CASE("numeric columns can be one-hot encoded", "[one_hot_encoder]") {
     CHECK(out.to_dense().row(0) == Eigen::RowVector3d(0, 0, 1));
 }
 
+TEST_CASE("numeric categories: -0 and 0 are the same category", "[one_hot_encoder]") {
+    Frame train, test;
+    train.add_numeric("n", {-0.0, 1.0});
+    test.add_numeric("n", {0.0, 1.0});
+    OneHotEncoder encoder({.columns = {"n"}});
+    encoder.fit(train);
+    CHECK(encoder.categories()[0] == std::vector<std::string>{"0", "1"});
+    CHECK(encoder.transform(test).to_dense().row(0) == Eigen::RowVector2d(1, 0));
+}
+
+TEST_CASE("the unknown-category message stays short with many categories", "[one_hot_encoder][errors]") {
+    std::vector<std::string> many;
+    for (int i = 0; i < 5000; ++i) many.push_back("category-" + std::to_string(i));
+    Frame train, test;
+    train.add_categorical("c", many);
+    test.add_categorical("c", {"new"});
+    OneHotEncoder encoder;
+    encoder.fit(train);
+    try {
+        encoder.transform(test);
+        FAIL("an unknown category must throw");
+    } catch (const data_error& e) {
+        const std::string message = e.what();
+        CHECK(message.size() < 1000);
+        CHECK_THAT(message, Catch::Contains("'new'") && Catch::Contains("and 4980 more"));
+    }
+}
+
 TEST_CASE("categories sort by bytes, as Python sorts UTF-8 strings", "[one_hot_encoder]") {
     Frame X;
     X.add_categorical("name", std::vector<std::string>{"\xc3\xa9t\xc3\xa9", "Zoo", "apple", "Apple"});

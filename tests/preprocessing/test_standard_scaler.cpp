@@ -93,6 +93,25 @@ TEST_CASE("sample weights weigh the statistics", "[standard_scaler]") {
     CHECK(scaler.var()[0] == Approx(0.75));
 }
 
+TEST_CASE("a failed partial_fit leaves the statistics as they were", "[standard_scaler][errors]") {
+    Frame first;
+    first.add_numeric("a", {1.0, 2.0}).add_numeric("b", {3.0, 5.0});
+    StandardScaler scaler;
+    scaler.partial_fit(first);
+    Frame bad;
+    bad.add_numeric("a", {10.0, 20.0}).add_categorical("b", {"x", "y"});
+    CHECK_THROWS_WITH(scaler.partial_fit(bad), Catch::Contains("'b'"));
+    CHECK(scaler.n_samples_seen()[0] == 2);
+    CHECK(scaler.mean()[0] == 1.5);
+}
+
+TEST_CASE("infinite values are refused, naming column and row", "[standard_scaler][errors]") {
+    Frame X;
+    X.add_numeric("x", {1.0, 2.0, std::numeric_limits<double>::infinity(), 4.0});
+    CHECK_THROWS_WITH(StandardScaler{}.fit(X), Catch::Contains("'x'") && Catch::Contains("infinite") &&
+                                                   Catch::Contains("row 2"));
+}
+
 TEST_CASE("StandardScaler errors", "[standard_scaler][errors]") {
     StandardScaler scaler({.columns = {"color"}});
     CHECK_THROWS_AS(scaler.mean(), not_fitted_error);

@@ -108,10 +108,6 @@ public:
         require(ColumnKind::numeric, "values()");
         return values_;
     }
-    std::vector<double>& mutable_values() {
-        require(ColumnKind::numeric, "mutable_values()");
-        return values_;
-    }
     std::span<const std::int32_t> codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
         return codes_;
@@ -134,9 +130,6 @@ public:
         }
         return n;
     }
-
-    // Change the name (the data stay as they are).
-    void rename(std::string name) { name_ = std::move(name); }
 
 private:
     Column(std::string name, ColumnKind kind) : name_(std::move(name)), kind_(kind) {}

@@ -2,6 +2,7 @@
 // Frame: a table of named, typed columns (the input of every pipeline step).
 // Built from CSV (read_csv), from an Eigen matrix plus names, or column by column.
 
+#include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 
@@ -69,9 +70,8 @@ public:
     std::size_t cols() const noexcept { return columns_.size(); }
     bool empty() const noexcept { return rows() == 0 || cols() == 0; }
 
-    const Column& operator[](std::size_t i) const { return columns_.at(i); }
+    const Column& operator[](std::size_t i) const { return columns_[checked(i)]; }
     const Column& column(std::string_view name) const { return columns_[index_of(name)]; }
-    Column& column(std::string_view name) { return columns_[index_of(name)]; }
 
     std::optional<std::size_t> find(std::string_view name) const noexcept {
         for (std::size_t i = 0; i < columns_.size(); ++i)
@@ -82,18 +82,17 @@ public:
 
     std::size_t index_of(std::string_view name) const {
         if (auto i = find(name)) return *i;
-        std::string known;
-        for (const auto& c : columns_) known += (known.empty() ? "'" : ", '") + c.name() + "'";
+        const auto known = names();
         throw data_error("no column named '" + std::string(name) + "' (columns: " +
-                         (known.empty() ? std::string("none") : known) + ")");
+                         (known.empty() ? std::string("none") : detail::quoted_list(known)) + ")");
     }
 
     // Replaces column i (same length), keeping its position.
     void replace(std::size_t i, Column column) {
         if (column.size() != rows())
-            throw data_error("Frame: replacement for column '" + columns_.at(i).name() + "' has " +
+            throw data_error("Frame: replacement for column '" + columns_[checked(i)].name() + "' has " +
                              std::to_string(column.size()) + " rows, expected " + std::to_string(rows()));
-        columns_.at(i) = std::move(column);
+        columns_[checked(i)] = std::move(column);
     }
 
     std::vector<std::string> names() const {
@@ -146,6 +145,13 @@ public:
     auto end() const noexcept { return columns_.end(); }
 
 private:
+    std::size_t checked(std::size_t i) const {
+        if (i >= columns_.size())
+            throw data_error("Frame: column index " + std::to_string(i) + " is out of range (the frame has " +
+                             std::to_string(columns_.size()) + " columns)");
+        return i;
+    }
+
     std::vector<Column> columns_;
 };
 

@@ -2,11 +2,11 @@
 // Class labels: a number or a string, as read from the target column; Labels is the
 // result of predict (one code per row into the sorted classes).
 
+#include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <ostream>
 #include <span>
@@ -37,9 +37,7 @@ public:
     // Shortest text that reads back as the same value: 1, 0.5, male.
     std::string to_string() const {
         if (is_string()) return std::get<std::string>(value_);
-        char buffer[32];
-        auto result = std::to_chars(buffer, buffer + sizeof buffer, std::get<double>(value_));
-        return std::string(buffer, result.ptr);
+        return detail::number_to_text(std::get<double>(value_));
     }
 
     // sklearn's order: numbers numerically, strings by bytes (Python's code-point order

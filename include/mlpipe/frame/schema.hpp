@@ -2,10 +2,10 @@
 // The columns (names and kinds) a component was fitted on; checked by name at
 // transform/predict time so that a missing, extra or re-typed column is a clear error.
 
+#include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/frame.hpp>
 
-#include <charconv>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -79,22 +79,14 @@ private:
             for (std::size_t i = 0; i < codes.size(); ++i) {
                 if (codes[i] < 0) continue;
                 const std::string& value = column.dictionary()[static_cast<std::size_t>(codes[i])];
-                if (!looks_numeric(value)) {
+                double ignored = 0;
+                if (!detail::parse_double(detail::trim(value), ignored)) {
                     text += " (non-numeric value '" + value + "' in row " + std::to_string(i) + ")";
                     break;
                 }
             }
         }
         return text;
-    }
-
-    static bool looks_numeric(std::string_view text) {
-        while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-        while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-        if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-        double value = 0;
-        auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-        return !text.empty() && end == text.data() + text.size() && ec != std::errc::invalid_argument;
     }
 
     std::vector<ColumnSpec> columns_;

@@ -12,9 +12,11 @@
 // The whole input is held in one string and fields are string_views into it, so only fields
 // with "" escapes and dictionary entries allocate.
 
+#include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 #include <mlpipe/frame/frame.hpp>
+#include <mlpipe/io/atomic_file.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -30,7 +32,7 @@
 #include <map>
 #include <optional>
 #include <ostream>
-#include <random>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -53,83 +55,10 @@ struct CsvOptions {
 
 namespace detail::csv {
 
-inline bool is_blank(char c) noexcept { return c == ' ' || c == '\t'; }
-
-inline std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && is_blank(text.front())) text.remove_prefix(1);
-    while (!text.empty() && is_blank(text.back())) text.remove_suffix(1);
-    return text;
-}
-
-// The offending text for an error message, in double quotes, cut after 60 characters so a
-// runaway quoted field does not flood the message.
-inline std::string excerpt(std::string_view text) {
-    constexpr std::size_t max_chars = 60;
-    std::string out = "\"";
-    if (text.size() > max_chars) {
-        std::size_t cut = max_chars;
-        // Back up to the start of a UTF-8 sequence rather than split a character.
-        while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
-        out.append(text.substr(0, cut));
-        out += "...";
-    } else {
-        out.append(text);
-    }
-    out += '"';
-    return out;
-}
-
-inline std::string errno_message(int saved_errno) {
-    return std::generic_category().message(saved_errno);
-}
-
-// from_chars reports overflow and underflow alike; strtod (and pandas) give +-inf or +-0, so
-// tell them apart by the decimal exponent of the first significant digit. `text` has already
-// been accepted by from_chars, so it is [-]digits[.digits][(e|E)[+-]digits].
-inline double out_of_range_value(std::string_view text) {
-    const bool negative = !text.empty() && text.front() == '-';
-    if (negative) text.remove_prefix(1);
-    const std::size_t exponent_at = text.find_first_of("eE");
-    const std::string_view mantissa = text.substr(0, exponent_at);
-    long long exponent = 0;
-    if (exponent_at != std::string_view::npos) {
-        std::string_view digits = text.substr(exponent_at + 1);
-        bool exponent_negative = false;
-        if (!digits.empty() && (digits.front() == '+' || digits.front() == '-')) {
-            exponent_negative = digits.front() == '-';
-            digits.remove_prefix(1);
-        }
-        for (char c : digits) {
-            if (exponent < 1'000'000'000'000LL) exponent = exponent * 10 + (c - '0');  // saturate
-        }
-        if (exponent_negative) exponent = -exponent;
-    }
-    const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
-    const std::size_t first = mantissa.find_first_of("123456789");
-    if (first == std::string_view::npos) return negative ? -0.0 : 0.0;
-    const long long lead = first < point ? static_cast<long long>(point - first - 1)
-                                         : -static_cast<long long>(first - point);
-    const double magnitude = lead + exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
-    return negative ? -magnitude : magnitude;
-}
-
-// Parses the whole of `text` (already trimmed) as a double: what std::from_chars accepts
-// (including inf, infinity and nan in any case) plus one leading '+'.
-inline bool parse_double(std::string_view text, double& value) noexcept {
-    if (!text.empty() && text.front() == '+') {
-        text.remove_prefix(1);
-        if (!text.empty() && (text.front() == '-' || text.front() == '+')) return false;
-    }
-    if (text.empty()) return false;
-    const char* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(text.data(), end, value);
-    if (ptr != end) return false;
-    if (ec == std::errc::result_out_of_range) {
-        value = out_of_range_value(text);
-        return true;
-    }
-    return ec == std::errc();
-}
+using detail::errno_text;
+using detail::excerpt;
+using detail::parse_double;
+using detail::trim;
 
 class MissingTokens {
 public:
@@ -281,11 +210,6 @@ private:
     std::deque<std::string> unescaped_;  // a deque never moves its strings, so views stay valid
 };
 
-inline std::string list_names(const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& name : names) out += (out.empty() ? "'" : ", '") + name + "'";
-    return out;
-}
 
 inline Column build_column(const std::string& name, std::size_t column_number, const std::vector<Field>& fields,
                            std::optional<ColumnKind> forced, const MissingTokens& missing,
@@ -419,7 +343,7 @@ inline Frame parse_csv(std::string_view text, const CsvOptions& options = {},
         if (found == names.end())
             throw csv_error(source, 0, 0, "",
                             "options.column_kinds names column " + excerpt(name) + ", which is not among the " +
-                                "columns (" + list_names(names) + ")");
+                                "columns (" + detail::quoted_list(names) + ")");
         const auto index = static_cast<std::size_t>(found - names.begin());
         if (kind != ColumnKind::numeric && kind != ColumnKind::categorical)
             throw csv_error(source, 0, index + 1, name,
@@ -461,7 +385,7 @@ inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& optio
     if (!in) {
         const int saved_errno = errno;
         throw error("read_csv: cannot open '" + path.string() + "': " +
-                    (saved_errno != 0 ? detail::csv::errno_message(saved_errno) : std::string("unknown error")));
+                    (saved_errno != 0 ? detail::errno_text(saved_errno) : std::string("unknown error")));
     }
     std::string text;
     in.seekg(0, std::ios::end);
@@ -540,42 +464,15 @@ inline void write_csv(const Frame& frame, std::ostream& out, bool header = true)
     if (!out) throw error("write_csv: the output stream failed");
 }
 
-// Atomic: writes a temporary file in the same folder, flushes it and renames it over `path`,
-// so readers never see a half-written file. On failure the temporary file is removed.
+// Atomic (write_file_atomically): readers never see a half-written file.
 inline void write_csv(const Frame& frame, const std::filesystem::path& path, bool header = true) {
     detail::csv::check_writable(frame);
-    std::random_device random;
-    const std::uint64_t tag = (static_cast<std::uint64_t>(random()) << 32U) ^ random();
-    std::filesystem::path temp = path;
-    temp += ".tmp-" + std::to_string(tag);
-
-    errno = 0;
-    std::ofstream file(temp, std::ios::binary | std::ios::trunc);
-    if (!file) {
-        const int saved_errno = errno;
-        throw error("write_csv: cannot write '" + path.string() + "': cannot create temporary file '" +
-                    temp.string() + "': " +
-                    (saved_errno != 0 ? detail::csv::errno_message(saved_errno) : std::string("unknown error")));
-    }
-    auto remove_temp = [&] {
-        std::error_code ignored;
-        std::filesystem::remove(temp, ignored);
-    };
+    std::ostringstream text;
+    write_csv(frame, text, header);
     try {
-        write_csv(frame, file, header);
-        file.close();
-        if (file.fail()) throw error("closing the temporary file failed");
-        std::error_code rename_error;
-        std::filesystem::rename(temp, path, rename_error);
-        if (rename_error) throw error("cannot rename the temporary file into place: " + rename_error.message());
+        write_file_atomically(path, text.view());
     } catch (const error& failure) {
-        if (file.is_open()) file.close();
-        remove_temp();
-        throw error("write_csv: cannot write '" + path.string() + "': " + failure.what());
-    } catch (...) {
-        if (file.is_open()) file.close();
-        remove_temp();
-        throw;
+        throw error(std::string("write_csv: ") + failure.what());
     }
 }
 

@@ -56,7 +56,9 @@
 #include <boost/crc.hpp>
 #include <boost/serialization/nvp.hpp>
 
+#include "mlpipe/detail/text.hpp"
 #include "mlpipe/error.hpp"
+#include "mlpipe/io/atomic_file.hpp"
 #include "mlpipe/version.hpp"
 
 namespace mlpipe {
@@ -108,9 +110,7 @@ inline constexpr std::uint32_t max_library_version_length = 256;
 // magic, version, format + reserved, two string lengths, payload length, CRC.
 inline constexpr std::size_t minimum_envelope_size = 8 + 4 + 4 + 4 + 4 + 8 + 4;
 
-inline std::string errno_text(int error_number) {
-    return std::system_category().message(error_number);  // strerror text, thread-safe
-}
+using detail::errno_text;
 
 inline bool is_known_format(std::uint8_t code) {
     return code >= static_cast<std::uint8_t>(ArchiveFormat::binary) &&
@@ -410,108 +410,6 @@ std::string make_file_bytes(const Model& model, ArchiveFormat format, const std:
     return bytes;
 }
 
-// Owns a file descriptor; closes it if still open when leaving scope.
-class FileDescriptor {
-public:
-    explicit FileDescriptor(int fd) : fd_(fd) {}
-    FileDescriptor(const FileDescriptor&) = delete;
-    FileDescriptor& operator=(const FileDescriptor&) = delete;
-    ~FileDescriptor() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const { return fd_; }
-    // Returns close's result; the descriptor is gone either way (retrying close is unsafe on Linux).
-    int close() {
-        const int result = ::close(fd_);
-        fd_ = -1;
-        return result;
-    }
-
-private:
-    int fd_;
-};
-
-inline std::string random_suffix() {
-    static std::atomic<std::uint64_t> counter{0};
-    std::uint64_t value =
-        counter.fetch_add(1) ^ static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
-    try {
-        std::random_device device;
-        value ^= (static_cast<std::uint64_t>(device()) << 32) | device();
-    } catch (...) {
-        // No entropy source: the counter and clock still make clashes unlikely, and O_EXCL catches them.
-    }
-    char text[17];
-    std::snprintf(text, sizeof text, "%016llx", static_cast<unsigned long long>(value));
-    return text;
-}
-
-// Makes the rename itself durable; some file systems refuse fsync on directories, so best effort.
-inline void sync_directory_best_effort(const std::filesystem::path& directory) {
-    const std::filesystem::path which = directory.empty() ? std::filesystem::path(".") : directory;
-    const int fd = ::open(which.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    (void)::fsync(fd);
-    ::close(fd);
-}
-
-// Writes to a temporary file in the target's folder, fsyncs it, then renames it over the target:
-// readers see the old file or the complete new one, never a half-written one.
-inline void write_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
-    const std::string target_text = target.string();
-    const auto failure = [&](const std::string& reason) {
-        return model_file_error(target_text + ": cannot save model file: " + reason);
-    };
-
-    std::filesystem::path temporary;
-    int raw_fd = -1;
-    int open_error = 0;
-    for (int attempt = 0; attempt < 16 && raw_fd < 0; ++attempt) {  // retry only name clashes
-        temporary = target;
-        temporary += ".tmp-" + std::to_string(::getpid()) + "-" + random_suffix();
-        raw_fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-        open_error = errno;
-        if (raw_fd < 0 && open_error != EEXIST) break;
-    }
-    if (raw_fd < 0) throw failure(errno_text(open_error));
-    FileDescriptor file(raw_fd);
-
-    // Removes the temporary file on every path that does not reach the rename.
-    struct TemporaryRemover {
-        const std::filesystem::path& path;
-        bool armed = true;
-        ~TemporaryRemover() {
-            if (armed) ::unlink(path.c_str());
-        }
-    } remover{temporary};
-
-    const char* next = bytes.data();
-    std::size_t left = bytes.size();
-    while (left > 0) {
-        const ssize_t written = ::write(file.get(), next, left);
-        if (written < 0) {
-            const int write_error = errno;
-            if (write_error == EINTR) continue;
-            throw failure("writing " + temporary.string() + ": " + errno_text(write_error));
-        }
-        next += written;
-        left -= static_cast<std::size_t>(written);
-    }
-    if (::fsync(file.get()) != 0) {
-        const int fsync_error = errno;
-        throw failure("fsync of " + temporary.string() + ": " + errno_text(fsync_error));
-    }
-    if (file.close() != 0) {
-        const int close_error = errno;  // e.g. EIO or ENOSPC reported late by NFS
-        throw failure("closing " + temporary.string() + ": " + errno_text(close_error));
-    }
-
-    std::error_code rename_error;
-    std::filesystem::rename(temporary, target, rename_error);
-    if (rename_error) throw failure("renaming the temporary file over it: " + rename_error.message());
-    remover.armed = false;
-    sync_directory_best_effort(target.parent_path());
-}
 
 inline std::string read_whole_file(const std::filesystem::path& path) {
     const std::string source = path.string();
@@ -553,7 +451,13 @@ std::string save_to_string(const Model& model, ArchiveFormat format = ArchiveFor
 template <PersistableModel Model>
 void save(const Model& model, const std::filesystem::path& path, ArchiveFormat format = ArchiveFormat::binary) {
     const std::string bytes = detail::model_file::make_file_bytes(model, format, path.string());
-    detail::model_file::write_file_atomically(path, bytes);
+    try {
+        write_file_atomically(path, bytes);
+    } catch (const model_file_error&) {
+        throw;
+    } catch (const error& failure) {
+        throw model_file_error(std::string("cannot save model file: ") + failure.what());
+    }
 }
 
 // source names the bytes in error messages (a file name, a database key, ...).

@@ -53,6 +53,9 @@ public:
                     throw data_error(std::string(who) + ": column '" + numeric[j]->name() +
                                      "' has a missing value (NaN) in row " + std::to_string(i) +
                                      "; impute it or drop the row first");
+                if (std::isinf(v))
+                    throw data_error(std::string(who) + ": column '" + numeric[j]->name() +
+                                     "' has an infinite value in row " + std::to_string(i));
                 design.dense_(i, static_cast<Eigen::Index>(j)) = static_cast<Scalar>(v);
             }
         }
@@ -62,7 +65,6 @@ public:
             auto codes = one_hot[j]->codes();
             for (Eigen::Index i = 0; i < n; ++i) design.codes_(i, static_cast<Eigen::Index>(j)) = codes[static_cast<std::size_t>(i)];
             design.offsets_.push_back(offset);
-            design.widths_.push_back(static_cast<Eigen::Index>(one_hot[j]->width()));
             offset += static_cast<Eigen::Index>(one_hot[j]->width());
         }
         design.n_features_ = offset;
@@ -109,7 +111,7 @@ public:
 private:
     Matrix dense_;
     Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> codes_;
-    std::vector<Eigen::Index> offsets_, widths_;
+    std::vector<Eigen::Index> offsets_;
     Eigen::Index n_features_ = 0;
     std::vector<std::string> names_;
 };

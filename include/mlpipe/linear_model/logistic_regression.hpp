@@ -271,8 +271,10 @@ private:
     };
 
     static void validate(const Options& o) {
-        if (!(o.C > 0) || !std::isfinite(o.C))
-            throw parameter_error("LogisticRegression: C must be a positive number, got " + std::to_string(o.C));
+        // 1/C is the penalty weight, so it must be finite in the computing type too.
+        if (!(o.C > 0) || !std::isfinite(o.C) || !std::isfinite(static_cast<Scalar>(1.0 / o.C)))
+            throw parameter_error("LogisticRegression: C must be a positive number whose inverse is finite, got " +
+                                  std::to_string(o.C));
         if (o.max_iter < 1)
             throw parameter_error("LogisticRegression: max_iter must be >= 1, got " + std::to_string(o.max_iter));
         if (!(o.tol >= 0) || !std::isfinite(o.tol))

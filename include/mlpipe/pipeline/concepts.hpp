@@ -4,7 +4,6 @@
 #include <mlpipe/frame/frame.hpp>
 
 #include <concepts>
-#include <string>
 
 namespace mlpipe {
 
@@ -27,12 +26,6 @@ concept Classifier = Estimator<T> && requires(const T& fitted, const Frame& X) {
     fitted.predict(X);
     fitted.predict_proba(X);
     fitted.classes();
-};
-
-// Every step names itself, for model files and messages.
-template <class T>
-concept NamedStep = requires {
-    { T::type_name() } -> std::convertible_to<std::string>;
 };
 
 }  // namespace mlpipe

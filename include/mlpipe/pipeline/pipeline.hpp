@@ -182,14 +182,15 @@ private:
         return fit_leading_from<0>(X);
     }
 
+    // Intermediate frames are moved from step to step: the input is copied once.
     template <std::size_t I>
-    Frame fit_leading_from(const Frame& X) {
+    Frame fit_leading_from(Frame X) {
         if constexpr (I + 1 >= size) {
             return X;
         } else {
             auto& step = std::get<I>(steps_);
             step.fit(X);
-            return fit_leading_from<I + 1>(step.transform(X));
+            return fit_leading_from<I + 1>(step.transform(std::move(X)));
         }
     }
 
@@ -200,11 +201,11 @@ private:
     }
 
     template <std::size_t I>
-    Frame transform_leading_from(const Frame& X) const {
+    Frame transform_leading_from(Frame X) const {
         if constexpr (I + 1 >= size) {
             return X;
         } else {
-            return transform_leading_from<I + 1>(std::get<I>(steps_).transform(X));
+            return transform_leading_from<I + 1>(std::get<I>(steps_).transform(std::move(X)));
         }
     }
 

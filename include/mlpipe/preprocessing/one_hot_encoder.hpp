@@ -7,11 +7,11 @@
 // column by a one_hot column in the same place: one code per row, never a dense 0/1
 // matrix (see Column). Other columns pass through unchanged.
 
+#include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/frame.hpp>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -74,6 +74,7 @@ public:
             const std::size_t n_categories = feature.categories.size() + (feature.has_missing ? 1 : 0);
             if (options_.drop == Drop::first || (options_.drop == Drop::if_binary && n_categories == 2))
                 feature.dropped = 0;
+            feature.prepare();
             features.push_back(std::move(feature));
         }
         features_ = std::move(features);
@@ -81,9 +82,9 @@ public:
         return *this;
     }
 
-    Frame transform(const Frame& X) const {
+    // Taken by value: a pipeline moves its intermediate frames through without copies.
+    Frame transform(Frame X) const {
         check_fitted();
-        Frame out = X;
         for (const auto& feature : features_) {
             auto index = X.find(feature.name);
             if (!index)
@@ -93,9 +94,9 @@ public:
                 throw data_error("OneHotEncoder.transform: column '" + feature.name + "' was " +
                                  to_string(feature.input_kind) + " at fit but is " + to_string(column.kind()) +
                                  " now");
-            out.replace(*index, Column::one_hot(feature.name, encode(feature, column), output_categories(feature)));
+            X.replace(*index, Column::one_hot(feature.name, encode(feature, column), feature.output));
         }
-        return out;
+        return X;
     }
 
     Frame fit_transform(const Frame& X) { return fit(X).transform(X); }
@@ -134,7 +135,7 @@ public:
         check_fitted();
         std::vector<std::string> out;
         for (const auto& f : features_)
-            for (const auto& c : output_categories(f)) out.push_back(f.name + "_" + c);
+            for (const auto& c : f.output) out.push_back(f.name + "_" + c);
         return out;
     }
 
@@ -151,15 +152,27 @@ private:
         bool has_missing = false;             // missing values form the last category
         int dropped = -1;                     // index of the dropped category, -1 for none
 
+        // Derived from the above at fit and at load, for transform.
+        std::unordered_map<std::string, std::int32_t> lookup;  // category -> index in categories
+        std::vector<std::string> output;                       // output categories, after the drop
+
+        void prepare() {
+            lookup.clear();
+            for (std::size_t c = 0; c < categories.size(); ++c)
+                lookup.emplace(categories[c], static_cast<std::int32_t>(c));
+            output = categories;
+            if (has_missing) output.push_back("nan");
+            if (dropped >= static_cast<int>(output.size()) || dropped < -1)
+                throw model_file_error("OneHotEncoder: column '" + name + "' drops category " +
+                                       std::to_string(dropped) + " of " + std::to_string(output.size()));
+            if (dropped >= 0) output.erase(output.begin() + dropped);
+        }
+
         template <class Archive>
         void serialize(Archive& archive, unsigned version);
     };
 
-    static std::string number_text(double v) {
-        char buffer[32];
-        auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-        return std::string(buffer, result.ptr);
-    }
+    static std::string number_text(double v) { return detail::number_to_text(v); }
 
     std::vector<std::string> columns_to_encode(const Frame& X) const {
         if (!options_.columns.empty()) {
@@ -175,18 +188,9 @@ private:
         return names;
     }
 
-    static std::vector<std::string> output_categories(const Feature& f) {
-        std::vector<std::string> out = f.categories;
-        if (f.has_missing) out.push_back("nan");
-        if (f.dropped >= 0) out.erase(out.begin() + f.dropped);
-        return out;
-    }
-
     // Output code per row: category index after the drop, -1 for an all-zero row.
     std::vector<std::int32_t> encode(const Feature& f, const Column& column) const {
-        std::unordered_map<std::string_view, std::int32_t> index;
-        for (std::size_t c = 0; c < f.categories.size(); ++c)
-            index.emplace(f.categories[c], static_cast<std::int32_t>(c));
+        const auto& index = f.lookup;
         const auto missing_code = static_cast<std::int32_t>(f.has_missing ? f.categories.size() : -2);
         constexpr std::int32_t unknown = -2;
 
@@ -197,8 +201,7 @@ private:
         };
         auto unknown_value = [&](std::size_t row, const std::string& text) -> std::int32_t {
             if (options_.handle_unknown == HandleUnknown::ignore) return -1;
-            std::string seen;
-            for (const auto& c : f.categories) seen += (seen.empty() ? "'" : ", '") + c + "'";
+            std::string seen = detail::quoted_list(f.categories);
             if (f.has_missing) seen += ", missing";
             throw data_error("OneHotEncoder.transform: unknown category " + text + " in column '" + f.name +
                              "' (row " + std::to_string(row) + "); categories seen at fit: " + seen +

@@ -51,25 +51,39 @@ public:
         if (!sample_weight.empty() && sample_weight.size() != X.rows())
             throw data_error("StandardScaler.fit: sample_weight has " + std::to_string(sample_weight.size()) +
                              " entries but X has " + std::to_string(X.rows()) + " rows");
+        for (std::size_t i = 0; i < sample_weight.size(); ++i)
+            if (!std::isfinite(sample_weight[i]) || sample_weight[i] < 0)
+                throw data_error("StandardScaler.fit: sample_weight[" + std::to_string(i) +
+                                 "] is not a finite non-negative number");
+        // Every column is checked before any statistic changes, so a failed call leaves the
+        // scaler as it was.
+        const std::vector<std::string> names = is_fitted_ ? names_ : columns_to_scale(X);
+        std::vector<const Column*> columns;
+        for (const auto& name : names) {
+            columns.push_back(&numeric_column(X, name, "StandardScaler.fit"));
+            auto values = columns.back()->values();
+            for (std::size_t i = 0; i < values.size(); ++i)
+                if (std::isinf(values[i]))
+                    throw data_error("StandardScaler.fit: column '" + name + "' has an infinite value in row " +
+                                     std::to_string(i));
+        }
         if (!is_fitted_) {
-            names_ = columns_to_scale(X);
+            names_ = names;
             const auto p = static_cast<Eigen::Index>(names_.size());
             count_ = Eigen::VectorXd::Zero(p);
             mean_ = Eigen::VectorXd::Zero(p);
             var_ = Eigen::VectorXd::Zero(p);
         }
-        for (std::size_t j = 0; j < names_.size(); ++j) {
-            const Column& column = numeric_column(X, names_[j], "StandardScaler.fit");
-            accumulate(column.values(), sample_weight, static_cast<Eigen::Index>(j));
-        }
+        for (std::size_t j = 0; j < columns.size(); ++j)
+            accumulate(columns[j]->values(), sample_weight, static_cast<Eigen::Index>(j));
         update_scale();
         is_fitted_ = true;
         return *this;
     }
 
-    Frame transform(const Frame& X) const {
+    // Taken by value: a pipeline moves its intermediate frames through without copies.
+    Frame transform(Frame X) const {
         check_fitted();
-        Frame out = X;
         for (std::size_t j = 0; j < names_.size(); ++j) {
             const Column& column = numeric_column(X, names_[j], "StandardScaler.transform");
             const auto jj = static_cast<Eigen::Index>(j);
@@ -77,15 +91,14 @@ public:
             const double scale = options_.with_std ? scale_[jj] : 1.0;
             std::vector<double> values(column.values().begin(), column.values().end());
             for (double& v : values) v = (v - mean) / scale;  // a true division, as sklearn
-            out.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
+            X.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
         }
-        return out;
+        return X;
     }
 
     // Undoes transform on the scaled columns.
-    Frame inverse_transform(const Frame& X) const {
+    Frame inverse_transform(Frame X) const {
         check_fitted();
-        Frame out = X;
         for (std::size_t j = 0; j < names_.size(); ++j) {
             const Column& column = numeric_column(X, names_[j], "StandardScaler.inverse_transform");
             const auto jj = static_cast<Eigen::Index>(j);
@@ -94,9 +107,9 @@ public:
                 if (options_.with_std) v *= scale_[jj];
                 if (options_.with_mean) v += mean_[jj];
             }
-            out.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
+            X.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
         }
-        return out;
+        return X;
     }
 
     Frame fit_transform(const Frame& X) { return fit(X).transform(X); }
@@ -140,9 +153,6 @@ private:
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (std::isnan(values[i])) continue;
             const double w = weights.empty() ? 1.0 : weights[i];
-            if (!std::isfinite(w) || w < 0)
-                throw data_error("StandardScaler.fit: sample_weight[" + std::to_string(i) + "] is not a finite "
-                                 "non-negative number");
             batch_count += w;
             batch_sum += w * values[i];
         }

@@ -63,10 +63,20 @@ void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsign
     archive& make_nvp("history", fitted_.history);
 
     if (is_fitted_) {
+        // Shapes must agree with each other and with the input schema, or predict would read
+        // past the weights: a file with a valid checksum but inconsistent fields is refused.
         const auto k = fitted_.classes.size() == 2 ? 1 : fitted_.classes.size();
+        std::size_t numeric = 0, one_hot = 0, width = 0;
+        for (const auto& spec : fitted_.schema.columns()) {
+            numeric += spec.kind == ColumnKind::numeric ? 1 : 0;
+            one_hot += spec.kind == ColumnKind::one_hot ? 1 : 0;
+        }
+        for (auto w : fitted_.one_hot_widths) width += w;
         if (fitted_.classes.size() < 2 || static_cast<std::size_t>(fitted_.coef.rows()) != k ||
             static_cast<std::size_t>(fitted_.intercept.size()) != k ||
-            static_cast<std::size_t>(fitted_.coef.cols()) != fitted_.feature_names.size())
+            static_cast<std::size_t>(fitted_.coef.cols()) != fitted_.feature_names.size() ||
+            one_hot != fitted_.one_hot_widths.size() ||
+            numeric + width != static_cast<std::size_t>(fitted_.coef.cols()))
             throw model_file_error("LogisticRegression in the model file has inconsistent shapes");
     }
 }

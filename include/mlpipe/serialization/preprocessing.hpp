@@ -34,6 +34,7 @@ void mlpipe::OneHotEncoder::Feature::serialize(Archive& archive, unsigned /*vers
     archive& make_nvp("categories", categories);
     archive& make_nvp("has_missing", has_missing);
     archive& make_nvp("dropped", dropped);
+    if constexpr (Archive::is_loading::value) prepare();  // checks `dropped` too
 }
 
 template <class Archive>
@@ -58,6 +59,11 @@ void mlpipe::StandardScaler::serialize(Archive& archive, unsigned /*version*/) {
     archive& make_nvp("mean", mean_);
     archive& make_nvp("var", var_);
     archive& make_nvp("scale", scale_);
+    if constexpr (Archive::is_loading::value) {
+        const auto p = static_cast<Eigen::Index>(names_.size());
+        if (is_fitted_ && (count_.size() != p || mean_.size() != p || var_.size() != p || scale_.size() != p))
+            throw model_file_error("StandardScaler in the model file has statistics of the wrong length");
+    }
 }
 
 BOOST_CLASS_VERSION(mlpipe::OneHotEncoder, 1)
