@@ -23,6 +23,21 @@ TEST_CASE("a pipeline equals its steps applied by hand", "[pipeline]") {
           scaler.transform(encoder.transform(set.X_test)).to_dense());
 }
 
+TEST_CASE("y may be a column, and feature names come from the final step", "[pipeline]") {
+    test::ReferenceSet set("penguins");
+    Model from_frame = set.pipeline();
+    Model from_column = set.pipeline();
+    from_frame.fit(set.X_train, set.y_train);
+    from_column.fit(set.X_train, set.y_train[0]);
+    CHECK(from_column.predict_proba(set.X_test) == from_frame.predict_proba(set.X_test));
+    CHECK(from_frame.feature_names_out() ==
+          std::vector<std::string>{"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g",
+                                   "species_Adelie", "species_Chinstrap", "species_Gentoo", "island_Biscoe",
+                                   "island_Dream", "island_Torgersen"});
+    Model unfitted;
+    CHECK_THROWS_AS(unfitted.feature_names_out(), not_fitted_error);
+}
+
 TEST_CASE("steps are reachable by index and by type", "[pipeline]") {
     test::ReferenceSet set("penguins");
     Model model = set.pipeline();

@@ -106,6 +106,15 @@ public:
         return *this;
     }
 
+    // y given as a column rather than a one-column Frame.
+    Pipeline& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {})
+        requires Estimator<Final>
+    {
+        Frame labels;
+        labels.add(y);
+        return fit(X, labels, sample_weight);
+    }
+
     // Unsupervised fit, when every step is a Transformer.
     Pipeline& fit(const Frame& X)
         requires Transformer<Final>
@@ -157,6 +166,15 @@ public:
         requires Classifier<Final>
     {
         return final_step().classes();
+    }
+
+    // Names of the features the final step computes on (or, for a transformer pipeline,
+    // of its output features), as sklearn's get_feature_names_out.
+    decltype(auto) feature_names_out() const
+        requires requires(const Final& f) { f.feature_names_out(); }
+    {
+        check_fitted();
+        return final_step().feature_names_out();
     }
 
     // Everything but the final step applied to X: the features the final step sees.
