@@ -79,6 +79,57 @@ inline std::vector<Label> labels_of(const Column& column) {
     return out;
 }
 
+// The sorted distinct labels of a target column (sklearn's classes_) and each row's index
+// into them. Works on the column's dictionary, not on one Label per row, so that large
+// targets are encoded in linear time.
+struct EncodedLabels {
+    std::vector<Label> classes;
+    std::vector<std::int32_t> index;
+};
+
+inline EncodedLabels encode_labels(const Column& column) {
+    auto missing = [&](std::size_t row) {
+        return data_error("target column '" + column.name() + "' has a missing value in row " + std::to_string(row));
+    };
+    EncodedLabels out;
+    out.index.resize(column.size());
+    if (column.is_numeric()) {
+        auto values = column.values();
+        std::vector<double> distinct(values.begin(), values.end());
+        for (std::size_t i = 0; i < distinct.size(); ++i)
+            if (std::isnan(distinct[i])) throw missing(i);
+        std::sort(distinct.begin(), distinct.end());
+        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        for (double v : distinct) out.classes.emplace_back(v);
+        for (std::size_t i = 0; i < values.size(); ++i)
+            out.index[i] = static_cast<std::int32_t>(std::lower_bound(distinct.begin(), distinct.end(), values[i]) -
+                                                     distinct.begin());
+    } else if (column.is_categorical()) {
+        auto codes = column.codes();
+        const auto& dictionary = column.dictionary();
+        std::vector<bool> used(dictionary.size(), false);
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (codes[i] < 0) throw missing(i);
+            used[static_cast<std::size_t>(codes[i])] = true;
+        }
+        std::vector<std::int32_t> order;
+        for (std::size_t d = 0; d < dictionary.size(); ++d)
+            if (used[d]) order.push_back(static_cast<std::int32_t>(d));
+        std::sort(order.begin(), order.end(), [&](std::int32_t a, std::int32_t b) {
+            return dictionary[static_cast<std::size_t>(a)] < dictionary[static_cast<std::size_t>(b)];
+        });
+        std::vector<std::int32_t> class_of(dictionary.size(), -1);
+        for (std::size_t c = 0; c < order.size(); ++c) {
+            class_of[static_cast<std::size_t>(order[c])] = static_cast<std::int32_t>(c);
+            out.classes.emplace_back(dictionary[static_cast<std::size_t>(order[c])]);
+        }
+        for (std::size_t i = 0; i < codes.size(); ++i) out.index[i] = class_of[static_cast<std::size_t>(codes[i])];
+    } else {
+        throw data_error("target column '" + column.name() + "' is one-hot encoded; pass the raw labels");
+    }
+    return out;
+}
+
 // Predicted labels: row i is classes()[codes()[i]].
 class Labels {
 public:

@@ -82,6 +82,20 @@ public:
     template <class W, class B>
     void decision(const Eigen::MatrixBase<W>& weights, const Eigen::MatrixBase<B>& intercept, Matrix& Z) const {
         const Eigen::Index k = weights.cols();
+        if (k == 1) {  // binary: matrix-vector product and a scalar gather, without per-row block overhead
+            Z.resize(rows(), 1);
+            if (dense_.cols() > 0) Z.col(0).noalias() = dense_ * weights.col(0).head(dense_.cols());
+            else Z.setZero();
+            Z.array() += intercept(0, 0);
+            Scalar* z = Z.data();
+            for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
+                const Eigen::Index offset = offsets_[static_cast<std::size_t>(j)];
+                const std::int32_t* code = codes_.col(j).data();
+                for (Eigen::Index i = 0; i < rows(); ++i)
+                    if (code[i] >= 0) z[i] += weights(offset + code[i], 0);
+            }
+            return;
+        }
         if (dense_.cols() > 0) Z.noalias() = dense_ * weights.topRows(dense_.cols());
         else Z.setZero(rows(), k);
         Z.rowwise() += intercept;
@@ -97,6 +111,18 @@ public:
     // G = X' R   (R: n x K, G: n_features x K)
     template <class G>
     void transpose_times(const Matrix& R, Eigen::MatrixBase<G>& out) const {
+        if (R.cols() == 1) {  // binary: see decision()
+            if (dense_.cols() > 0) out.col(0).head(dense_.cols()).noalias() = dense_.transpose() * R.col(0);
+            out.bottomRows(n_features_ - dense_.cols()).setZero();
+            const Scalar* r = R.data();
+            for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
+                const Eigen::Index offset = offsets_[static_cast<std::size_t>(j)];
+                const std::int32_t* code = codes_.col(j).data();
+                for (Eigen::Index i = 0; i < rows(); ++i)
+                    if (code[i] >= 0) out(offset + code[i], 0) += r[i];
+            }
+            return;
+        }
         if (dense_.cols() > 0) out.topRows(dense_.cols()).noalias() = dense_.transpose() * R;
         out.bottomRows(n_features_ - dense_.cols()).setZero();
         for (Eigen::Index j = 0; j < codes_.cols(); ++j) {

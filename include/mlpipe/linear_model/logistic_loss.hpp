@@ -20,19 +20,25 @@
 namespace mlpipe {
 
 namespace detail {
-// log(1 + exp(x)) without overflow or loss of precision (thresholds as in sklearn).
-template <class Scalar>
-Scalar log1pexp(Scalar x) {
-    if (x <= Scalar(-37)) return std::exp(x);
-    if (x <= Scalar(-2)) return std::log1p(std::exp(x));
-    if (x <= Scalar(18)) return std::log(Scalar(1) + std::exp(x));
-    if (x <= Scalar(33.3)) return x + std::exp(-x);
-    return x;
-}
-
 template <class Scalar>
 Scalar expit(Scalar x) {
     return Scalar(1) / (Scalar(1) + std::exp(-x));
+}
+
+// log(1 + exp(z)) and expit(z) from one exponential, exp(-|z|), which never overflows:
+// for z >= 0, log(1 + exp(z)) = z + log1p(exp(-z)) and expit(z) = 1 / (1 + exp(-z));
+// for z < 0, log(1 + exp(z)) = log1p(exp(z)) and expit(z) = exp(z) / (1 + exp(z)).
+template <class Scalar>
+void log1pexp_and_expit(Scalar z, Scalar& log1pexp_z, Scalar& expit_z) {
+    const Scalar e = std::exp(-std::abs(z));
+    const Scalar log1p_e = std::log1p(e);
+    if (z >= 0) {
+        log1pexp_z = z + log1p_e;
+        expit_z = Scalar(1) / (Scalar(1) + e);
+    } else {
+        log1pexp_z = log1p_e;
+        expit_z = e / (Scalar(1) + e);
+    }
 }
 }  // namespace detail
 
@@ -69,8 +75,10 @@ public:
                 const Scalar z = z_(i, 0);
                 const Scalar yi = static_cast<Scalar>(y_[static_cast<std::size_t>(i)]);
                 const Scalar s = weights_[i];
-                loss += s * (detail::log1pexp(z) - yi * z);
-                residual_(i, 0) = s * (detail::expit(z) - yi);
+                Scalar log1pexp_z, expit_z;
+                detail::log1pexp_and_expit(z, log1pexp_z, expit_z);
+                loss += s * (log1pexp_z - yi * z);
+                residual_(i, 0) = s * (expit_z - yi);
             }
         } else {
             for (Eigen::Index i = 0; i < n; ++i) {

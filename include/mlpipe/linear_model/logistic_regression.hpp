@@ -92,20 +92,12 @@ public:
         if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
 
         // Classes: sorted unique labels; y as class indices.
-        std::vector<Label> labels = labels_of(y);
-        std::vector<Label> classes = labels;
-        std::sort(classes.begin(), classes.end());
-        classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+        auto [classes, y_index] = encode_labels(y);
         if (classes.size() < 2)
             throw data_error("LogisticRegression.fit: y has a single class ('" + classes.front().to_string() +
                              "'); at least two classes are needed");
-        std::vector<std::int32_t> y_index(labels.size());
         std::vector<double> class_count(classes.size(), 0.0);
-        for (std::size_t i = 0; i < labels.size(); ++i) {
-            auto it = std::lower_bound(classes.begin(), classes.end(), labels[i]);
-            y_index[i] = static_cast<std::int32_t>(it - classes.begin());
-            class_count[static_cast<std::size_t>(y_index[i])] += 1;
-        }
+        for (auto c : y_index) class_count[static_cast<std::size_t>(c)] += 1;
 
         // Sample weights, times balanced class weights n / (K * count_k).
         Vector weights(static_cast<Eigen::Index>(X.rows()));
