@@ -24,8 +24,11 @@ step() { printf '\n== %s\n' "$*"; }
 step "setup and build"
 "$root/scripts/setup.sh"
 build_dir="${BUILD_DIR:-$root/build-sagemaker}"
-"$root/examples/sagemaker/build.sh" "$build_dir" "$build_dir/install" >"$build_dir.log" 2>&1 \
-    || { cat "$build_dir.log" >&2; echo "build failed" >&2; exit 1; }
+# The build's log goes inside the build folder, not beside it (where it would litter the repository).
+mkdir -p "$build_dir"
+build_log="$build_dir/build.log"
+"$root/examples/sagemaker/build.sh" "$build_dir" "$build_dir/install" >"$build_log" 2>&1 \
+    || { cat "$build_log" >&2; echo "build failed (log: $build_log)" >&2; exit 1; }
 bin="$build_dir/install/bin/mlpipe-sagemaker"
 echo "built $bin ($("$bin" version))"
 

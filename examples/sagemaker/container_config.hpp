@@ -4,6 +4,7 @@
 // Both files are optional (local runs); what they ask for must be something this program
 // can do, or the job fails early with the reason.
 
+#include "json_text.hpp"
 #include "text.hpp"
 
 #include <mlpipe/error.hpp>
@@ -19,6 +20,19 @@
 
 namespace mlpipe::sagemaker {
 
+// `text` parsed; `source` names it in messages. Nesting beyond max_json_nesting is refused.
+inline std::optional<nlohmann::json> parse_json_text(const std::string& text, const std::string& source) {
+    if (text.find_first_not_of(" \t\r\n") == std::string::npos) return std::nullopt;
+    if (nesting_deeper_than(text, max_json_nesting))
+        throw error(source + " nests JSON arrays and objects more than " + std::to_string(max_json_nesting) +
+                    " levels deep");
+    try {
+        return nlohmann::json::parse(text);
+    } catch (const nlohmann::json::exception& e) {
+        throw error(source + " is not valid JSON (" + e.what() + ")");
+    }
+}
+
 // A config file that is missing gives nullopt; one that cannot be read or parsed is an error.
 inline std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path) {
     std::error_code ignored;
@@ -27,20 +41,9 @@ inline std::optional<nlohmann::json> read_json_file(const std::filesystem::path&
     if (!in) throw error("cannot open " + path.string());
     std::ostringstream text;
     text << in.rdbuf();
-    try {
-        return nlohmann::json::parse(text.str());
-    } catch (const nlohmann::json::parse_error& e) {
-        throw error(path.string() + " is not valid JSON (" + e.what() + ")");
-    }
-}
-
-inline std::optional<nlohmann::json> parse_json_text(const std::string& text, const std::string& source) {
-    if (trim(text).empty()) return std::nullopt;
-    try {
-        return nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
-        throw error(source + " is not valid JSON (" + e.what() + ")");
-    }
+    const auto parsed = parse_json_text(text.str(), path.string());
+    if (!parsed) throw error(path.string() + " is empty; it must hold a JSON object");
+    return parsed;
 }
 
 struct ChannelConfig {
@@ -55,7 +58,7 @@ namespace detail::container_config {
 inline std::string string_field(const nlohmann::json& object, const char* field, const std::string& where) {
     auto it = object.find(field);
     if (it == object.end() || it->is_null()) return "";
-    if (!it->is_string()) throw error(where + ": " + field + " must be a string, got " + it->dump());
+    if (!it->is_string()) throw error(where + ": " + field + " must be a string, got " + describe_json_value(*it));
     return it->get<std::string>();
 }
 
@@ -73,7 +76,7 @@ inline std::vector<ChannelConfig> parse_input_data_config(const nlohmann::json& 
     std::vector<ChannelConfig> channels;
     for (const auto& [name, entry] : config.items()) {
         const std::string where = source + ", channel '" + name + "'";
-        if (!entry.is_object()) throw error(where + ": expected a JSON object, got " + entry.dump());
+        if (!entry.is_object()) throw error(where + ": expected a JSON object, got " + describe_json_value(entry));
         ChannelConfig channel{name, string_field(entry, "ContentType", where),
                               string_field(entry, "TrainingInputMode", where),
                               string_field(entry, "S3DistributionType", where)};
@@ -109,7 +112,7 @@ inline ResourceConfig parse_resource_config(const nlohmann::json& config, const 
     if (auto hosts = config.find("hosts"); hosts != config.end()) {
         if (!hosts->is_array()) throw error(source + ": hosts must be a JSON list of host names");
         for (const auto& host : *hosts) {
-            if (!host.is_string()) throw error(source + ": hosts must hold strings, got " + host.dump());
+            if (!host.is_string()) throw error(source + ": hosts must hold strings, got " + describe_json_value(host));
             resources.hosts.push_back(host.get<std::string>());
         }
     }

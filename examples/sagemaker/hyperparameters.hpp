@@ -8,6 +8,7 @@
 // as text otherwise; real JSON numbers, booleans and lists are accepted too. Names may be
 // written with dashes or underscores (max-iter = max_iter).
 
+#include "json_text.hpp"
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
@@ -58,10 +59,8 @@ struct bad_value {
 inline double to_number(const HyperparameterValue& h) {
     if (h.value.is_number()) return h.value.get<double>();
     if (h.value.is_string()) {
-        const std::string_view text = trim(h.value.get_ref<const std::string&>());
         double number = 0;
-        const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
-        if (!text.empty() && ec == std::errc() && end == text.data() + text.size()) return number;
+        if (parse_double(trim(h.value.get_ref<const std::string&>()), number)) return number;
     }
     throw bad_value{"not a number"};
 }
@@ -140,10 +139,13 @@ inline std::string normalized_key(std::string_view key) {
 
 // Decodes one received value (see the top of this file).
 inline HyperparameterValue decode_hyperparameter(std::string key, const nlohmann::json& raw, std::string source) {
-    HyperparameterValue h{std::move(key), raw, raw.is_string() ? raw.get<std::string>() : raw.dump(),
+    HyperparameterValue h{std::move(key), raw, raw.is_string() ? raw.get<std::string>() : json_text(raw),
                           std::move(source)};
     if (raw.is_string()) {
-        nlohmann::json decoded = nlohmann::json::parse(h.text, nullptr, /*allow_exceptions=*/false);
+        // Too deep a nesting is kept as text (it is no value of ours, and dump would recurse).
+        nlohmann::json decoded = nesting_deeper_than(h.text, max_json_nesting)
+                                     ? nlohmann::json(nlohmann::json::value_t::discarded)
+                                     : nlohmann::json::parse(h.text, nullptr, /*allow_exceptions=*/false);
         h.value = decoded.is_discarded() ? nlohmann::json(h.text) : std::move(decoded);
     }
     return h;

@@ -42,7 +42,6 @@ public:
     fs::path output_dir() const { return root_ / "output"; }
     fs::path output_data_dir() const { return from_env("SM_OUTPUT_DATA_DIR", output_dir() / "data"); }
     fs::path failure_file() const { return output_dir() / "failure"; }
-    fs::path checkpoint_dir() const { return root_ / "checkpoints"; }
 
     // /opt/ml/input/data/<channel>, or SM_CHANNEL_<CHANNEL>.
     fs::path channel_dir(const std::string& channel) const {

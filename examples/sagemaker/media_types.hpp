@@ -2,9 +2,9 @@
 // The body formats the server reads and writes, and how HTTP headers name them:
 // Content-Type picks the input format, Accept the output format.
 
-#include <algorithm>
+#include "text.hpp"
+
 #include <cctype>
-#include <charconv>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,25 +22,12 @@ inline const char* media_type(Format format) noexcept {
     return "application/octet-stream";
 }
 
-namespace detail {
-
-inline std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
-    return text;
-}
-
-inline std::string lower(std::string_view text) {
-    std::string out(text);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
-
 // The media type of one header element ("Text/CSV; charset=utf-8" -> "text/csv").
 inline std::string bare_media_type(std::string_view element) {
-    return lower(trim(element.substr(0, element.find(';'))));
+    return to_lower(trim(element.substr(0, element.find(';'))));
 }
+
+namespace detail::media_types {
 
 // The q parameter of one Accept element: 1 when absent, nothing when malformed.
 inline std::optional<double> quality(std::string_view element) {
@@ -52,16 +39,14 @@ inline std::optional<double> quality(std::string_view element) {
         if (parameter.size() < 2 || std::tolower(static_cast<unsigned char>(parameter[0])) != 'q' ||
             parameter[1] != '=')
             continue;
-        const std::string_view value = trim(parameter.substr(2));
         double q = 0;
-        const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), q);
-        if (ec != std::errc() || end != value.data() + value.size() || q < 0 || q > 1) return std::nullopt;
+        if (!parse_double(trim(parameter.substr(2)), q) || !(q >= 0 && q <= 1)) return std::nullopt;
         return q;
     }
     return 1.0;
 }
 
-}  // namespace detail
+}  // namespace detail::media_types
 
 // The format of a bare media type; "application/jsonl" and "application/x-jsonlines" are
 // other names in use for JSON Lines.
@@ -79,8 +64,8 @@ inline std::optional<Format> format_named(std::string_view bare_type) {
 // case. An absent header reads as text/csv, the container's native format. JSON Lines is
 // an output format only.
 inline std::optional<Format> input_format(std::string_view content_type) {
-    if (detail::trim(content_type).empty()) return Format::csv;
-    const auto format = format_named(detail::bare_media_type(content_type));
+    if (trim(content_type).empty()) return Format::csv;
+    const auto format = format_named(bare_media_type(content_type));
     if (format == Format::jsonlines) return std::nullopt;
     return format;
 }
@@ -89,7 +74,7 @@ inline std::optional<Format> input_format(std::string_view content_type) {
 // the earliest listed among equals; "*/*" (or an absent header) means `fallback`, "text/*"
 // CSV and "application/*" JSON. Nothing when no listed type is supported (HTTP 406).
 inline std::optional<Format> output_format(std::string_view accept, Format fallback) {
-    if (detail::trim(accept).empty()) return fallback;
+    if (trim(accept).empty()) return fallback;
     std::optional<Format> best;
     double best_quality = 0;
     while (!accept.empty()) {
@@ -97,12 +82,12 @@ inline std::optional<Format> output_format(std::string_view accept, Format fallb
         const std::string_view element = accept.substr(0, comma);
         accept = comma == std::string_view::npos ? std::string_view() : accept.substr(comma + 1);
 
-        const std::string type = detail::bare_media_type(element);
+        const std::string type = bare_media_type(element);
         std::optional<Format> format = format_named(type);
         if (type == "*/*") format = fallback;
         else if (type == "text/*") format = Format::csv;
         else if (type == "application/*") format = Format::json;
-        const auto q = detail::quality(element);
+        const auto q = detail::media_types::quality(element);
         if (format && q && *q > best_quality) {
             best = format;
             best_quality = *q;

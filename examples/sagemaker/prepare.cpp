@@ -64,9 +64,7 @@ PrepareArguments parse_prepare_arguments(const std::vector<std::string>& args) {
         } else if (key == "out") {
             parsed.out = value;
         } else if (key == "test-size") {
-            const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed.test_size);
-            if (ec != std::errc() || end != value.data() + value.size() ||
-                !(parsed.test_size > 0 && parsed.test_size < 1))
+            if (!parse_double(trim(value), parsed.test_size) || !(parsed.test_size > 0 && parsed.test_size < 1))
                 throw usage_error("--test-size must be a number between 0 and 1 (exclusive), got '" + value + "'");
         } else if (key == "seed") {
             const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed.seed);

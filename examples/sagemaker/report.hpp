@@ -25,9 +25,10 @@ struct TrainingReport {
 
 namespace detail::report {
 
+// HTML text, made valid UTF-8 (labels and column names come from the data).
 inline std::string escape(std::string_view text) {
     std::string out;
-    for (char c : text) {
+    for (char c : valid_utf8(text)) {
         switch (c) {
             case '&':
                 out += "&amp;";

@@ -3,7 +3,9 @@
 //
 // text/csv: no header, one record per line, the fields in the order of the columns seen
 // at fit (Schema order); a single line is one record. An empty field, NA, NaN or null is
-// a missing value.
+// a missing value. An empty line is refused (the CSV reader would skip it, and batch
+// transform needs one output line per input line); the body may end with a line end,
+// and lines may end with CRLF.
 // application/json, one of:
 //   [{"species": "Adelie", "island": "Dream", "bill_length_mm": 39.5, ...}, ...]
 //       records as objects keyed by column name, every column present, no other keys;
@@ -11,13 +13,16 @@
 //   ["Adelie", "Dream", 39.5, ...]          a single record as a flat list;
 //   {"instances": <either list of records>}  the TensorFlow Serving style used by SageMaker.
 //   Numeric columns take JSON numbers, categorical columns JSON strings; null is missing.
+//   Arrays and objects nested more than max_json_nesting deep are refused before parsing.
 //
 // Records are numbered from 1 in error messages, as CSV lines are. A missing or infinite
 // value in a numeric column is refused (the model cannot use it); a missing or unknown
 // category is left to the OneHotEncoder's handle_unknown. Every problem is thrown as a
 // mlpipe::error (csv_error or data_error) whose message says where it is.
 
+#include "json_text.hpp"
 #include "media_types.hpp"
+#include "text.hpp"
 
 #include <mlpipe/core.hpp>
 
@@ -56,6 +61,7 @@ public:
 
 private:
     Frame read_csv(std::string_view body) const {
+        require_no_empty_line(body);
         try {
             return parse_csv(body, csv_options_, source_name);
         } catch (const csv_error& e) {
@@ -66,6 +72,29 @@ private:
                             "line " + std::to_string(e.line()) + " has " +
                                 std::to_string(fields_on_line(body, e.line())) + " fields, expected " +
                                 std::to_string(columns_.size()) + " (" + column_list_ + ")");
+        }
+    }
+
+    // Refuses a line with nothing on it (outside quotes) before the end of the body.
+    static void require_no_empty_line(std::string_view body) {
+        std::size_t line = 1;
+        bool quoted = false;
+        bool line_is_empty = true;
+        for (std::size_t at = 0; at < body.size(); ++at) {
+            const char c = body[at];
+            if (c == '"') quoted = !quoted;  // "" inside quotes toggles twice
+            if (quoted || (c != '\n' && c != '\r')) {
+                line_is_empty = false;
+                continue;
+            }
+            if (line_is_empty)
+                throw csv_error(source_name, line, 0, "",
+                                "line " + std::to_string(line) +
+                                    " is empty; send one record per line, without empty lines (the answer has one "
+                                    "line per record, in order)");
+            if (c == '\r' && at + 1 < body.size() && body[at + 1] == '\n') ++at;  // CRLF is one line end
+            ++line;
+            line_is_empty = true;
         }
     }
 
@@ -88,10 +117,14 @@ private:
     }
 
     Frame read_json(std::string_view body) const {
+        if (nesting_deeper_than(body, max_json_nesting))
+            throw data_error("the request body nests JSON arrays and objects more than " +
+                             std::to_string(max_json_nesting) + " levels deep; records need at most 3");
         nlohmann::json document;
         try {
             document = nlohmann::json::parse(body);
-        } catch (const nlohmann::json::parse_error& e) {
+        } catch (const nlohmann::json::exception& e) {
+            // parse_error, or out_of_range for a number beyond a double (1e400).
             throw data_error(std::string("the request body is not valid JSON: ") + e.what());
         }
         const nlohmann::json* records = &document;
@@ -146,7 +179,7 @@ private:
     private:
         [[noreturn]] void fail(const nlohmann::json& value, std::size_t record, const char* expected) const {
             throw data_error("record " + std::to_string(record) + ", field '" + spec_.name + "': expected " + expected +
-                             " (or null), got " + value.type_name() + " " + value.dump());
+                             " (or null), got " + describe_json_value(value));
         }
 
         const ColumnSpec& spec_;
@@ -188,8 +221,8 @@ private:
             bool known = false;
             for (const auto& column : columns_) known = known || column.name == key;
             if (!known)
-                throw data_error("record " + std::to_string(record) + ": unexpected field '" + key +
-                                 "' (the model needs " + column_list_ + ")");
+                throw data_error("record " + std::to_string(record) + ": unexpected field " + excerpt(key) +
+                                 " (the model needs " + column_list_ + ")");
         }
     }
 

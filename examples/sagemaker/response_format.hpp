@@ -10,15 +10,16 @@
 // Labels keep their type (a numeric class is a JSON number); probabilities are written in
 // the shortest form that reads back as the same double.
 
+#include "json_text.hpp"
 #include "media_types.hpp"
 #include "prediction.hpp"
+#include "text.hpp"
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/io/csv.hpp>  // detail::csv::append_field, the quoting of write_csv
 
-#include <nlohmann/json.hpp>
-
-#include <charconv>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlpipe::sagemaker {
@@ -31,8 +32,9 @@ public:
     explicit ResponseWriter(const std::vector<Label>& classes) {
         for (const auto& label : classes) {
             csv_labels_.push_back(csv_field(label.to_string()));
-            json_labels_.push_back(label.is_number() ? label.to_string() : nlohmann::json(label.text()).dump());
-            json_keys_.push_back(nlohmann::json(label.to_string()).dump());
+            // A label that is not valid UTF-8 is written with U+FFFD in its place.
+            json_labels_.push_back(label.is_number() ? label.to_string() : json_text(label.text()));
+            json_keys_.push_back(json_text(label.to_string()));
         }
     }
 
@@ -46,25 +48,15 @@ public:
     }
 
 private:
-    // Quoted when a CSV reader would otherwise split or trim it.
-    static std::string csv_field(const std::string& text) {
-        auto blank = [](char c) { return c == ' ' || c == '\t'; };
-        const bool plain = !text.empty() && !blank(text.front()) && !blank(text.back()) &&
-                           text.find_first_of(",\"\r\n") == std::string::npos;
-        if (plain) return text;
-        std::string out = "\"";
-        for (char c : text) {
-            if (c == '"') out += '"';
-            out += c;
-        }
-        return out + '"';
+    // Quoted as write_csv quotes a field, where a CSV reader would otherwise split or trim it.
+    static std::string csv_field(std::string_view text) {
+        std::string out;
+        mlpipe::detail::csv::append_field(out, text, ',');
+        return out;
     }
 
-    static void append_number(std::string& out, double value) {
-        char buffer[32];
-        const auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
-        out.append(buffer, result.ptr);
-    }
+    // The shortest text that reads back as the same double.
+    static void append_number(std::string& out, double value) { out += number_to_text(value); }
 
     void append_probability_row(std::string& out, const Predictions& predictions, Eigen::Index row) const {
         out += '[';

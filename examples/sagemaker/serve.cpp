@@ -3,9 +3,11 @@
 // The model is loaded before the port is opened, so /ping never answers for a server
 // that cannot predict. Errors are answered with a status and {"error": "..."}; only
 // start-up, shutdown and failed requests are logged (a line per request would cost more
-// than the prediction).
+// than the prediction). Messages and log lines quote client input and class labels, so
+// they are made valid UTF-8 and cut at max_message_bytes.
 
 #include "commands.hpp"
+#include "json_text.hpp"
 #include "layout.hpp"
 #include "media_types.hpp"
 #include "prediction.hpp"
@@ -13,6 +15,7 @@
 #include "response_format.hpp"
 #include "serve_settings.hpp"
 #include "shutdown_signals.hpp"
+#include "text.hpp"
 
 #include <mlpipe/mlpipe.hpp>
 
@@ -25,9 +28,10 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
-#include <cstring>
 #include <exception>
 #include <iostream>
+#include <memory>
+#include <semaphore>
 #include <string>
 #include <thread>
 #include <vector>
@@ -41,9 +45,13 @@ namespace {
 // or idles past the keep-alive timeout (5 s); a connection beyond the pool waits unread
 // in the queue, so a few dozen idle clients could starve SageMaker's /ping health check.
 // Idle threads cost little more than address space, hence a pool of at least this many
-// whatever the worker count. The price: under full load more requests than cores compute
-// at once, which makes each slower without adding throughput.
+// whatever the worker count. How many predictions compute at once is bounded separately,
+// by SAGEMAKER_MODEL_SERVER_WORKERS (Endpoint's semaphore).
 constexpr unsigned min_threads = 32;
+
+// The longest error message sent or logged; longer ones are cut (a message may quote
+// client input, such as the token nlohmann's parser stopped at).
+constexpr std::size_t max_message_bytes = 1000;
 
 // httplib closes a connection after 5 requests by default, a new TCP handshake for every
 // 5 requests. After 100 the handshake costs about 1%, and when there are more clients
@@ -62,32 +70,45 @@ public:
 constexpr const char* custom_attributes_header = "X-Amzn-SageMaker-Custom-Attributes";
 constexpr const char* log_prefix = "mlpipe-sagemaker serve: ";
 
+// {"error": message}, the message bounded; text that is not UTF-8 is replaced, not thrown on.
 void send_error(httplib::Response& res, int status, const std::string& message) {
     res.status = status;
-    res.body = nlohmann::json{{"error", message}}.dump();
+    res.body = json_text(nlohmann::json{{"error", bounded(message, max_message_bytes)}});
     res.set_header("Content-Type", "application/json");
 }
 
-// One line per write, so that lines from different threads do not interleave.
+// One line per write, so that lines from different threads do not interleave. The line is
+// made valid UTF-8 and bounded; line breaks in it (from a decoded request path) are escaped.
 void log_line(std::ostream& out, const std::string& line) {
-    out << (log_prefix + line + "\n") << std::flush;
+    std::string text = valid_utf8(bounded(line, max_message_bytes));
+    for (std::size_t at = text.find_first_of("\r\n"); at != std::string::npos; at = text.find_first_of("\r\n", at))
+        text.replace(at, 1, text[at] == '\n' ? "\\n" : "\\r");
+    out << (log_prefix + text + "\n") << std::flush;
+}
+
+// "a, b, c", at most 20 items, then "and N more".
+std::string short_list(const std::vector<std::string>& items) {
+    constexpr std::size_t limit = 20;
+    std::string out;
+    for (std::size_t i = 0; i < items.size() && i < limit; ++i) out += (i == 0 ? "" : ", ") + items[i];
+    if (items.size() > limit) out += " and " + std::to_string(items.size() - limit) + " more";
+    return out;
 }
 
 std::string describe_inputs(const Schema& schema) {
-    std::string out;
-    for (const auto& column : schema.columns())
-        out += (out.empty() ? "" : ", ") + column.name + " (" + to_string(column.kind) + ")";
-    return out;
+    std::vector<std::string> items;
+    for (const auto& column : schema.columns()) items.push_back(column.name + " (" + to_string(column.kind) + ")");
+    return short_list(items);
 }
 
 std::string describe_classes(const std::vector<Label>& classes) {
-    std::string out;
-    for (const auto& label : classes) out += (out.empty() ? "" : ", ") + label.to_string();
-    return out;
+    std::vector<std::string> items;
+    for (const auto& label : classes) items.push_back(label.to_string());
+    return short_list(items);
 }
 
 // The routes and what they share: the model, loaded once and only read afterwards, so
-// every pool thread may predict with it at the same time.
+// every pool thread may predict with it; at most `workers` of them do at once.
 class Endpoint {
 public:
     Endpoint(Model model, const ServeSettings& settings)
@@ -97,10 +118,12 @@ public:
           default_accept_(settings.default_accept),
           max_payload_mb_(settings.max_payload_mb),
           max_payload_bytes_(settings.max_payload_bytes()),
-          execution_parameters_(nlohmann::json{{"MaxConcurrentTransforms", settings.workers},
-                                               {"BatchStrategy", "MULTI_RECORD"},
-                                               {"MaxPayloadInMB", settings.max_payload_mb}}
-                                    .dump()) {}
+          execution_parameters_(json_text(nlohmann::json{
+              {"MaxConcurrentTransforms",
+               settings.max_concurrent_transforms != 0 ? settings.max_concurrent_transforms : settings.workers},
+              {"BatchStrategy", settings.batch_strategy},
+              {"MaxPayloadInMB", settings.max_payload_mb}})),
+          prediction_slots_(static_cast<std::ptrdiff_t>(settings.workers)) {}
 
     const Model& model() const noexcept { return model_; }
 
@@ -120,33 +143,50 @@ public:
         refuse_other_methods(server, "/execution-parameters", "GET");
 
         // Called for every status >= 400; fills in a body where httplib set none (unknown
-        // path, body too large, unreadable HTTP).
+        // path, body too large, unreadable HTTP). httplib calls it, the exception handler
+        // and the logger outside its own try: an exception escaping them would end the
+        // process, so none does.
         server.set_error_handler(httplib::Server::HandlerWithResponse(
             [this](const httplib::Request& req, httplib::Response& res) {
                 if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-                send_error(res, res.status, default_error_message(req, res.status));
+                try {
+                    send_error(res, res.status, default_error_message(req, res.status));
+                } catch (...) {
+                    set_fallback_error(res);
+                }
                 return httplib::Server::HandlerResponse::Handled;
             }));
         server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr failure) {
-            std::string what = "unknown exception";
             try {
-                std::rethrow_exception(failure);
-            } catch (const std::exception& e) {
-                what = e.what();
+                std::string what = "unknown exception";
+                try {
+                    std::rethrow_exception(failure);
+                } catch (const std::exception& e) {
+                    what = e.what();
+                } catch (...) {
+                }
+                send_error(res, 500, "internal error: " + what);
             } catch (...) {
+                res.status = 500;
+                set_fallback_error(res);
             }
-            send_error(res, 500, "internal error: " + what);
         });
         server.set_logger([this](const httplib::Request& req, const httplib::Response& res) {
             requests_.fetch_add(1, std::memory_order_relaxed);
             if (res.status < 400) return;
             failures_.fetch_add(1, std::memory_order_relaxed);
-            log_line(std::cerr, req.method + " " + req.path + " -> " + std::to_string(res.status) + " " + res.body);
+            try {
+                log_line(std::cerr, req.method + " " + req.path + " -> " + std::to_string(res.status) + " " + res.body);
+            } catch (...) {
+                // A log line that cannot be built (out of memory) is dropped, not fatal.
+            }
         });
     }
 
     std::uint64_t requests() const noexcept { return requests_.load(); }
     std::uint64_t failures() const noexcept { return failures_.load(); }
+    // The most predictions that were computing at the same time.
+    std::ptrdiff_t peak_predictions() const noexcept { return peak_predictions_.load(); }
 
 private:
     // Reads the body, up to the payload limit. httplib 0.11 enforces set_payload_max_length
@@ -193,6 +233,9 @@ private:
                               "cannot answer in any type of Accept '" + accept +
                                   "': accept text/csv, application/json or application/jsonlines");
 
+        // Reading the records, predicting and writing the answer take the CPU: at most
+        // `workers` requests do it at once, the others wait here for a slot.
+        const PredictionSlot slot(*this);
         Predictions predictions;
         try {
             predictions = predict(model_, reader_.read(*input, body), needs_probabilities(*output));
@@ -203,6 +246,36 @@ private:
         res.status = 200;
         res.body = writer_.write(*output, predictions);
         res.set_header("Content-Type", media_type(*output));
+    }
+
+    // Holds one of the `workers` prediction slots while it lives.
+    class PredictionSlot {
+    public:
+        explicit PredictionSlot(const Endpoint& endpoint) : endpoint_(endpoint) {
+            endpoint_.prediction_slots_.acquire();
+            const std::ptrdiff_t now = endpoint_.predicting_.fetch_add(1) + 1;
+            std::ptrdiff_t peak = endpoint_.peak_predictions_.load();
+            while (now > peak && !endpoint_.peak_predictions_.compare_exchange_weak(peak, now)) {
+            }
+        }
+        ~PredictionSlot() {
+            endpoint_.predicting_.fetch_sub(1);
+            endpoint_.prediction_slots_.release();
+        }
+        PredictionSlot(const PredictionSlot&) = delete;
+        PredictionSlot& operator=(const PredictionSlot&) = delete;
+
+    private:
+        const Endpoint& endpoint_;
+    };
+
+    // The body of last resort, when even a message cannot be built.
+    static void set_fallback_error(httplib::Response& res) noexcept {
+        try {
+            res.body = R"({"error":"internal error"})";
+            res.set_header("Content-Type", "application/json");
+        } catch (...) {
+        }
     }
 
     static void refuse_other_methods(httplib::Server& server, const std::string& path, const std::string& allowed) {
@@ -242,13 +315,28 @@ private:
     std::size_t max_payload_mb_;
     std::size_t max_payload_bytes_;
     std::string execution_parameters_;
+    mutable std::counting_semaphore<> prediction_slots_;
+    mutable std::atomic<std::ptrdiff_t> predicting_{0};
+    mutable std::atomic<std::ptrdiff_t> peak_predictions_{0};
     std::atomic<std::uint64_t> requests_{0};
     std::atomic<std::uint64_t> failures_{0};
 };
 
+const char* signal_name(int signal_number) { return signal_number == SIGINT ? "SIGINT" : "SIGTERM"; }
+
 }  // namespace
 
 int serve_main(const std::vector<std::string>& args) {
+    // First: a SIGTERM or SIGINT while the model loads or the port binds stays pending
+    // (instead of ending the process with 143) until the signal thread takes it, or it is
+    // found pending before serving starts.
+    try {
+        block_shutdown_signals();
+    } catch (const std::exception& e) {
+        log_line(std::cerr, e.what());
+        return 1;
+    }
+
     ServeSettings settings;
     try {
         settings = read_serve_settings(args);
@@ -263,18 +351,18 @@ int serve_main(const std::vector<std::string>& args) {
     }
 
     const fs::path model_file = settings.layout.model_dir() / model_file_name;
-    Model model;
+    std::unique_ptr<Endpoint> endpoint;
     try {
-        model = load<Model>(model_file);
+        Model model = load<Model>(model_file);
+        if (!model.is_fitted()) {
+            log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted");
+            return 1;
+        }
+        endpoint = std::make_unique<Endpoint>(std::move(model), settings);
     } catch (const std::exception& e) {
         log_line(std::cerr, std::string("cannot load the model: ") + e.what());  // names the file
         return 1;
     }
-    if (!model.is_fitted()) {
-        log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted");
-        return 1;
-    }
-    Endpoint endpoint(std::move(model), settings);
 
     HttpServer server;
     // httplib writes a response's headers and body separately; without TCP_NODELAY,
@@ -283,10 +371,11 @@ int serve_main(const std::vector<std::string>& args) {
     const unsigned threads = std::max(settings.workers, min_threads);
     server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
     server.set_keep_alive_max_count(keep_alive_requests);
+    // SAGEMAKER_MODEL_SERVER_TIMEOUT: the socket read/write timeout (see ServeSettings).
     server.set_read_timeout(settings.timeout);
     server.set_write_timeout(settings.timeout);
     server.set_payload_max_length(settings.max_payload_bytes());
-    endpoint.install(server);
+    endpoint->install(server);
 
     const int port = settings.port == 0 ? server.bind_to_any_port(settings.host)
                                         : (server.bind_to_port(settings.host, settings.port) ? settings.port : -1);
@@ -296,22 +385,30 @@ int serve_main(const std::vector<std::string>& args) {
         return 1;
     }
     if (!server.widen_listen_backlog())
-        log_line(std::cerr, std::string("cannot widen the listen backlog: ") + std::strerror(errno));
+        log_line(std::cerr, "cannot widen the listen backlog: " + errno_text(errno));
+
+    if (const int signal_number = pending_shutdown_signal(); signal_number != 0) {
+        log_line(std::cout, std::string("received ") + signal_name(signal_number) +
+                                " while starting: exiting without serving");
+        return 0;
+    }
 
     log_line(std::cout, "model " + model_file.string() + " (" + Model::type_name() + ")");
-    log_line(std::cout, "inputs, in CSV order: " + describe_inputs(endpoint.model().schema()));
-    log_line(std::cout, "classes: " + describe_classes(endpoint.model().classes()));
-    log_line(std::cout, "workers " + std::to_string(settings.workers) + ", threads " + std::to_string(threads) +
-                            ", timeout " + std::to_string(settings.timeout.count()) + " s, max payload " +
+    log_line(std::cout, "inputs, in CSV order: " + describe_inputs(endpoint->model().schema()));
+    log_line(std::cout, "classes: " + describe_classes(endpoint->model().classes()));
+    log_line(std::cout, "workers " + std::to_string(settings.workers) + " (predictions computed at once), threads " +
+                            std::to_string(threads) + " (connections served at once), socket timeout " +
+                            std::to_string(settings.timeout.count()) + " s, max payload " +
                             std::to_string(settings.max_payload_mb) + " MB, default Accept " +
-                            media_type(settings.default_accept));
+                            media_type(settings.default_accept) + ", batch strategy " + settings.batch_strategy);
     log_line(std::cout, "listening on port " + std::to_string(port) + " (" + settings.host + ")");
 
     std::atomic<bool> listening_over{false};
     bool listened = false;
     {
+        // Takes a signal that came since the check above, too.
         ShutdownSignals signals([&](int signal_number) {
-            log_line(std::cout, std::string("received ") + (signal_number == SIGINT ? "SIGINT" : "SIGTERM") +
+            log_line(std::cout, std::string("received ") + signal_name(signal_number) +
                                     ": refusing new connections, finishing the requests in flight");
             // stop() does nothing until listen_after_bind has marked the server running,
             // so a signal in that instant waits for it.
@@ -321,8 +418,9 @@ int serve_main(const std::vector<std::string>& args) {
         listened = server.listen_after_bind();  // returns once stopped and every request is answered
         listening_over = true;
     }
-    log_line(std::cout, "stopped after " + std::to_string(endpoint.requests()) + " requests (" +
-                            std::to_string(endpoint.failures()) + " failed)");
+    log_line(std::cout, "stopped after " + std::to_string(endpoint->requests()) + " requests (" +
+                            std::to_string(endpoint->failures()) + " failed); at most " +
+                            std::to_string(endpoint->peak_predictions()) + " predictions computed at once");
     return listened ? 0 : 1;
 }
 

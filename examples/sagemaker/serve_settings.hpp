@@ -4,8 +4,10 @@
 
 #include "layout.hpp"
 #include "media_types.hpp"
+#include "text.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <chrono>
 #include <cstddef>
@@ -29,18 +31,34 @@ inline constexpr const char* serve_usage =
     "  --root DIR       the /opt/ml folder (default /opt/ml); the model is DIR/model/model.mlpipe\n"
     "  --host ADDRESS   address to listen on (default 0.0.0.0)\n"
     "  --port N         port to listen on (default SAGEMAKER_BIND_TO_PORT, else 8080; 0 picks a free one)\n"
-    "environment: SAGEMAKER_MODEL_SERVER_WORKERS (default: CPU count), SAGEMAKER_MODEL_SERVER_TIMEOUT\n"
-    "  (seconds, default 60), SAGEMAKER_MAX_PAYLOAD_IN_MB (default and minimum 6),\n"
-    "  SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT (default text/csv)\n";
+    "environment:\n"
+    "  SAGEMAKER_MODEL_SERVER_WORKERS       predictions computed at once (default: CPU count); more\n"
+    "                                       requests wait for a turn, /ping never waits\n"
+    "  SAGEMAKER_MODEL_SERVER_TIMEOUT       socket read/write timeout in seconds (default 60): how long\n"
+    "                                       a connection may stay silent while the server reads a request\n"
+    "                                       or writes a response; it does not limit the prediction\n"
+    "  SAGEMAKER_MAX_PAYLOAD_IN_MB          largest request body (default and minimum 6)\n"
+    "  SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT answer type for Accept */* or none (default text/csv)\n"
+    "  SAGEMAKER_BATCH_STRATEGY             MULTI_RECORD (default) or SINGLE_RECORD, reported by\n"
+    "                                       /execution-parameters to batch transform\n"
+    "  SAGEMAKER_MAX_CONCURRENT_TRANSFORMS  MaxConcurrentTransforms of /execution-parameters\n"
+    "                                       (default: the workers)\n";
 
 struct ServeSettings {
     Layout layout;
     std::string host = "0.0.0.0";
     int port = 8080;
-    unsigned workers = 1;
+    unsigned workers = 1;  // predictions computed at once
+    // SAGEMAKER_MODEL_SERVER_TIMEOUT: the socket read and write timeout, how long a
+    // connection may stay silent while a request is read or a response written (httplib's
+    // read and write timeouts). The prediction itself has no time limit.
     std::chrono::seconds timeout{60};
     std::size_t max_payload_mb = 6;
     Format default_accept = Format::csv;
+    // For /execution-parameters (batch transform): "MULTI_RECORD" or "SINGLE_RECORD", and
+    // MaxConcurrentTransforms (0: the workers).
+    std::string batch_strategy = "MULTI_RECORD";
+    unsigned max_concurrent_transforms = 0;
     bool help = false;
 
     // SageMaker's MB, read as MiB: the larger reading, so never a cap below what it promises.
@@ -114,12 +132,24 @@ inline ServeSettings read_serve_settings(const std::vector<std::string>& args) {
             std::max<std::size_t>(6, detail::unsigned_in(megabytes, "SAGEMAKER_MAX_PAYLOAD_IN_MB", 1, 1024 * 1024));
 
     if (const std::string accept = env("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT"); !accept.empty()) {
-        const auto format = format_named(detail::bare_media_type(accept));
+        const auto format = format_named(bare_media_type(accept));
         if (!format)
             throw settings_error("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is '" + accept +
                                  "': expected text/csv, application/json or application/jsonlines");
         settings.default_accept = *format;
     }
+
+    if (const std::string strategy = env("SAGEMAKER_BATCH_STRATEGY"); !strategy.empty()) {
+        std::string upper(trim(strategy));
+        for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+        if (upper != "MULTI_RECORD" && upper != "SINGLE_RECORD")
+            throw settings_error("SAGEMAKER_BATCH_STRATEGY is '" + strategy +
+                                 "': expected MULTI_RECORD or SINGLE_RECORD");
+        settings.batch_strategy = upper;
+    }
+    if (const std::string transforms = env("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"); !transforms.empty())
+        settings.max_concurrent_transforms =
+            static_cast<unsigned>(detail::unsigned_in(transforms, "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", 1, 4096));
     return settings;
 }
 

@@ -1,9 +1,14 @@
 #pragma once
-// Small text helpers shared by the train and prepare commands: lists, numbers for logs,
-// and the closest known name for a typo.
+// Text helpers of the programs: the library's own (mlpipe/detail/text.hpp: trim, numbers,
+// quoted lists, excerpts) made visible here, plus what only the programs need: lists,
+// numbers for logs, the closest known name for a typo, and making a message safe to send
+// or log (valid UTF-8, bounded length).
+
+#include <mlpipe/detail/text.hpp>
 
 #include <algorithm>
 #include <cctype>
+#include <cstddef>
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -11,11 +16,13 @@
 
 namespace mlpipe::sagemaker {
 
-inline std::string_view trim(std::string_view text) noexcept {
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
-    while (!text.empty() && std::isspace(static_cast<unsigned char>(text.back()))) text.remove_suffix(1);
-    return text;
-}
+// Unqualified in the programs' code, which has detail namespaces of its own.
+using mlpipe::detail::errno_text;
+using mlpipe::detail::excerpt;
+using mlpipe::detail::number_to_text;
+using mlpipe::detail::parse_double;
+using mlpipe::detail::quoted_list;
+using mlpipe::detail::trim;
 
 inline std::string to_lower(std::string_view text) {
     std::string out(text);
@@ -30,13 +37,6 @@ inline std::string join(const std::vector<std::string>& items, std::string_view 
         out += item;
     }
     return out;
-}
-
-// 'a', 'b', 'c' — for names in messages, so that an empty or blank name stays visible.
-inline std::string quoted_list(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) out += (out.empty() ? "'" : ", '") + item + "'";
-    return out.empty() ? "none" : out;
 }
 
 // Comma-separated items, trimmed, empty items dropped: "a, b,,c" -> {a, b, c}.
@@ -99,6 +99,58 @@ inline std::string closest_match(std::string_view name, const std::vector<std::s
 inline std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
     const std::string match = closest_match(name, candidates);
     return match.empty() ? std::string() : " (did you mean '" + match + "'?)";
+}
+
+// `text` with every byte that does not belong to a well-formed UTF-8 sequence replaced by
+// U+FFFD, as nlohmann::json's error_handler_t::replace does: for log lines and messages
+// that quote client input, file contents or class labels.
+inline std::string valid_utf8(std::string_view text) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+    std::string out;
+    out.reserve(text.size());
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const unsigned char lead = byte(i);
+        std::size_t length = 0;
+        unsigned char low = 0x80, high = 0xBF;  // the range of the second byte
+        if (lead < 0x80) {
+            length = 1;
+        } else if (lead >= 0xC2 && lead <= 0xDF) {
+            length = 2;
+        } else if (lead >= 0xE0 && lead <= 0xEF) {
+            length = 3;
+            if (lead == 0xE0) low = 0xA0;   // no overlong forms
+            if (lead == 0xED) high = 0x9F;  // no surrogates
+        } else if (lead >= 0xF0 && lead <= 0xF4) {
+            length = 4;
+            if (lead == 0xF0) low = 0x90;
+            if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+        }
+        bool well_formed = length > 0 && length <= text.size() - i;
+        for (std::size_t k = 1; well_formed && k < length; ++k) {
+            const unsigned char next = byte(i + k);
+            well_formed = k == 1 ? next >= low && next <= high : (next & 0xC0U) == 0x80U;
+        }
+        if (well_formed) {
+            out.append(text.substr(i, length));
+            i += length;
+        } else {
+            out += "\xEF\xBF\xBD";
+            ++i;
+        }
+    }
+    return out;
+}
+
+// At most `max_bytes` of `text` (cut at the start of a UTF-8 sequence), then how much was
+// left out: a message quoting client input must not grow with it.
+inline std::string bounded(std::string text, std::size_t max_bytes = 1000) {
+    if (text.size() <= max_bytes) return text;
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0U) == 0x80U) --cut;
+    const std::size_t left_out = text.size() - cut;
+    text.resize(cut);
+    return text + "... (" + std::to_string(left_out) + " more bytes)";
 }
 
 }  // namespace mlpipe::sagemaker

@@ -1,24 +1,26 @@
 // mlpipe-sagemaker train: the training job (SAGEMAKER.md, "Training").
 //
 // Reads the job's configuration and the train channel, fits the Model, evaluates it on the
-// optional validation and test channels, then writes model.mlpipe and metadata.json to the
-// model folder and evaluation.json and report.html to the output data folder. Every channel
+// optional validation and test channels, then writes evaluation.json and report.html to the
+// output data folder and metadata.json and model.mlpipe to the model folder. Every channel
 // is read and checked before the fit, so that a bad test file fails the job in seconds, not
-// after hours; the model is written last, only when everything else worked.
+// after hours; the model is written last, only when everything else worked (write_outputs).
 // On failure the reason goes to the failure file and stderr, and the exit code is non-zero.
 
-#include "atomic_file.hpp"
 #include "channels.hpp"
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "container_config.hpp"
 #include "hyperparameters.hpp"
+#include "json_text.hpp"
 #include "layout.hpp"
 #include "metrics.hpp"
+#include "prediction.hpp"
 #include "report.hpp"
 #include "stop_signal.hpp"
 #include "text.hpp"
 
+#include <mlpipe/io/atomic_file.hpp>
 #include <mlpipe/mlpipe.hpp>
 
 #include <nlohmann/json.hpp>
@@ -47,8 +49,9 @@ using Clock = std::chrono::steady_clock;
 constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
 
-// Flushed line by line: CloudWatch (and the tests) read the log while the job runs.
-void log(const std::string& line) { std::cout << line << std::endl; }
+// Flushed line by line: CloudWatch (and the tests) read the log while the job runs. Lines
+// quote column names and class labels from the data, so they are made valid UTF-8.
+void log(const std::string& line) { std::cout << valid_utf8(line) << std::endl; }
 
 void print_usage(std::ostream& out) {
     out << "usage: mlpipe-sagemaker train [--root DIR] [--HYPERPARAMETER VALUE ...]\n"
@@ -175,7 +178,7 @@ Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments&
     for (const auto& h : values)
         if (!is_sagemaker_key(h.key)) hyperparameters.given[h.source][h.key] = h.text;
     log("hyperparameters given: " +
-        (hyperparameters.given.empty() ? std::string("none (defaults)") : hyperparameters.given.dump()));
+        (hyperparameters.given.empty() ? std::string("none (defaults)") : json_text(hyperparameters.given)));
     return hyperparameters;
 }
 
@@ -281,9 +284,9 @@ ClassificationMetrics evaluate(const Model& model, const ChannelData& data, cons
                              " never occurs in the training data (classes: " + join(label_texts(classes)) + ")");
         truth[i] = static_cast<std::int32_t>(it - classes.begin());
     }
-    const Labels predicted = model.predict(X);
-    const Eigen::MatrixXd proba = model.predict_proba(X);
-    return classification_metrics(truth, predicted.codes(), proba, label_texts(classes));
+    // Labels and probabilities from one pass through the pipeline, as serve computes them.
+    const Predictions predicted = predict(model, X, /*with_probabilities=*/true);
+    return classification_metrics(truth, predicted.class_codes, predicted.probabilities, label_texts(classes));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -453,7 +456,7 @@ json metrics_json(const TrainingRun& run) {
 
 // metadata.json: links the model to the code (version, commit), the data (files and their
 // checksums, columns) and the settings that made it.
-json training_metadata(const TrainingRun& run, const std::filesystem::path& model_path, double job_seconds) {
+json training_metadata(const TrainingRun& run, std::size_t model_bytes, double job_seconds) {
     const LogisticRegression& classifier = run.classifier();
     const TrainingSettings& settings = run.settings();
     json counts = json::object();
@@ -462,10 +465,10 @@ json training_metadata(const TrainingRun& run, const std::filesystem::path& mode
         {"created_at", utc_timestamp()},
         {"library", {{"name", "mlpipe"}, {"version", version_string}, {"git_commit", MLPIPE_GIT_COMMIT}}},
         {"model",
-         {{"file", model_path.filename().string()},
+         {{"file", model_file_name},
           {"type", Model::type_name()},
           {"archive_format", mlpipe::to_string(settings.archive_format)},
-          {"bytes", std::filesystem::file_size(model_path)}}},
+          {"bytes", model_bytes}}},
         {"hyperparameters",
          effective_hyperparameters(settings, run.features.categorical, run.features.numerical, run.target)},
         {"hyperparameters_given", run.hyperparameters.given},
@@ -495,7 +498,7 @@ TrainingReport training_report(const TrainingRun& run, const json& metadata) {
     const std::string git_commit = MLPIPE_GIT_COMMIT;
     std::vector<std::string> hyperparameters;
     for (const auto& [name, value] : metadata["hyperparameters"].items())
-        hyperparameters.push_back(name + "=" + (value.is_string() ? value.get<std::string>() : value.dump()));
+        hyperparameters.push_back(name + "=" + (value.is_string() ? value.get<std::string>() : json_text(value)));
     TrainingReport report;
     report.title = "Training report: LogisticRegression on " + run.target;
     report.facts = {
@@ -517,26 +520,49 @@ TrainingReport training_report(const TrainingRun& run, const json& metadata) {
     return report;
 }
 
+// The order of the outputs, so that a failure never leaves a model without the rest:
+//   1. everything is built in memory first: the model file's bytes, metadata.json,
+//      evaluation.json and report.html (JSON with invalid UTF-8 replaced, never thrown on);
+//   2. evaluation.json and report.html are written, then metadata.json;
+//   3. model.mlpipe is written LAST. If that fails, the metadata.json just written is
+//      removed: the job's (fresh) model folder holds a model with its metadata, or no
+//      model at all.
+// Only the writes themselves (a full disk, a read-only folder) can fail after step 1.
 void write_outputs(const Layout& layout, const TrainingRun& run, Clock::time_point job_start, std::string& phase) {
-    phase = "writing the model";
-    const std::filesystem::path model_dir = layout.model_dir();
-    std::filesystem::create_directories(model_dir);
-    const std::filesystem::path model_path = model_dir / model_file_name;
-    save(run.model, model_path, run.settings().archive_format);
-    log("wrote " + model_path.string() + " (" + std::to_string(std::filesystem::file_size(model_path)) + " bytes, " +
-        mlpipe::to_string(run.settings().archive_format) + " archive)");
-    const json metadata = training_metadata(run, model_path, seconds_since(job_start));
-    write_file_atomically(model_dir / metadata_file_name, metadata.dump(2) + "\n");
-    log("wrote " + (model_dir / metadata_file_name).string());
+    phase = "preparing the outputs";
+    const ArchiveFormat format = run.settings().archive_format;
+    const std::string model_bytes = save_to_string(run.model, format);
+    const json metadata = training_metadata(run, model_bytes.size(), seconds_since(job_start));
+    const std::string metadata_text = json_text(metadata, 2) + "\n";
+    json evaluation = metadata["metrics"];
+    evaluation["classes"] = metadata["classes"];
+    const std::string evaluation_text = json_text(evaluation, 2) + "\n";
+    const std::string report_html = training_report_html(training_report(run, metadata));
 
     phase = "writing the evaluation";
     const std::filesystem::path output_dir = layout.output_data_dir();
     std::filesystem::create_directories(output_dir);
-    json evaluation = metadata["metrics"];
-    evaluation["classes"] = metadata["classes"];
-    write_file_atomically(output_dir / "evaluation.json", evaluation.dump(2) + "\n");
-    write_file_atomically(output_dir / "report.html", training_report_html(training_report(run, metadata)));
+    write_file_atomically(output_dir / "evaluation.json", evaluation_text);
+    write_file_atomically(output_dir / "report.html", report_html);
     log("wrote " + (output_dir / "evaluation.json").string() + " and " + (output_dir / "report.html").string());
+
+    phase = "writing the model's metadata";
+    const std::filesystem::path model_dir = layout.model_dir();
+    std::filesystem::create_directories(model_dir);
+    const std::filesystem::path metadata_path = model_dir / metadata_file_name;
+    write_file_atomically(metadata_path, metadata_text);
+
+    phase = "writing the model";
+    const std::filesystem::path model_path = model_dir / model_file_name;
+    try {
+        write_file_atomically(model_path, model_bytes);
+    } catch (...) {
+        std::error_code ignored;
+        std::filesystem::remove(metadata_path, ignored);
+        throw;
+    }
+    log("wrote " + metadata_path.string() + " and " + model_path.string() + " (" + std::to_string(model_bytes.size()) +
+        " bytes, " + mlpipe::to_string(format) + " archive)");
 }
 
 void run_training(const Layout& layout, const TrainArguments& arguments, std::string& phase) {
@@ -573,8 +599,8 @@ void run_training(const Layout& layout, const TrainArguments& arguments, std::st
     throw_if_stop_requested();
 
     evaluate_model(run, phase);
-    // Nothing is written before this point, and save() is atomic: a stop never leaves a
-    // model behind.
+    // Nothing is written before this point, and the model is written last: a stop never
+    // leaves a model behind.
     throw_if_stop_requested();
     write_outputs(layout, run, job_start, phase);
     log("training finished in " + fixed(seconds_since(job_start), 3) + " s");
@@ -593,7 +619,9 @@ std::string advice_for(const std::exception& e) {
 }
 
 // The failure file is what SageMaker shows (its first 1024 characters): the reason first.
-void report_failure(const std::filesystem::path& failure_file, const std::string& message) {
+// The message may quote the data (a label, a CSV field), so it is made valid UTF-8.
+void report_failure(const std::filesystem::path& failure_file, const std::string& reason) {
+    const std::string message = valid_utf8(reason);
     std::cerr << message << std::endl;
     try {
         std::filesystem::create_directories(failure_file.parent_path());

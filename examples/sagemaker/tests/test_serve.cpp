@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdint>
@@ -24,6 +25,10 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace mlpipe;
 using namespace mlpipe::sagemaker;
@@ -102,13 +107,14 @@ json test_records_by_name() {
 
 using EnvVars = std::map<std::string, std::string>;
 
-// A served model: the fitted model saved under a temporary /opt/ml, and `serve` running on
-// a port of its choice. The destructor stops it with SIGTERM (SIGKILL if it hangs).
+// A served model: the fitted model (or `model`) saved under a temporary /opt/ml, and
+// `serve` running on a port of its choice. The destructor stops it with SIGTERM (SIGKILL
+// if it hangs).
 class Served {
 public:
-    explicit Served(const EnvVars& env_vars = {}) {
+    explicit Served(const EnvVars& env_vars = {}, const Model& model = fitted_model()) {
         fs::create_directories(root_.path() / "model");
-        save(fitted_model(), root_.path() / "model" / model_file_name);
+        save(model, root_.path() / "model" / model_file_name);
         Environment env = Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_");
         for (const auto& [name, value] : env_vars) env.set(name, value);
         process_ = std::make_unique<Process>(
@@ -124,6 +130,7 @@ public:
     }
 
     Process& process() { return *process_; }
+    int port() const noexcept { return port_; }
 
     httplib::Client client() const {
         httplib::Client client("127.0.0.1", port_);
@@ -606,7 +613,9 @@ TEST_CASE("serve refuses bad settings with a message naming them", "[serve][erro
     for (const auto& [name, value] : std::vector<std::pair<std::string, std::string>>{
              {"SAGEMAKER_MODEL_SERVER_WORKERS", "many"},
              {"SAGEMAKER_MODEL_SERVER_TIMEOUT", "0"},
-             {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "application/xml"}}) {
+             {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "application/xml"},
+             {"SAGEMAKER_BATCH_STRATEGY", "EVERYTHING"},
+             {"SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "0"}}) {
         INFO(name << "=" << value);
         Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
                         Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_").set(name, value),
@@ -616,4 +625,273 @@ TEST_CASE("serve refuses bad settings with a message naming them", "[serve][erro
         CHECK(*status == 2);
         CHECK_THAT(process.stderr_text(), Catch::Contains(name));
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Review findings: input that used to end the server or give 500
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+const std::string replacement_character = "\xEF\xBF\xBD";  // U+FFFD
+
+// The {"error": "..."} message of an error response; json::parse is strict about UTF-8, so
+// this also checks the body is valid UTF-8.
+std::string strict_error_of(const httplib::Result& res) {
+    REQUIRE(res);
+    CHECK(res->get_header_value("Content-Type") == "application/json");
+    json body;
+    REQUIRE_NOTHROW(body = json::parse(res->body));
+    return body.at("error").get<std::string>();
+}
+
+// The number after `marker` in the text (the first occurrence), or -1.
+long number_after(const std::string& text, const std::string& marker) {
+    const auto at = text.find(marker);
+    if (at == std::string::npos) return -1;
+    return std::stol(text.substr(at + marker.size()));
+}
+
+// The penguins model fitted with labels that are not UTF-8 ("f\xE9male", Latin-1).
+const Model& latin1_model() {
+    static const Model model = [] {
+        const Frame y = read_csv(penguins / "train" / "y_train.csv");
+        const Column& sex = y[0];
+        std::vector<std::string> dictionary = sex.dictionary();
+        for (auto& text : dictionary)
+            if (text == "female") text = "f\xE9male";
+        Model m{OneHotEncoder{{.columns = {"species", "island"}, .handle_unknown = HandleUnknown::ignore}},
+                StandardScaler{{.columns = {"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"}}},
+                LogisticRegression{{.match_sklearn = SklearnVersion::v1_2}}};
+        const std::vector<std::int32_t> codes(sex.codes().begin(), sex.codes().end());
+        m.fit(read_csv(penguins / "train" / "X_train.csv"),
+              Frame(std::vector<Column>{Column::categorical("sex", codes, dictionary)}));
+        return m;
+    }();
+    return model;
+}
+
+}  // namespace
+
+TEST_CASE("serve answers invalid UTF-8 in the path, headers and body with 4xx and valid JSON, and keeps serving",
+          "[serve][errors][utf8]") {
+    Served served;
+    const std::string good = join_lines(test_lines(), 0, 2);
+    auto client = served.client();
+    client.set_url_encode(false);
+
+    const auto check = [](const httplib::Result& res, int status, const std::string& quoted) {
+        REQUIRE(res);
+        CHECK(res->status == status);
+        CHECK_THAT(strict_error_of(res), Catch::Contains(quoted));
+    };
+
+    check(client.Get("/%FF"), 404, "/" + replacement_character);  // httplib decodes %FF to the byte
+    REQUIRE(served.answers_ping());
+    check(served.invoke(good, "text/\xFF\xFE"), 415, "text/" + replacement_character);
+    check(served.invoke(good, "text/csv", "application/\xC3"), 406, "application/" + replacement_character);
+    check(served.invoke("Adelie,Dream,39\xFF,16.7,178.0,3250.0\n", "text/csv"), 400, "39" + replacement_character);
+    check(served.invoke("[[\"Adel\xE9\", \"Dream\", 39.5, 16.7, 178, 3250]]", "application/json"), 400,
+          "not valid JSON");
+
+    CHECK(served.answers_ping());
+    auto res = served.invoke(good, "text/csv");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    // The log lines of the failed requests are valid UTF-8 too.
+    CHECK_THAT(served.process().stderr_text(), Catch::Contains("GET /" + replacement_character + " -> 404"));
+    CHECK_THAT(served.process().stderr_text(), !Catch::Contains("\xFF"));
+}
+
+TEST_CASE("serve refuses deeply nested JSON with 400 and never quotes a whole value", "[serve][errors][json]") {
+    Served served;
+    SECTION("a field holding 200,000 nested arrays") {
+        const std::string body = "[[\"Adelie\", \"Dream\", " + std::string(200'000, '[') + std::string(200'000, ']') +
+                                 ", 16.7, 178, 3250]]";
+        auto res = served.invoke(body, "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(strict_error_of(res), Catch::Contains("nests JSON arrays and objects more than 64 levels deep"));
+    }
+    SECTION("brackets inside strings do not count") {
+        auto res = served.invoke("[[\"" + std::string(100, '[') + "\", \"Dream\", 39.5, 16.7, 178, 3250]]",
+                                 "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 200);
+    }
+    SECTION("a field holding a large array is named by its type and size") {
+        json record = json::array({"Adelie", "Dream", json::array(), 16.7, 178, 3250});
+        for (int i = 0; i < 10'000; ++i) record[2].push_back(json::array({i, i}));
+        auto res = served.invoke(json::array({record}).dump(), "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        const std::string message = strict_error_of(res);
+        CHECK_THAT(message, Catch::Contains("field 'bill_length_mm': expected a number (or null), got array of 10000 items"));
+        CHECK(message.size() < 300);
+    }
+    SECTION("a long string is quoted in part") {
+        auto res = served.invoke("[[\"Adelie\", \"Dream\", \"" + std::string(5'000, '9') + "\", 16.7, 178, 3250]]",
+                                 "application/json");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        const std::string message = strict_error_of(res);
+        CHECK_THAT(message, Catch::Contains("got string \"999") && Catch::Contains("...\""));
+        CHECK(message.size() < 300);
+    }
+    CHECK(served.answers_ping());
+}
+
+TEST_CASE("serve answers a JSON number beyond a double with 400", "[serve][errors][json]") {
+    Served served;
+    auto res = served.invoke("[[\"Adelie\", \"Dream\", 1e400, 16.7, 178, 3250]]", "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK_THAT(strict_error_of(res), Catch::Contains("not valid JSON") && Catch::Contains("1e400"));
+}
+
+TEST_CASE("serve refuses a CSV body with an empty line, naming it; line ends may be LF or CRLF", "[serve][errors][csv]") {
+    Served served;
+    const std::string a = test_lines()[0], b = test_lines()[1];
+    for (const auto& [body, line] : std::vector<std::pair<std::string, std::string>>{
+             {a + "\n\n" + b + "\n", "line 2"},
+             {a + "\r\n\r\n" + b + "\r\n", "line 2"},
+             {a + "\n" + b + "\n\n", "line 3"},
+             {"\n" + a + "\n", "line 1"},
+             {a + "\r\r" + b, "line 2"}}) {
+        INFO(body);
+        auto res = served.invoke(body, "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        CHECK_THAT(strict_error_of(res), Catch::Contains(line + " is empty"));
+    }
+    for (const std::string& body : {a + "\n" + b, a + "\n" + b + "\n", a + "\r\n" + b + "\r\n"}) {
+        auto res = served.invoke(body, "text/csv");
+        REQUIRE(res);
+        REQUIRE(res->status == 200);
+        CHECK(res->body == library_labels()[0] + "\n" + library_labels()[1] + "\n");
+    }
+    // An empty line inside a quoted field is part of the field (an unknown species here).
+    auto res = served.invoke("\"Adelie\n\nPenguin\",Dream,39.5,16.7,178.0,3250.0\n" + b + "\n", "text/csv");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(split_lines(res->body).size() == 2);
+}
+
+TEST_CASE("serve bounds error messages and their log lines", "[serve][errors]") {
+    Served served;
+    // nlohmann's parse error quotes the token it stopped in: here the whole unterminated string.
+    auto res = served.invoke("[[\"" + std::string(100'000, 'x'), "application/json");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    const std::string message = strict_error_of(res);
+    CHECK(message.size() <= 1100);
+    CHECK_THAT(message, Catch::Contains("more bytes)"));
+    res = served.client().Get("/" + std::string(5'000, 'p'));
+    REQUIRE(res);
+    CHECK(res->status == 404);
+    CHECK(strict_error_of(res).size() <= 1100);
+    served.answers_ping();
+    for (const auto& line : split_lines(served.process().stderr_text())) CHECK(line.size() <= 1200);
+}
+
+TEST_CASE("serve starts and answers with a model whose class labels are not UTF-8", "[serve][utf8]") {
+    Served served({}, latin1_model());
+    auto res = served.invoke(join_lines(test_lines()), "text/csv", "application/json");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    json answer;
+    REQUIRE_NOTHROW(answer = json::parse(res->body));
+    CHECK(answer.at("classes") == json({"f" + replacement_character + "male", "male"}));
+    std::vector<std::string> expected = library_labels();
+    for (auto& label : expected)
+        if (label == "female") label = "f" + replacement_character + "male";
+    CHECK(answer.at("predictions").get<std::vector<std::string>>() == expected);
+    res = served.invoke(join_lines(test_lines(), 0, 3), "text/csv", "application/jsonlines");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    for (const auto& line : split_lines(res->body)) CHECK_NOTHROW(json::parse(line));
+    CHECK_THAT(served.process().stdout_text(), Catch::Contains("classes: f" + replacement_character + "male, male"));
+}
+
+TEST_CASE("SIGTERM while the model loads: serve exits 0 without serving", "[serve][signals]") {
+    // The model file is a FIFO, so loading blocks until this test writes the model into it.
+    TempDir root("mlpipe-serve-fifo");
+    fs::create_directories(root.path() / "model");
+    const fs::path fifo = root.path() / "model" / model_file_name;
+    REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    Process process(MLPIPE_SAGEMAKER_BIN,
+                    {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
+                    Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
+                    root.path() / "stdout.txt", root.path() / "stderr.txt");
+    // Opening the FIFO for writing succeeds once serve has opened it for reading: it is loading.
+    int fd = -1;
+    for (auto deadline = std::chrono::steady_clock::now() + 20s; fd < 0 && std::chrono::steady_clock::now() < deadline;) {
+        fd = ::open(fifo.c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) std::this_thread::sleep_for(5ms);
+    }
+    REQUIRE(fd >= 0);
+    process.signal(SIGTERM);
+    std::this_thread::sleep_for(100ms);  // a process the signal ends is gone by now
+
+    // Write the model; a reader that is gone gives EPIPE (SIGPIPE ignored meanwhile).
+    const std::string bytes = save_to_string(fitted_model());
+    ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+    auto* const previous = std::signal(SIGPIPE, SIG_IGN);
+    for (std::size_t written = 0; written < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.data() + written, bytes.size() - written);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        written += static_cast<std::size_t>(n);
+    }
+    ::close(fd);
+    std::signal(SIGPIPE, previous);
+
+    const auto status = process.wait_for(20s);
+    INFO(process.stdout_text() << process.stderr_text());
+    REQUIRE(status);
+    CHECK(*status == 0);
+    CHECK_THAT(process.stdout_text(),
+               Catch::Contains("received SIGTERM while starting: exiting without serving") &&
+                   !Catch::Contains("listening on port"));
+}
+
+TEST_CASE("serve computes at most SAGEMAKER_MODEL_SERVER_WORKERS predictions at once", "[serve][concurrency]") {
+    const std::size_t workers = GENERATE(1, 2);
+    Served served(EnvVars{{"SAGEMAKER_MODEL_SERVER_WORKERS", std::to_string(workers)}});
+    CHECK(number_after(served.process().stdout_text(), "workers ") == static_cast<long>(workers));
+    CHECK_THAT(served.process().stdout_text(), Catch::Contains("(predictions computed at once), threads 32"));
+    std::vector<std::string> lines;
+    for (std::size_t i = 0; i < 4'000; ++i) lines.push_back(test_lines()[i % test_lines().size()]);
+    const std::string body = join_lines(lines);
+    constexpr std::size_t clients = 8, requests_each = 6;
+    std::atomic<std::size_t> failed{0};
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < clients; ++t) {
+        threads.emplace_back([&] {
+            auto client = served.client();
+            client.set_keep_alive(true);
+            for (std::size_t r = 0; r < requests_each; ++r) {
+                auto res = client.Post("/invocations", {{"Accept", "application/json"}}, body, "text/csv");
+                if (!res || res->status != 200) ++failed;
+            }
+        });
+    }
+    for (auto& thread : threads) thread.join();
+    CHECK(failed == 0);
+    served.process().signal(SIGTERM);
+    REQUIRE(served.process().wait_for(20s) == 0);
+    const long peak = number_after(served.process().stdout_text(), "at most ");
+    CHECK(peak >= 1);
+    CHECK(peak <= static_cast<long>(workers));
+}
+
+TEST_CASE("serve reports SAGEMAKER_BATCH_STRATEGY and SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "[serve]") {
+    Served served(EnvVars{{"SAGEMAKER_MODEL_SERVER_WORKERS", "3"},
+                          {"SAGEMAKER_BATCH_STRATEGY", "SINGLE_RECORD"},
+                          {"SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "7"}});
+    auto res = served.client().Get("/execution-parameters");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(json::parse(res->body) ==
+          json{{"MaxConcurrentTransforms", 7}, {"BatchStrategy", "SINGLE_RECORD"}, {"MaxPayloadInMB", 6}});
 }

@@ -460,3 +460,42 @@ TEST_CASE("train: SIGTERM during the fit stops the job without writing a model",
     CHECK_FALSE(fs::exists(job.model_file()));
     CHECK((!fs::exists(job.root() / "model") || fs::is_empty(job.root() / "model")));  // no temporary file either
 }
+
+TEST_CASE("train: class labels that are not UTF-8 are written with U+FFFD in the JSON outputs", "[train][utf8]") {
+    Job job;
+    job.penguins_channels();
+    for (const auto& [channel, file] : {std::pair{"train", "y_train.csv"}, std::pair{"test", "y_test.csv"}}) {
+        std::string text = read_text(job.channel(channel) / file);
+        for (auto at = text.find("female"); at != std::string::npos; at = text.find("female", at + 1))
+            text.replace(at, 6, "f\xE9male");
+        job.write(fs::path("input/data") / channel / file, text);
+    }
+    job.hyperparameters(reference_hyperparameters());
+    const Outcome run = job.train();
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    CHECK_FALSE(fs::exists(job.failure_file()));
+    const std::string label = "f\xEF\xBF\xBDmale";
+    json metadata, evaluation;
+    REQUIRE_NOTHROW(metadata = job.metadata());  // json::parse refuses invalid UTF-8
+    REQUIRE_NOTHROW(evaluation = json::parse(read_text(job.root() / "output" / "data" / "evaluation.json")));
+    CHECK(metadata["classes"] == json::array({label, "male"}));
+    CHECK(evaluation["classes"] == json::array({label, "male"}));
+    CHECK(evaluation["test"]["per_class"].contains(label));
+    CHECK(run.out.find("classes: " + label) != std::string::npos);  // the log line too
+    // The model keeps the labels' bytes.
+    CHECK(load<Model>(job.model_file()).classes()[0].to_string() == "f\xE9male");
+}
+
+TEST_CASE("train: the model is written last, so a failure to write the rest leaves no model", "[train]") {
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    // A folder where metadata.json goes: writing it fails.
+    fs::create_directories(job.root() / "model" / metadata_file_name / "in-the-way");
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    CHECK_FALSE(fs::exists(job.model_file()));
+    CHECK(job.failure().find("training failed while writing the model's metadata") != std::string::npos);
+    CHECK(job.failure().find(metadata_file_name) != std::string::npos);
+}
