@@ -1,6 +1,8 @@
 // Tests for mlpipe/io/csv.hpp: parsing (RFC 4180, inference, missing values, forced kinds),
 // every reported error, writing and round trips, and reading real files.
 
+#include "../support/temp_dir.hpp"
+
 #include <mlpipe/io/csv.hpp>
 
 #include <catch2/catch.hpp>
@@ -26,50 +28,8 @@ using mlpipe::Frame;
 
 namespace {
 
-// A fresh folder under the system temp directory, removed with everything in it.
-class TempDir {
-public:
-    TempDir() {
-        std::random_device random;
-        path_ = fs::temp_directory_path() / ("mlpipe-test-csv-" + std::to_string(random()) + "-" +
-                                             std::to_string(random()));
-        fs::create_directories(path_);
-    }
-    ~TempDir() {
-        std::error_code ignored;
-        fs::remove_all(path_, ignored);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
+using mlpipe::test::TempDir;
 
-    const fs::path& path() const { return path_; }
-
-    fs::path write(const std::string& name, const std::string& content) const {
-        fs::path file = path_ / name;
-        std::ofstream out(file, std::ios::binary);
-        out << content;
-        return file;
-    }
-
-    std::size_t file_count() const {
-        std::size_t count = 0;
-        for (const auto& entry : fs::directory_iterator(path_)) {
-            (void)entry;
-            ++count;
-        }
-        return count;
-    }
-
-private:
-    fs::path path_;
-};
-
-std::string slurp(const fs::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
-}
 
 std::string to_csv(const Frame& frame, bool header = true) {
     std::ostringstream out;
@@ -607,10 +567,10 @@ TEST_CASE("write_csv to a path is atomic and cleans up", "[csv][file][write]") {
     SECTION("writes, then replaces an existing file, leaving no temporary file") {
         const fs::path file = dir.path() / "out.csv";
         mlpipe::write_csv(frame, file);
-        CHECK(slurp(file) == "x,c\n1,a\n2,b\n");
+        CHECK(mlpipe::test::read_bytes(file) == "x,c\n1,a\n2,b\n");
         mlpipe::write_csv(frame, file, false);
-        CHECK(slurp(file) == "1,a\n2,b\n");
-        CHECK(dir.file_count() == 1);
+        CHECK(mlpipe::test::read_bytes(file) == "1,a\n2,b\n");
+        CHECK(dir.entries().size() == 1);
         const Frame back = mlpipe::read_csv(file, [] {
             CsvOptions options;
             options.header = false;
@@ -623,7 +583,7 @@ TEST_CASE("write_csv to a path is atomic and cleans up", "[csv][file][write]") {
         const fs::path file = dir.path() / "missing" / "out.csv";
         REQUIRE_THROWS_AS(mlpipe::write_csv(frame, file), mlpipe::error);
         REQUIRE_THROWS_WITH(mlpipe::write_csv(frame, file), Contains(file.string()));
-        CHECK(dir.file_count() == 0);
+        CHECK(dir.entries().size() == 0);
     }
     SECTION("the target is a folder: the rename fails and the temporary file is removed") {
         const fs::path target = dir.path() / "a-folder";
@@ -631,14 +591,14 @@ TEST_CASE("write_csv to a path is atomic and cleans up", "[csv][file][write]") {
         fs::create_directory(target / "keep");  // a non-empty folder cannot be replaced
         REQUIRE_THROWS_AS(mlpipe::write_csv(frame, target), mlpipe::error);
         REQUIRE_THROWS_WITH(mlpipe::write_csv(frame, target), Contains(target.string()));
-        CHECK(dir.file_count() == 1);
+        CHECK(dir.entries().size() == 1);
         CHECK(fs::is_directory(target / "keep"));
     }
     SECTION("one-hot columns fail before any file is created") {
         Frame encoded;
         encoded.add(mlpipe::Column::one_hot("color", {0, 1}, {"red", "blue"}));
         REQUIRE_THROWS_AS(mlpipe::write_csv(encoded, dir.path() / "never.csv"), mlpipe::data_error);
-        CHECK(dir.file_count() == 0);
+        CHECK(dir.entries().size() == 0);
     }
 }
 

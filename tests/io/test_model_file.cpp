@@ -1,6 +1,8 @@
 // Model files: round trips in every archive format, and every way a file can be wrong giving a
 // model_file_error with a message that says what is wrong (never a crash or a huge allocation).
 
+#include "../support/temp_dir.hpp"
+
 #include <catch2/catch.hpp>
 
 #include <bit>
@@ -151,44 +153,10 @@ using test_models::ExampleModel;
 
 constexpr ArchiveFormat all_formats[] = {ArchiveFormat::binary, ArchiveFormat::text, ArchiveFormat::xml};
 
-// A fresh folder per test, removed afterwards.
-class TemporaryFolder {
-public:
-    TemporaryFolder() {
-        static int counter = 0;
-        path_ = std::filesystem::temp_directory_path() /
-                ("mlpipe-test-model-file-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-        std::filesystem::remove_all(path_);
-        std::filesystem::create_directories(path_);
-    }
-    ~TemporaryFolder() {
-        std::error_code ignored;
-        std::filesystem::remove_all(path_, ignored);
-    }
-    const std::filesystem::path& path() const { return path_; }
-    std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+using mlpipe::test::read_bytes;
+using mlpipe::test::write_bytes;
+using mlpipe::test::TempDir;
 
-    std::set<std::string> entries() const {
-        std::set<std::string> names;
-        for (const auto& entry : std::filesystem::directory_iterator(path_)) {
-            names.insert(entry.path().filename().string());
-        }
-        return names;
-    }
-
-private:
-    std::filesystem::path path_;
-};
-
-std::string read_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void write_bytes(const std::filesystem::path& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
 
 std::uint32_t get_u32(const std::string& bytes, std::size_t offset) {
     std::uint32_t value = 0;
@@ -278,7 +246,7 @@ TEST_CASE("archive format names convert both ways", "[io][model_file]") {
 
 TEST_CASE("a model round-trips bit-exactly in every archive format", "[io][model_file]") {
     const ExampleModel original = make_example_model();
-    TemporaryFolder folder;
+    TempDir folder;
     for (ArchiveFormat format : all_formats) {
         DYNAMIC_SECTION("format " << mlpipe::to_string(format)) {
             const auto path = folder / (std::string("model.") + mlpipe::to_string(format));
@@ -350,7 +318,7 @@ TEST_CASE("NaN and infinity: binary keeps the bits, text and XML refuse to save"
 
     // Boost 1.74 writes "nan"/"inf" in text and XML archives but cannot read them back, so save
     // refuses instead of writing a file that load would reject.
-    TemporaryFolder folder;
+    TempDir folder;
     for (ArchiveFormat format : {ArchiveFormat::text, ArchiveFormat::xml}) {
         REQUIRE_THROWS_WITH(mlpipe::save_to_string(original, format), Catch::Contains("cannot store NaN"));
         const auto path = folder / "nan.txt";
@@ -360,7 +328,7 @@ TEST_CASE("NaN and infinity: binary keeps the bits, text and XML refuse to save"
 }
 
 TEST_CASE("truncated files are rejected before deserialising", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto good_path = folder / "good.model";
     mlpipe::save(make_example_model(), good_path);
     const std::string good = read_bytes(good_path);
@@ -390,7 +358,7 @@ TEST_CASE("truncated files are rejected before deserialising", "[io][model_file]
 }
 
 TEST_CASE("an empty file is reported as truncated", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "empty.model";
     write_bytes(path, "");
     REQUIRE_THROWS_WITH(mlpipe::load<ExampleModel>(path), Catch::Contains("truncated: the file is empty"));
@@ -398,7 +366,7 @@ TEST_CASE("an empty file is reported as truncated", "[io][model_file]") {
 }
 
 TEST_CASE("a missing or unreadable file names the file and the system error", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto missing = folder / "missing.model";
     REQUIRE_THROWS_WITH(mlpipe::load<ExampleModel>(missing), Catch::Contains("No such file or directory"));
     REQUIRE_THROWS_WITH(mlpipe::load<ExampleModel>(missing), Catch::Contains(missing.string()));
@@ -407,7 +375,7 @@ TEST_CASE("a missing or unreadable file names the file and the system error", "[
 }
 
 TEST_CASE("a file that is not an mlpipe model file says so", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const std::string good = mlpipe::save_to_string(make_example_model());
     const auto path = folder / "bad.model";
 
@@ -445,7 +413,7 @@ TEST_CASE("a corrupted payload byte gives a checksum error", "[io][model_file]")
 }
 
 TEST_CASE("a file holding another model type names both types", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "other.model";
     mlpipe::save(test_models::OtherModel{}, path);
     REQUIRE_THROWS_WITH(mlpipe::load<ExampleModel>(path), Catch::Contains("'test_models::OtherModel'") &&
@@ -454,7 +422,7 @@ TEST_CASE("a file holding another model type names both types", "[io][model_file
 }
 
 TEST_CASE("trailing bytes after the payload are rejected", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "trailing.model";
     write_bytes(path, mlpipe::save_to_string(make_example_model()) + "garbage");
     REQUIRE_THROWS_WITH(mlpipe::load<ExampleModel>(path), Catch::Contains("7 trailing bytes"));
@@ -568,7 +536,7 @@ TEST_CASE("absurd Eigen dimensions in a valid envelope give model_file_error", "
 }
 
 TEST_CASE("saving into a missing folder fails and creates nothing", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "no-such-folder" / "model.bin";
     REQUIRE_THROWS_WITH(mlpipe::save(make_example_model(), path),
                         Catch::Contains(path.string()) && Catch::Contains("No such file or directory"));
@@ -576,7 +544,7 @@ TEST_CASE("saving into a missing folder fails and creates nothing", "[io][model_
 }
 
 TEST_CASE("saving over an existing file replaces it and leaves no temporary file", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "model.bin";
     write_bytes(path, "an older file that is not even a model");
 
@@ -592,7 +560,7 @@ TEST_CASE("saving over an existing file replaces it and leaves no temporary file
 }
 
 TEST_CASE("a failed rename removes the temporary file", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "occupied";
     std::filesystem::create_directory(path);
     std::filesystem::create_directory(path / "child");  // a non-empty folder cannot be renamed over
@@ -602,7 +570,7 @@ TEST_CASE("a failed rename removes the temporary file", "[io][model_file]") {
 }
 
 TEST_CASE("an unknown archive format value is refused on save", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     const auto path = folder / "model.bin";
     REQUIRE_THROWS_WITH(mlpipe::save(make_example_model(), path, static_cast<ArchiveFormat>(7)),
                         Catch::Contains("unknown archive format code 7"));
@@ -610,7 +578,7 @@ TEST_CASE("an unknown archive format value is refused on save", "[io][model_file
 }
 
 TEST_CASE("inspect_model_file reports the envelope", "[io][model_file]") {
-    TemporaryFolder folder;
+    TempDir folder;
     for (ArchiveFormat format : all_formats) {
         DYNAMIC_SECTION("format " << mlpipe::to_string(format)) {
             const auto path = folder / "model";
