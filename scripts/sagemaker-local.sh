@@ -79,7 +79,8 @@ step "serve (as the endpoint would run: IMAGE serve)"
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 port="${PORT:-8080}"
 while ! port_is_free "$port"; do port=$((port + 1)); done
-SAGEMAKER_BIND_TO_PORT="$port" "$bin" serve --root "$serving" >"$work/serve.log" 2>&1 &
+# Loopback only: this run talks to itself (in the container, SageMaker needs 0.0.0.0).
+SAGEMAKER_BIND_TO_PORT="$port" "$bin" serve --root "$serving" --host 127.0.0.1 >"$work/serve.log" 2>&1 &
 server=$!
 stop_server() {
     if kill -0 "$server" 2>/dev/null; then
