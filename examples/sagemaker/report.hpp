@@ -74,7 +74,7 @@ inline std::string line_chart(const std::string& title, const std::vector<double
     constexpr int y_ticks = 5;
     for (int t = 0; t < y_ticks; ++t) {
         const double v = lo + (hi - lo) * t / (y_ticks - 1);
-        const std::string label = log_scale ? "1e" + fixed(v, 1) : significant(v, 5);
+        const std::string label = log_scale ? significant(std::pow(10.0, v), 2) : significant(v, 5);
         svg += "<line x1=\"" + fixed(left, 1) + "\" x2=\"" + fixed(width - right, 1) + "\" y1=\"" + fixed(y_of(v), 1) +
                "\" y2=\"" + fixed(y_of(v), 1) + "\" class=\"grid\"/>";
         svg += "<text x=\"" + fixed(left - 6, 1) + "\" y=\"" + fixed(y_of(v) + 4, 1) + "\" class=\"tick\" " +
