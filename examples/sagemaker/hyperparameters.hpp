@@ -225,14 +225,17 @@ inline std::vector<std::string> hyperparameter_names() {
     return names;
 }
 
-// SageMaker's SDK adds sagemaker_program, sagemaker_region, ...: not ours to check.
+// SageMaker reserves keys that begin with `_` or `sagemaker_`: the SDK adds
+// sagemaker_program, sagemaker_region, ..., and a hyperparameter tuning job adds
+// _tuning_objective_metric. They are not ours to check or train with.
 inline bool is_sagemaker_key(std::string_view key) {
-    return key.starts_with("sagemaker_") || key.starts_with("sagemaker-");
+    key = trim(key);
+    return key.starts_with("_") || key.starts_with("sagemaker_") || key.starts_with("sagemaker-");
 }
 
 // The settings from the received values, later entries overriding earlier ones (pass the
 // file's values before the command line's). Every bad value is reported at once, each
-// naming its key; keys starting with sagemaker_ are skipped and listed in `skipped`.
+// naming its key; SageMaker's reserved keys (is_sagemaker_key) are skipped and listed in `skipped`.
 inline TrainingSettings resolve_hyperparameters(const std::vector<HyperparameterValue>& given,
                                                 std::vector<std::string>& skipped) {
     using namespace detail::hyperparameters;

@@ -160,7 +160,8 @@ void check_input_data_config(const Layout& layout) {
 
 struct Hyperparameters {
     TrainingSettings settings;
-    json given;  // as received, by source, for the metadata
+    json given;     // as received, by source, for the metadata
+    json reserved;  // SageMaker's own keys (sagemaker_*, _tuning_objective_metric), by source
 };
 
 Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments& arguments) {
@@ -173,10 +174,10 @@ Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments&
     values.insert(values.end(), arguments.hyperparameters.begin(), arguments.hyperparameters.end());
 
     std::vector<std::string> skipped;
-    Hyperparameters hyperparameters{resolve_hyperparameters(values, skipped), json::object()};
+    Hyperparameters hyperparameters{resolve_hyperparameters(values, skipped), json::object(), json::object()};
     if (!skipped.empty()) log("hyperparameters: ignoring SageMaker's own " + join(skipped));
     for (const auto& h : values)
-        if (!is_sagemaker_key(h.key)) hyperparameters.given[h.source][h.key] = h.text;
+        (is_sagemaker_key(h.key) ? hyperparameters.reserved : hyperparameters.given)[h.source][h.key] = h.text;
     log("hyperparameters given: " +
         (hyperparameters.given.empty() ? std::string("none (defaults)") : json_text(hyperparameters.given)));
     return hyperparameters;
@@ -472,6 +473,7 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, double j
         {"hyperparameters",
          effective_hyperparameters(settings, run.features.categorical, run.features.numerical, run.target)},
         {"hyperparameters_given", run.hyperparameters.given},
+        {"hyperparameters_reserved", run.hyperparameters.reserved},
         {"features_inferred", run.features.inferred},
         {"checksum_algorithm", "CRC-32 (ISO-HDLC, as zlib.crc32 and Python's binascii.crc32), hex"},
         {"input_files", input_files_json(run)},

@@ -378,6 +378,26 @@ TEST_CASE("train: SageMaker's own sagemaker_ hyperparameters are ignored", "[tra
     const json given = job.metadata()["hyperparameters_given"]["hyperparameters.json"];
     CHECK(given.contains("match-sklearn"));
     CHECK_FALSE(given.contains("sagemaker_program"));
+    const json reserved = job.metadata()["hyperparameters_reserved"]["hyperparameters.json"];
+    CHECK(reserved.value("sagemaker_program", "") == "\"train\"");
+}
+
+TEST_CASE("train: a hyperparameter tuning job's _tuning_objective_metric is accepted and recorded", "[train]") {
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    // As a HyperparameterTuner writes it: the metric name, JSON-encoded, beside the tuned C.
+    hyperparameters["_tuning_objective_metric"] = "\"test:accuracy\"";
+    hyperparameters["C"] = "0.5";
+    job.hyperparameters(hyperparameters);
+    const Outcome run = job.train();
+    REQUIRE(run.status == 0);
+    CHECK(run.out.find("ignoring SageMaker's own _tuning_objective_metric") != std::string::npos);
+    const json metadata = job.metadata();
+    CHECK(metadata["hyperparameters"]["C"] == 0.5);
+    CHECK(metadata["hyperparameters_reserved"]["hyperparameters.json"]["_tuning_objective_metric"] ==
+          "\"test:accuracy\"");
+    CHECK_FALSE(metadata["hyperparameters_given"]["hyperparameters.json"].contains("_tuning_objective_metric"));
 }
 
 TEST_CASE("train: job configurations it cannot run fail before reading data", "[train]") {
