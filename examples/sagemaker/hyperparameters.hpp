@@ -18,6 +18,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <functional>
 #include <limits>
@@ -25,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 namespace mlpipe::sagemaker {
@@ -36,7 +38,6 @@ struct TrainingSettings {
     LogisticRegression::Options classifier{};
     // ignore: an endpoint answers rows with a category never seen in training.
     HandleUnknown handle_unknown = HandleUnknown::ignore;
-    std::string solver = "lbfgs";
     ArchiveFormat archive_format = ArchiveFormat::binary;
     bool verbose = false;
 };
@@ -75,6 +76,31 @@ inline double non_negative_number(const HyperparameterValue& h) {
     const double number = to_number(h);
     if (!std::isfinite(number) || number < 0) throw bad_value{"must be a number >= 0"};
     return number;
+}
+
+// A seed: a whole number in [0, 2^64 - 1], written as a JSON number or as text (text keeps
+// every digit of seeds above 2^53).
+inline std::uint64_t seed(const HyperparameterValue& h) {
+    if (h.value.is_number_unsigned()) return h.value.get<std::uint64_t>();
+    if (h.value.is_number_integer()) throw bad_value{"must be a whole number >= 0"};
+    const std::string text(trim(h.value.is_string() ? h.value.get_ref<const std::string&>() : h.text));
+    std::uint64_t number = 0;
+    const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number);
+    if (text.empty() || error != std::errc{} || end != text.data() + text.size())
+        throw bad_value{"must be a whole number between 0 and 18446744073709551615"};
+    return number;
+}
+
+inline double unit_interval(const HyperparameterValue& h) {
+    const double number = to_number(h);
+    if (!(number >= 0 && number <= 1)) throw bad_value{"must be a number in [0, 1]"};
+    return number;
+}
+
+inline std::vector<std::string> names_of(const auto& values) {
+    std::vector<std::string> names;
+    for (auto v : values) names.emplace_back(to_string(v));
+    return names;
 }
 
 inline int positive_integer(const HyperparameterValue& h) {
@@ -184,9 +210,10 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          [](const auto& h, auto& s) { s.target = non_empty_text(h); }},
         {"C", "1.0", "inverse of the regularisation strength, a positive number",
          [](const auto& h, auto& s) { s.classifier.C = positive_number(h); }},
-        {"max-iter", "100", "largest number of L-BFGS iterations, a whole number >= 1",
+        {"max-iter", "100", "largest number of solver iterations (epochs for sag and saga), a whole number >= 1",
          [](const auto& h, auto& s) { s.classifier.max_iter = positive_integer(h); }},
-        {"tol", "1e-4", "stop when the largest absolute gradient entry is <= tol (a number >= 0)",
+        {"tol", "1e-4", "stop when the largest absolute gradient entry is <= tol (sag, saga: the largest relative change "
+         "of a weight over an epoch), a number >= 0",
          [](const auto& h, auto& s) { s.classifier.tol = non_negative_number(h); }},
         {"class-weight", "none", "none | balanced (weights inversely proportional to class frequencies)",
          [](const auto& h, auto& s) {
@@ -198,8 +225,13 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
              s.handle_unknown =
                  choice(h, {"ignore", "error"}) == "ignore" ? HandleUnknown::ignore : HandleUnknown::error;
          }},
-        {"solver", "lbfgs", "the optimiser; lbfgs only for now",
-         [](const auto& h, auto& s) { s.solver = choice(h, {"lbfgs"}); }},
+        {"solver", "lbfgs",
+         "lbfgs | newton-cg | newton-cholesky | sag | saga: the optimiser, as scikit-learn's "
+         "(newton-cholesky for many rows and few features; sag and saga for many rows; saga for l1 and "
+         "elasticnet)",
+         [](const auto& h, auto& s) {
+             s.classifier.solver = *solver_from_string(choice(h, names_of(all_solvers)));
+         }},
         {"archive-format", "binary", "binary | text | xml: the archive inside the model file",
          [](const auto& h, auto& s) {
              s.archive_format = *archive_format_from_string(choice(h, {"binary", "text", "xml"}));
@@ -209,10 +241,14 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
              s.classifier.match_sklearn =
                  choice(h, {"latest", "1.2"}) == "1.2" ? SklearnVersion::v1_2 : SklearnVersion::latest;
          }},
-        {"penalty", "l2", "l2 | none",
+        {"penalty", "l2", "l2 | none | l1 | elasticnet (l1 and elasticnet need solver saga)",
          [](const auto& h, auto& s) {
-             s.classifier.penalty = choice(h, {"l2", "none"}) == "l2" ? Penalty::l2 : Penalty::none;
+             s.classifier.penalty = *penalty_from_string(choice(h, names_of(all_penalties)));
          }},
+        {"l1-ratio", "none", "elasticnet's mix of l1 in [0, 1] (1 = pure l1); required by penalty elasticnet",
+         [](const auto& h, auto& s) { s.classifier.l1_ratio = unit_interval(h); }},
+        {"random-state", "0", "seed of sag and saga's row order, a whole number >= 0: same seed, same model",
+         [](const auto& h, auto& s) { s.classifier.random_state = seed(h); }},
         {"verbose", "false", "true | false: log the loss and largest gradient entry of every iteration",
          [](const auto& h, auto& s) { s.verbose = to_bool(h); }},
     };
@@ -274,6 +310,15 @@ inline TrainingSettings resolve_hyperparameters(const std::vector<Hyperparameter
                                " (" + spec.name + ": " + spec.description + ")");
         }
     }
+    if (problems.empty()) {
+        // Values that are each valid may still not go together (penalty l1 with solver lbfgs).
+        try {
+            LogisticRegression check{settings.classifier};
+        } catch (const parameter_error& bad) {
+            problems.push_back(std::string("hyperparameters that do not go together: ") + bad.what() +
+                               " (see solver, penalty and l1-ratio)");
+        }
+    }
     if (!problems.empty()) throw parameter_error(join(problems, "\n"));
     return settings;
 }
@@ -284,10 +329,6 @@ inline const char* to_string(ClassWeight weight) noexcept {
 inline const char* to_string(HandleUnknown handling) noexcept {
     return handling == HandleUnknown::ignore ? "ignore" : "error";
 }
-inline const char* to_string(SklearnVersion version) noexcept {
-    return version == SklearnVersion::v1_2 ? "1.2" : "latest";
-}
-inline const char* to_string(Penalty penalty) noexcept { return penalty == Penalty::l2 ? "l2" : "none"; }
 
 // The settings in effect, under the hyperparameters' names (features as resolved by the caller).
 inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const std::vector<std::string>& categorical,
@@ -301,10 +342,12 @@ inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const
         {"tol", s.classifier.tol},
         {"class-weight", to_string(s.classifier.class_weight)},
         {"handle-unknown", to_string(s.handle_unknown)},
-        {"solver", s.solver},
+        {"solver", to_string(s.classifier.solver)},
         {"archive-format", mlpipe::to_string(s.archive_format)},
         {"match-sklearn", to_string(s.classifier.match_sklearn)},
         {"penalty", to_string(s.classifier.penalty)},
+        {"l1-ratio", s.classifier.l1_ratio ? nlohmann::json(*s.classifier.l1_ratio) : nlohmann::json(nullptr)},
+        {"random-state", s.classifier.random_state},
         {"verbose", s.verbose},
     };
 }

@@ -6,7 +6,7 @@
 #include "metrics.hpp"
 #include "text.hpp"
 
-#include <mlpipe/optim/lbfgs.hpp>
+#include <mlpipe/optim/result.hpp>
 
 #include <algorithm>
 #include <cmath>

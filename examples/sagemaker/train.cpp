@@ -370,17 +370,23 @@ void fit_model(TrainingRun& run) {
         if (verbose)
             log("iteration " + std::to_string(report.iteration) + ": loss=" + significant(report.objective, 10) +
                 " max|gradient|=" + significant(report.gradient_max, 4));
-        throw_if_stop_requested();  // unwinds out of the solver; nothing has been written yet
+        return !stop_requested();  // false ends the solver after this iteration (StopReason::cancelled)
     });
     const Frame X = select_columns(run.train.X, run.features.columns);
-    log("fitting: LogisticRegression (" + settings.solver + ", C=" + significant(settings.classifier.C) +
-        ", max-iter=" + std::to_string(settings.classifier.max_iter) + ", tol=" + significant(settings.classifier.tol) +
-        ", penalty=" + to_string(settings.classifier.penalty) +
+    const auto& options = settings.classifier;
+    log("fitting: LogisticRegression (" + std::string(to_string(options.solver)) + ", C=" + significant(options.C) +
+        ", max-iter=" + std::to_string(options.max_iter) + ", tol=" + significant(options.tol) +
+        ", penalty=" + to_string(options.penalty) +
+        (options.l1_ratio ? ", l1-ratio=" + significant(*options.l1_ratio) : std::string()) +
+        (options.solver == Solver::sag || options.solver == Solver::saga
+             ? ", random-state=" + std::to_string(options.random_state)
+             : std::string()) +
         ", class-weight=" + to_string(settings.classifier.class_weight) + ", match-sklearn=" +
         to_string(settings.classifier.match_sklearn) + ") on " + std::to_string(X.rows()) + " rows");
     const auto fit_start = Clock::now();
     run.model.fit(X, run.train.y);
     run.fit_seconds = seconds_since(fit_start);
+    throw_if_stop_requested();  // a stop ended the solver early: nothing has been written yet
     const LogisticRegression& classifier = run.classifier();
     log("fit: n_iter=" + std::to_string(classifier.n_iter()) +
         ", converged=" + (classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) +
@@ -512,6 +518,10 @@ TrainingReport training_report(const TrainingRun& run, const json& metadata) {
         {"categorical features", run.features.categorical.empty() ? "none" : join(run.features.categorical)},
         {"numerical features", run.features.numerical.empty() ? "none" : join(run.features.numerical)},
         {"hyperparameters", join(hyperparameters)},
+        {"solver", std::string(to_string(classifier.options().solver)) + ", penalty " +
+                       to_string(classifier.options().penalty) +
+                       (classifier.options().l1_ratio ? " (l1-ratio " + significant(*classifier.options().l1_ratio) + ")"
+                                                      : std::string())},
         {"iterations", std::to_string(classifier.n_iter())},
         {"converged",
          std::string(classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) + ")"},

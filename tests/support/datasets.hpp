@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -45,6 +46,18 @@ struct ReferenceSet {
             StandardScaler{{.columns = numeric}}, BasicLogisticRegression<Scalar>{options}};
     }
 };
+
+// The fit in data/reference/<set>/solvers.json (scikit-learn 1.2.1) with this solver,
+// penalty and tol; throws when there is none.
+inline nlohmann::json sklearn_fit(const std::string& set, const std::string& solver, double tol,
+                                  const std::string& penalty = "l2") {
+    std::ifstream in(data_dir() / "reference" / set / "solvers.json");
+    const auto fits = nlohmann::json::parse(in)["fits"];
+    for (const auto& fit : fits)
+        if (fit["solver"] == solver && fit["penalty"] == penalty && fit["tol"].get<double>() == tol) return fit;
+    throw std::runtime_error("no " + solver + " " + penalty + " fit at tol " + std::to_string(tol) + " in " + set +
+                             "/solvers.json");
+}
 
 inline Eigen::MatrixXd to_matrix(const nlohmann::json& rows) {
     Eigen::MatrixXd out(static_cast<Eigen::Index>(rows.size()), static_cast<Eigen::Index>(rows.at(0).size()));

@@ -324,7 +324,10 @@ TEST_CASE("train: a bad hyperparameter fails the job naming the key", "[train]")
         {"C", "abc", {"'C' = 'abc'", "not a number"}},
         {"max-iter", "1.5", {"'max-iter' = '1.5'", "whole number"}},
         {"tol", "-1", {"'tol' = '-1'", ">= 0"}},
-        {"solver", "saga", {"'solver' = 'saga'", "choices: lbfgs"}},
+        {"solver", "liblinear", {"'solver' = 'liblinear'", "choices: lbfgs, newton-cg, newton-cholesky, sag, saga"}},
+        {"penalty", "l1", {"do not go together", "penalty l1 needs solver saga"}},
+        {"l1-ratio", "2", {"'l1-ratio' = '2'", "in [0, 1]"}},
+        {"random-state", "-3", {"'random-state' = '-3'", "whole number"}},
         {"class-weight", "heavy", {"'class-weight' = 'heavy'", "none, balanced"}},
         {"max_iters", "50", {"unknown hyperparameter 'max_iters'", "did you mean 'max-iter'?", "known: "}},
         {"numerical-features", "bill_length_mm,island", {"numerical-features lists 'island'", "holds text"}},
@@ -380,6 +383,60 @@ TEST_CASE("train: SageMaker's own sagemaker_ hyperparameters are ignored", "[tra
     CHECK_FALSE(given.contains("sagemaker_program"));
     const json reserved = job.metadata()["hyperparameters_reserved"]["hyperparameters.json"];
     CHECK(reserved.value("sagemaker_program", "") == "\"train\"");
+}
+
+TEST_CASE("train: solver, penalty, l1-ratio and random-state hyperparameters", "[train][solvers]") {
+    SECTION("newton-cholesky reproduces scikit-learn's iterations") {
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["solver"] = "newton-cholesky";
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        const json metadata = job.metadata();
+        CHECK(metadata["hyperparameters"]["solver"] == "newton-cholesky");
+        CHECK(metadata["training"]["n_iter"] == 5);  // scikit-learn 1.2.1's newton-cholesky on these rows
+        CHECK(run.out.find("fitting: LogisticRegression (newton-cholesky,") != std::string::npos);
+        const std::string report = read_text(job.root() / "output" / "data" / "report.html");
+        CHECK(report.find("newton-cholesky, penalty l2") != std::string::npos);
+    }
+    SECTION("saga with elasticnet records every setting") {
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["solver"] = "saga";
+        hyperparameters["penalty"] = "elasticnet";
+        hyperparameters["l1-ratio"] = "0.5";
+        hyperparameters["C"] = "0.5";
+        hyperparameters["random-state"] = "18446744073709551615";
+        hyperparameters["max-iter"] = "1000";
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        const json settings = job.metadata()["hyperparameters"];
+        CHECK(settings["solver"] == "saga");
+        CHECK(settings["penalty"] == "elasticnet");
+        CHECK(settings["l1-ratio"] == 0.5);
+        CHECK(settings["random-state"] == 18446744073709551615ULL);
+        CHECK(run.out.find("l1-ratio=0.5, random-state=18446744073709551615") != std::string::npos);
+        CHECK(read_text(job.root() / "output" / "data" / "report.html").find("saga, penalty elasticnet (l1-ratio 0.5)") !=
+              std::string::npos);
+    }
+    SECTION("elasticnet without l1-ratio is refused before reading data") {
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["solver"] = "saga";
+        hyperparameters["penalty"] = "elasticnet";
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        CHECK(run.status == 1);
+        CHECK(job.failure().find("elasticnet needs l1_ratio") != std::string::npos);
+        CHECK_FALSE(fs::exists(job.model_file()));
+    }
 }
 
 TEST_CASE("train: a hyperparameter tuning job's _tuning_objective_metric is accepted and recorded", "[train]") {

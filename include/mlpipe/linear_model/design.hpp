@@ -12,6 +12,7 @@
 
 #include <Eigen/Core>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -22,6 +23,8 @@ namespace mlpipe {
 template <class Scalar>
 class Design {
 public:
+    using scalar_type = Scalar;
+    using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
@@ -132,6 +135,55 @@ public:
                 if (code >= 0) out.row(offset + code) += R.row(i);
             }
         }
+    }
+
+    // H = X' diag(d) X   (d: n, H: n_features x n_features, symmetric). A one-hot pair of
+    // columns contributes d_i where both codes are set, so no dense block is built.
+    void weighted_gram(const Vector& d, Matrix& H) const {
+        const Eigen::Index q = dense_.cols();
+        H.setZero(n_features_, n_features_);
+        if (q > 0) {
+            const Matrix scaled = dense_.array().colwise() * d.array();
+            H.topLeftCorner(q, q).noalias() = dense_.transpose() * scaled;
+        }
+        for (Eigen::Index a = 0; a < codes_.cols(); ++a) {
+            const Eigen::Index offset_a = offsets_[static_cast<std::size_t>(a)];
+            const std::int32_t* code_a = codes_.col(a).data();
+            for (Eigen::Index i = 0; i < rows(); ++i) {
+                if (code_a[i] < 0) continue;
+                const Eigen::Index col = offset_a + code_a[i];
+                for (Eigen::Index j = 0; j < q; ++j) H(j, col) += d[i] * dense_(i, j);
+                for (Eigen::Index b = 0; b <= a; ++b) {  // one-hot x one-hot, lower triangle of blocks
+                    const std::int32_t code_b = codes_(i, b);
+                    if (code_b >= 0) H(offsets_[static_cast<std::size_t>(b)] + code_b, col) += d[i];
+                }
+            }
+        }
+        // Mirror the upper triangle (filled above) into the lower one.
+        for (Eigen::Index col = 0; col < n_features_; ++col)
+            for (Eigen::Index row = col + 1; row < n_features_; ++row) H(row, col) = H(col, row);
+    }
+
+    // Calls visit(feature, value) for each non-zero of row i: numeric values, then a 1 for
+    // each one-hot code (stochastic solvers read one row at a time).
+    template <class Visit>
+    void for_each_nonzero(Eigen::Index i, Visit&& visit) const {
+        for (Eigen::Index j = 0; j < dense_.cols(); ++j) visit(j, dense_(i, j));
+        for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
+            const auto code = codes_(i, j);
+            if (code >= 0) visit(offsets_[static_cast<std::size_t>(j)] + code, Scalar(1));
+        }
+    }
+
+    // max_i ||x_i||^2, for the step sizes of sag and saga.
+    Scalar max_row_squared_norm() const {
+        Scalar largest = 0;
+        for (Eigen::Index i = 0; i < rows(); ++i) {
+            Scalar norm = dense_.cols() > 0 ? dense_.row(i).squaredNorm() : Scalar(0);
+            for (Eigen::Index j = 0; j < codes_.cols(); ++j) norm += codes_(i, j) >= 0 ? Scalar(1) : Scalar(0);
+            largest = std::max(largest, norm);
+        }
+        return largest;
     }
 
 private:

@@ -1,25 +1,31 @@
 #pragma once
-// LogisticRegression: scikit-learn's LogisticRegression (lbfgs solver) on a Frame of
-// numeric and one-hot columns. Binary problems use one weight vector and a sigmoid,
-// more classes the multinomial (softmax) model with one weight vector per class.
+// LogisticRegression: scikit-learn's LogisticRegression on a Frame of numeric and one-hot
+// columns, with its solvers (lbfgs, newton-cg, newton-cholesky, sag, saga) and penalties
+// (l2, none, l1, elasticnet). Binary problems use one weight vector and a sigmoid, more
+// classes the multinomial (softmax) model with one weight vector per class.
 
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/frame/label.hpp>
 #include <mlpipe/frame/schema.hpp>
 #include <mlpipe/linear_model/design.hpp>
-#include <mlpipe/linear_model/logistic_loss.hpp>
-#include <mlpipe/optim/lbfgs.hpp>
+#include <mlpipe/linear_model/linear_loss.hpp>
+#include <mlpipe/linear_model/solve.hpp>
+#include <mlpipe/linear_model/solver.hpp>
+#include <mlpipe/optim/result.hpp>
 
 #include <Eigen/Core>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <functional>
 #include <limits>
 #include <map>
+#include <optional>
 #include <span>
+#include <stop_token>
 #include <string>
 #include <vector>
 
@@ -29,12 +35,6 @@ class access;
 
 namespace mlpipe {
 
-// Which scikit-learn's stopping rule to reproduce (SKLEARN.md, "Which scikit-learn").
-enum class SklearnVersion : std::uint8_t {
-    latest = 0,  // >= 1.4: loss averaged over the sample weights, ftol 64 eps, 50 line-search steps
-    v1_2 = 1,    // 1.2: loss summed, ftol 2.2e-9 (scipy's default), 20 line-search steps
-};
-enum class Penalty : std::uint8_t { l2 = 0, none = 1 };
 enum class ClassWeight : std::uint8_t { none = 0, balanced = 1 };
 
 template <class Scalar = double>
@@ -45,16 +45,23 @@ public:
     using scalar_type = Scalar;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-    using ProgressCallback = std::function<void(const optim::IterationReport&)>;
+    // Called after every iteration of fit (an epoch for sag and saga); returning false stops
+    // the fit (stop_reason() cancelled, the last iterate kept). A void callable only watches.
+    using ProgressCallback = optim::IterationCallback;
 
     struct Options {
         double C = 1.0;  // inverse regularisation strength
         int max_iter = 100;
-        double tol = 1e-4;  // on the largest absolute gradient entry
+        // lbfgs, newton-cg, newton-cholesky: on the largest absolute gradient entry;
+        // sag, saga: on the largest relative change of the weights over an epoch.
+        double tol = 1e-4;
         SklearnVersion match_sklearn = SklearnVersion::latest;
-        Penalty penalty = Penalty::l2;
+        Solver solver = Solver::lbfgs;
+        Penalty penalty = Penalty::l2;  // l1 and elasticnet need solver saga
+        std::optional<double> l1_ratio = std::nullopt;  // elasticnet's mix in [0, 1] (1 = pure l1); required for it
         ClassWeight class_weight = ClassWeight::none;
         bool fit_intercept = true;
+        std::uint64_t random_state = 0;  // sag and saga's order of rows: same seed, same model
         friend bool operator==(const Options&, const Options&) = default;
     };
 
@@ -67,8 +74,12 @@ public:
 
     const Options& options() const noexcept { return options_; }
 
-    // Called after every L-BFGS iteration of fit (progress logs); not saved with the model.
+    // Called after every iteration of fit (progress logs, early stops); not saved with the model.
     void set_progress_callback(ProgressCallback callback) { progress_ = std::move(callback); }
+
+    // A fit in progress ends after the current iteration once stop is requested
+    // (stop_reason() cancelled); not saved with the model.
+    void set_stop_token(std::stop_token token) { stop_token_ = std::move(token); }
 
     // y: a one-column Frame of labels. sample_weight: empty (all ones) or one per row.
     BasicLogisticRegression& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {}) {
@@ -115,25 +126,36 @@ public:
         if (!(weight_sum > 0)) throw data_error("LogisticRegression.fit: the sample weights sum to zero");
 
         const auto k = static_cast<Eigen::Index>(classes.size() == 2 ? 1 : classes.size());
-        const Scalar alpha = options_.penalty == Penalty::l2 ? static_cast<Scalar>(1.0 / options_.C) : Scalar(0);
-        const bool v1_2 = options_.match_sklearn == SklearnVersion::v1_2;
-        const Scalar scale = v1_2 ? Scalar(1) : static_cast<Scalar>(1.0 / weight_sum);
-        LogisticLoss<Scalar> loss(design, y_index, weights, k, alpha, scale, options_.fit_intercept);
-
-        typename optim::LBFGS<Scalar>::Options lbfgs;
-        lbfgs.max_iter = options_.max_iter;
-        lbfgs.gtol = static_cast<Scalar>(options_.tol);
-        lbfgs.ftol = static_cast<Scalar>(v1_2 ? 2.220446049250313e-09 : 64 * std::numeric_limits<double>::epsilon());
-        lbfgs.max_line_search = v1_2 ? 20 : 50;
+        const double inverse_C = 1.0 / options_.C;
+        const double l1_share = options_.penalty == Penalty::l1           ? 1.0
+                                : options_.penalty == Penalty::elasticnet ? *options_.l1_ratio
+                                                                          : 0.0;
+        const double l2 = options_.penalty == Penalty::none ? 0.0 : inverse_C * (1.0 - l1_share);
+        const SolverSettings settings{.solver = options_.solver,
+                                      .max_iter = options_.max_iter,
+                                      .tol = options_.tol,
+                                      .match_sklearn = options_.match_sklearn,
+                                      .l1 = inverse_C * l1_share,
+                                      .random_state = options_.random_state};
+        const Scalar scale =
+            summed_loss(options_.solver, options_.match_sklearn) ? Scalar(1) : static_cast<Scalar>(1.0 / weight_sum);
 
         std::vector<optim::IterationReport> history;
         auto record = [&](const optim::IterationReport& report) {
             history.push_back(report);
-            if (progress_) progress_(report);
+            if (progress_ && !progress_(report)) return false;
+            return !stop_token_.stop_requested();
         };
-        Vector params = Vector::Zero(loss.n_parameters());
+        Vector params = Vector::Zero(static_cast<Eigen::Index>(design.n_features() * k + k));
         const auto start = std::chrono::steady_clock::now();
-        auto result = optim::LBFGS<Scalar>(lbfgs).minimize(loss, params, record);
+        auto run = [&](const auto& loss) { return solve(settings, loss, params, record); };
+        const optim::Result<Scalar> result =
+            k == 1 ? run(LinearLoss<Design<Scalar>, BinomialLoss>(design, y_index, weights, k,
+                                                                   static_cast<Scalar>(l2), scale,
+                                                                   options_.fit_intercept))
+                   : run(LinearLoss<Design<Scalar>, MultinomialLoss>(design, y_index, weights, k,
+                                                                      static_cast<Scalar>(l2), scale,
+                                                                      options_.fit_intercept));
         const auto stop = std::chrono::steady_clock::now();
 
         const Eigen::Index p = design.n_features();
@@ -271,6 +293,27 @@ private:
             throw parameter_error("LogisticRegression: max_iter must be >= 1, got " + std::to_string(o.max_iter));
         if (!(o.tol >= 0) || !std::isfinite(o.tol))
             throw parameter_error("LogisticRegression: tol must be >= 0, got " + std::to_string(o.tol));
+        check_enum(o.solver, all_solvers, "solver");
+        check_enum(o.penalty, all_penalties, "penalty");
+        if (o.match_sklearn != SklearnVersion::latest && o.match_sklearn != SklearnVersion::v1_2)
+            throw parameter_error("LogisticRegression: match_sklearn must be latest or v1_2");
+        if (o.class_weight != ClassWeight::none && o.class_weight != ClassWeight::balanced)
+            throw parameter_error("LogisticRegression: class_weight must be none or balanced");
+        check_solver_penalty(o.solver, o.penalty, o.l1_ratio, "LogisticRegression");
+        if (o.l1_ratio && !(*o.l1_ratio >= 0 && *o.l1_ratio <= 1))
+            throw parameter_error("LogisticRegression: l1_ratio must be in [0, 1], got " + std::to_string(*o.l1_ratio));
+    }
+
+    // An enum value cast from a number outside the list is refused, naming the allowed values.
+    template <class Enum, std::size_t N>
+    static void check_enum(Enum value, const std::array<Enum, N>& allowed, const char* option) {
+        std::string names;
+        for (Enum a : allowed) {
+            if (a == value) return;
+            names += (names.empty() ? "" : ", ") + std::string(to_string(a));
+        }
+        throw parameter_error(std::string("LogisticRegression: ") + option + " has the unknown value " +
+                              std::to_string(static_cast<int>(value)) + "; allowed: " + names);
     }
 
     static std::vector<std::size_t> one_hot_widths(const Frame& X) {
@@ -302,6 +345,7 @@ private:
 
     Options options_{};
     ProgressCallback progress_;
+    std::stop_token stop_token_;
     Fitted fitted_;
     bool is_fitted_ = false;
 };

@@ -12,11 +12,14 @@
 
 #include <mlpipe/error.hpp>
 #include <mlpipe/optim/line_search.hpp>
+#include <mlpipe/optim/objective.hpp>
+#include <mlpipe/optim/result.hpp>
 
 #include <Eigen/Core>
 
-#include <cmath>
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <deque>
 #include <functional>
 #include <limits>
@@ -25,48 +28,12 @@
 
 namespace mlpipe::optim {
 
-// Why the minimiser stopped.
-enum class StopReason {
-    gradient_tolerance,   // converged: max |g_i| <= gtol
-    relative_reduction,   // converged: relative reduction of f <= ftol
-    max_iterations,       // not converged: iteration limit reached
-    line_search_failed,   // not converged: no acceptable step, even from steepest descent
-};
-
-inline const char* to_string(StopReason reason) noexcept {
-    switch (reason) {
-        case StopReason::gradient_tolerance: return "converged: max |gradient| <= tol";
-        case StopReason::relative_reduction: return "converged: relative reduction of the objective <= ftol";
-        case StopReason::max_iterations: return "stopped: iteration limit reached";
-        case StopReason::line_search_failed: return "stopped: the line search found no acceptable step";
-    }
-    return "unknown";
-}
-
-// Passed to the progress callback after every iteration.
-struct IterationReport {
-    int iteration = 0;        // 1-based
-    double objective = 0;
-    double gradient_max = 0;  // max |g_i|
-    double step = 0;          // accepted step length along the search direction
-    int evaluations = 0;      // objective evaluations so far
-};
-
-template <class Scalar>
-struct MinimizeResult {
-    int n_iter = 0;
-    int n_evaluations = 0;
-    bool converged = false;
-    StopReason reason = StopReason::max_iterations;
-    Scalar objective = 0;
-    Scalar gradient_max = 0;
-};
-
 template <class Scalar>
 class LBFGS {
 public:
+    using scalar_type = Scalar;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
-    using Callback = std::function<void(const IterationReport&)>;
+    using Callback = IterationCallback;
 
     struct Options {
         int history = 10;                    // pairs kept (scipy's maxcor)
@@ -88,22 +55,16 @@ public:
     // objective(x, grad) returns f(x) and writes the gradient into grad (sized like x).
     // x holds the start on entry and the last accepted iterate on return.
     template <class Objective>
-    MinimizeResult<Scalar> minimize(Objective&& objective, Vector& x, const Callback& callback = {}) const {
+        requires DifferentiableObjective<std::remove_cvref_t<Objective>, Scalar>
+    Result<Scalar> minimize(Objective&& objective, Vector& x, const Callback& callback = {}) const {
+        const auto started = std::chrono::steady_clock::now();
         const Eigen::Index n = x.size();
-        MinimizeResult<Scalar> result;
+        Result<Scalar> result;
         Vector g(n);
-        Scalar f = objective(static_cast<const Vector&>(x), g);
+        Scalar f = detail::value_at_start(objective, static_cast<const Vector&>(x), g, "LBFGS");
         result.n_evaluations = 1;
-        if (!std::isfinite(f) || !g.allFinite())
-            throw error("LBFGS: the objective or its gradient is not finite at the starting point");
 
-        auto finish = [&](StopReason reason) {
-            result.reason = reason;
-            result.converged = reason == StopReason::gradient_tolerance || reason == StopReason::relative_reduction;
-            result.objective = f;
-            result.gradient_max = g.size() ? g.cwiseAbs().maxCoeff() : Scalar(0);
-            return result;
-        };
+        auto finish = [&](StopReason reason) { return detail::stopped(result, reason, f, g); };
 
         if (g.size() == 0 || g.cwiseAbs().maxCoeff() <= opt_.gtol) return finish(StopReason::gradient_tolerance);
 
@@ -162,9 +123,11 @@ public:
             ++iterations;
             result.n_iter = iterations;
             const Scalar gmax = g.cwiseAbs().maxCoeff();
-            if (callback)
-                callback({iterations, static_cast<double>(f), static_cast<double>(gmax), static_cast<double>(step),
-                          result.n_evaluations});
+            if (callback &&
+                !callback({iterations, static_cast<double>(f), static_cast<double>(gmax), static_cast<double>(step),
+                           result.n_evaluations,
+                           detail::seconds_since(started)}))
+                return finish(StopReason::cancelled);
             // scipy's driver checks the iteration limit before the convergence tests.
             if (iterations >= opt_.max_iter) return finish(StopReason::max_iterations);
             if (gmax <= opt_.gtol) return finish(StopReason::gradient_tolerance);

@@ -15,34 +15,55 @@
 
 namespace boost::serialization {
 
+// Version 2 (mlpipe 0.2) adds seconds; version 1 files read it as 0.
 template <class Archive>
-void serialize(Archive& archive, mlpipe::optim::IterationReport& report, unsigned /*version*/) {
+void serialize(Archive& archive, mlpipe::optim::IterationReport& report, unsigned version) {
     archive& make_nvp("iteration", report.iteration);
     archive& make_nvp("objective", report.objective);
     archive& make_nvp("gradient_max", report.gradient_max);
     archive& make_nvp("step", report.step);
     archive& make_nvp("evaluations", report.evaluations);
+    if (version >= 2) archive& make_nvp("seconds", report.seconds);
+    else report.seconds = 0;
 }
 
 // Class templates need the version specialised by hand (BOOST_CLASS_VERSION cannot).
+// Version 1: mlpipe 0.1 (lbfgs only). Version 2: mlpipe 0.2 adds solver, l1_ratio and
+// random_state; a version 1 file loads with lbfgs, no l1_ratio and seed 0, which is what
+// fitted it.
 template <class Scalar>
 struct version<mlpipe::BasicLogisticRegression<Scalar>> {
     using tag = mpl::integral_c_tag;
-    using type = mpl::int_<1>;
-    static constexpr int value = 1;
+    using type = mpl::int_<2>;
+    static constexpr int value = 2;
 };
 
 }  // namespace boost::serialization
 
 template <class Scalar>
 template <class Archive>
-void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsigned /*version*/) {
+void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsigned version) {
     using boost::serialization::make_nvp;
     archive& make_nvp("C", options_.C);
     archive& make_nvp("max_iter", options_.max_iter);
     archive& make_nvp("tol", options_.tol);
     detail::serialize_enum(archive, "match_sklearn", options_.match_sklearn, SklearnVersion::v1_2);
-    detail::serialize_enum(archive, "penalty", options_.penalty, Penalty::none);
+    if (version >= 2) {
+        detail::serialize_enum(archive, "solver", options_.solver, all_solvers.back());
+        detail::serialize_enum(archive, "penalty", options_.penalty, all_penalties.back());
+        bool has_l1_ratio = options_.l1_ratio.has_value();
+        double l1_ratio = options_.l1_ratio.value_or(0.0);
+        archive& make_nvp("has_l1_ratio", has_l1_ratio);
+        archive& make_nvp("l1_ratio", l1_ratio);
+        if (has_l1_ratio) options_.l1_ratio = l1_ratio;
+        else options_.l1_ratio.reset();
+        archive& make_nvp("random_state", options_.random_state);
+    } else {
+        options_.solver = Solver::lbfgs;
+        options_.l1_ratio.reset();
+        options_.random_state = 0;
+        detail::serialize_enum(archive, "penalty", options_.penalty, Penalty::none);
+    }
     detail::serialize_enum(archive, "class_weight", options_.class_weight, ClassWeight::balanced);
     archive& make_nvp("fit_intercept", options_.fit_intercept);
     archive& make_nvp("is_fitted", is_fitted_);
@@ -57,11 +78,19 @@ void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsign
     archive& make_nvp("intercept", fitted_.intercept);
     archive& make_nvp("n_iter", fitted_.n_iter);
     archive& make_nvp("converged", fitted_.converged);
-    detail::serialize_enum(archive, "stop_reason", fitted_.stop_reason, optim::StopReason::line_search_failed);
+    detail::serialize_enum(archive, "stop_reason", fitted_.stop_reason, optim::StopReason::weight_change);
     archive& make_nvp("objective", fitted_.objective);
     archive& make_nvp("fit_seconds", fitted_.fit_seconds);
     archive& make_nvp("history", fitted_.history);
 
+    if constexpr (Archive::is_loading::value) {
+        try {
+            validate(options_);
+        } catch (const parameter_error& bad) {
+            throw model_file_error(std::string("LogisticRegression in the model file has invalid options: ") +
+                                   bad.what());
+        }
+    }
     if (is_fitted_) {
         // Shapes must agree with each other and with the input schema, or predict would read
         // past the weights: a file with a valid checksum but inconsistent fields is refused.
@@ -81,4 +110,4 @@ void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsign
     }
 }
 
-BOOST_CLASS_VERSION(mlpipe::optim::IterationReport, 1)
+BOOST_CLASS_VERSION(mlpipe::optim::IterationReport, 2)

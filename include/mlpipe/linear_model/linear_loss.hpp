@@ -1,0 +1,315 @@
+#pragma once
+// The objective of a linear classifier, split as scikit-learn splits it (LinearModelLoss
+// over HalfBinomialLoss / HalfMultinomialLoss): a BaseLoss says what one row costs given
+// its K scores, and LinearLoss<DesignMatrix, BaseLoss> sums it over the rows of the data,
+// adds the L2 penalty, and offers what each solver asks for (optim/objective.hpp).
+//
+//   f(W, b) = scale * [ sum_i s_i * loss(z_i, y_i) + l2/2 * ||W||^2 ],   z_i = x_i W + b
+//
+// s_i: sample weights (times class weights); l2 = 1/C for the l2 penalty (0 without, and
+// (1 - l1_ratio)/C for elastic-net, whose l1 part the proximal solver handles); the
+// intercept b is not penalised; scale = 1/sum(s_i) for scikit-learn >= 1.4, 1 for 1.2.
+// Parameters are packed as [vec(W) (n_features x K, column-major); b (K)].
+
+#include <mlpipe/linear_model/design_matrix.hpp>
+
+#include <Eigen/Core>
+
+#include <cmath>
+#include <cstdint>
+#include <span>
+
+namespace mlpipe {
+
+namespace detail {
+template <class Scalar>
+Scalar expit(Scalar x) {
+    return Scalar(1) / (Scalar(1) + std::exp(-x));
+}
+
+// log(1 + exp(z)) and expit(z) from one exponential, exp(-|z|), which never overflows:
+// for z >= 0, log(1 + exp(z)) = z + log1p(exp(-z)) and expit(z) = 1 / (1 + exp(-z));
+// for z < 0, log(1 + exp(z)) = log1p(exp(z)) and expit(z) = exp(z) / (1 + exp(z)).
+template <class Scalar>
+void log1pexp_and_expit(Scalar z, Scalar& log1pexp_z, Scalar& expit_z) {
+    const Scalar e = std::exp(-std::abs(z));
+    const Scalar log1p_e = std::log1p(e);
+    if (z >= 0) {
+        log1pexp_z = z + log1p_e;
+        expit_z = Scalar(1) / (Scalar(1) + e);
+    } else {
+        log1pexp_z = log1p_e;
+        expit_z = e / (Scalar(1) + e);
+    }
+}
+}  // namespace detail
+
+// Binary log loss on one score (K = 1): log(1 + exp(z)) - y z, y in {0, 1}.
+struct BinomialLoss {
+    static constexpr bool multiclass = false;
+
+    // Returns s * loss and writes g[0] = s * d loss / dz.
+    template <class Scalar>
+    static Scalar loss_gradient(const Scalar* z, Eigen::Index /*k*/, std::int32_t y, Scalar s, Scalar* g) {
+        Scalar log1pexp_z, p;
+        detail::log1pexp_and_expit(z[0], log1pexp_z, p);
+        const auto target = static_cast<Scalar>(y);
+        g[0] = s * (p - target);
+        return s * (log1pexp_z - target * z[0]);
+    }
+
+    // What the Hessian at z needs, one value per output: p (1 - p).
+    template <class Scalar>
+    static void curvature(const Scalar* z, Eigen::Index /*k*/, Scalar* c) {
+        Scalar log1pexp_z, p;
+        detail::log1pexp_and_expit(z[0], log1pexp_z, p);
+        c[0] = p * (Scalar(1) - p);
+    }
+
+    // t := s * H_row t, H_row = p (1 - p).
+    template <class Scalar>
+    static void hessian_times(const Scalar* c, Eigen::Index /*k*/, Scalar s, Scalar* t) {
+        t[0] *= s * c[0];
+    }
+
+    // Entry (a, b) of s * H_row (a = b = 0).
+    template <class Scalar>
+    static Scalar hessian_entry(const Scalar* c, Eigen::Index /*a*/, Eigen::Index /*b*/, Scalar s) {
+        return s * c[0];
+    }
+};
+
+// Multinomial log loss on K scores: logsumexp(z) - z_y, the largest score subtracted
+// before exponentiating.
+struct MultinomialLoss {
+    static constexpr bool multiclass = true;
+
+    // Returns s * loss and writes g = s * (softmax(z) - onehot(y)).
+    template <class Scalar>
+    static Scalar loss_gradient(const Scalar* z, Eigen::Index k, std::int32_t y, Scalar s, Scalar* g) {
+        Scalar zmax = z[0];
+        for (Eigen::Index c = 1; c < k; ++c) zmax = std::max(zmax, z[c]);
+        Scalar sum = 0;
+        for (Eigen::Index c = 0; c < k; ++c) {
+            g[c] = std::exp(z[c] - zmax);
+            sum += g[c];
+        }
+        for (Eigen::Index c = 0; c < k; ++c) g[c] = s * (g[c] / sum);
+        g[y] -= s;
+        return s * (std::log(sum) + zmax - z[y]);
+    }
+
+    // The probabilities p = softmax(z).
+    template <class Scalar>
+    static void curvature(const Scalar* z, Eigen::Index k, Scalar* c) {
+        Scalar zmax = z[0];
+        for (Eigen::Index j = 1; j < k; ++j) zmax = std::max(zmax, z[j]);
+        Scalar sum = 0;
+        for (Eigen::Index j = 0; j < k; ++j) {
+            c[j] = std::exp(z[j] - zmax);
+            sum += c[j];
+        }
+        for (Eigen::Index j = 0; j < k; ++j) c[j] /= sum;
+    }
+
+    // t := s * (diag(p) - p p') t = s * p o (t - p't).
+    template <class Scalar>
+    static void hessian_times(const Scalar* p, Eigen::Index k, Scalar s, Scalar* t) {
+        Scalar pt = 0;
+        for (Eigen::Index j = 0; j < k; ++j) pt += p[j] * t[j];
+        for (Eigen::Index j = 0; j < k; ++j) t[j] = s * p[j] * (t[j] - pt);
+    }
+
+    template <class Scalar>
+    static Scalar hessian_entry(const Scalar* p, Eigen::Index a, Eigen::Index b, Scalar s) {
+        return s * ((a == b ? p[a] : Scalar(0)) - p[a] * p[b]);
+    }
+};
+
+template <DesignMatrix Design, class BaseLoss>
+class LinearLoss {
+public:
+    using Scalar = typename Design::scalar_type;
+    using scalar_type = Scalar;
+    using base_loss = BaseLoss;
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+
+    // y: class index per row (binary: 0 or 1); weights: one per row; n_outputs: K (1 for
+    // the binomial loss). The loss keeps references: design, y and weights must outlive it.
+    LinearLoss(const Design& design, std::span<const std::int32_t> y, const Vector& weights, Eigen::Index n_outputs,
+               Scalar l2, Scalar scale, bool fit_intercept)
+        : design_(design),
+          y_(y),
+          weights_(weights),
+          k_(n_outputs),
+          l2_(l2),
+          scale_(scale),
+          fit_intercept_(fit_intercept) {}
+
+    const Design& design() const noexcept { return design_; }
+    std::span<const std::int32_t> targets() const noexcept { return y_; }
+    const Vector& sample_weights() const noexcept { return weights_; }
+    Eigen::Index n_outputs() const noexcept { return k_; }
+    Eigen::Index n_features() const noexcept { return design_.n_features(); }
+    Eigen::Index n_parameters() const noexcept { return design_.n_features() * k_ + k_; }
+    Scalar l2() const noexcept { return l2_; }
+    Scalar scale() const noexcept { return scale_; }
+    bool fit_intercept() const noexcept { return fit_intercept_; }
+
+    // f(params); the gradient into grad.
+    Scalar operator()(const Vector& params, Vector& grad) const {
+        scores(params);
+        const Eigen::Index n = design_.rows();
+        residual_.resize(n, k_);
+        Scalar loss = 0;
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z(k_), g(k_);
+        for (Eigen::Index i = 0; i < n; ++i) {
+            for (Eigen::Index c = 0; c < k_; ++c) z[c] = z_(i, c);
+            loss += BaseLoss::loss_gradient(z.data(), k_, y_[static_cast<std::size_t>(i)], weights_[i], g.data());
+            for (Eigen::Index c = 0; c < k_; ++c) residual_(i, c) = g[c];
+        }
+        return finish(params, loss, residual_, grad);
+    }
+
+    // f(params) and its gradient, and the Hessian at params kept for hessian_product.
+    Scalar prepare_hessian(const Vector& params, Vector& grad) const {
+        const Scalar f = (*this)(params, grad);  // leaves z_ at params
+        curvature_.resize(design_.rows(), k_);
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z(k_), c(k_);
+        for (Eigen::Index i = 0; i < design_.rows(); ++i) {
+            for (Eigen::Index j = 0; j < k_; ++j) z[j] = z_(i, j);
+            BaseLoss::curvature(z.data(), k_, c.data());
+            for (Eigen::Index j = 0; j < k_; ++j) curvature_(i, j) = c[j];
+        }
+        return f;
+    }
+
+    // out = H v, H the Hessian at the point of the last prepare_hessian:
+    // X' (s o H_row (X V + 1 v_b')) + l2 V, and for the intercepts the column sums.
+    void hessian_product(const Vector& v, Vector& out) const {
+        const Eigen::Index p = design_.n_features();
+        Eigen::Map<const Matrix> V(v.data(), p, k_);
+        Eigen::Matrix<Scalar, 1, Eigen::Dynamic> vb =
+            fit_intercept_ ? Eigen::Matrix<Scalar, 1, Eigen::Dynamic>(v.tail(k_).transpose())
+                           : Eigen::Matrix<Scalar, 1, Eigen::Dynamic>::Zero(k_);
+        design_.decision(V, vb, product_);
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> t(k_), c(k_);
+        for (Eigen::Index i = 0; i < design_.rows(); ++i) {
+            for (Eigen::Index j = 0; j < k_; ++j) {
+                t[j] = product_(i, j);
+                c[j] = curvature_(i, j);
+            }
+            BaseLoss::hessian_times(c.data(), k_, weights_[i], t.data());
+            for (Eigen::Index j = 0; j < k_; ++j) product_(i, j) = t[j];
+        }
+        out.resize(n_parameters());
+        Eigen::Map<Matrix> out_W(out.data(), p, k_);
+        design_.transpose_times(product_, out_W);
+        if (l2_ != 0) out_W += l2_ * V;
+        if (fit_intercept_) out.tail(k_) = product_.colwise().sum().transpose();
+        else out.tail(k_).setZero();
+        if (scale_ != 1) out *= scale_;
+    }
+
+    // f(params), its gradient, and the full Hessian (n_parameters square), built block by
+    // block from the design's weighted Gram matrices: for outputs a, b the block is
+    // X' diag(s o H_row(a, b)) X (+ l2 I when a = b), bordered by the intercept terms.
+    // Without an intercept its rows and columns are the identity (its gradient is zero).
+    Scalar gradient_hessian(const Vector& params, Vector& grad, Matrix& H) const {
+        const Scalar f = prepare_hessian(params, grad);
+        const Eigen::Index p = design_.n_features(), n = design_.rows(), np = n_parameters();
+        H.setZero(np, np);
+        Vector d(n);
+        Matrix gram, column(p, 1);
+        Matrix d_matrix(n, 1);
+        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> c(k_);
+        for (Eigen::Index a = 0; a < k_; ++a) {
+            for (Eigen::Index b = 0; b <= a; ++b) {
+                for (Eigen::Index i = 0; i < n; ++i) {
+                    for (Eigen::Index j = 0; j < k_; ++j) c[j] = curvature_(i, j);
+                    d[i] = BaseLoss::hessian_entry(c.data(), a, b, weights_[i]);
+                }
+                design_.weighted_gram(d, gram);
+                if (a == b && l2_ != 0) gram.diagonal().array() += l2_;
+                H.block(a * p, b * p, p, p) = gram;
+                if (a != b) H.block(b * p, a * p, p, p) = gram.transpose();
+                if (fit_intercept_) {
+                    d_matrix.col(0) = d;
+                    Eigen::Map<Matrix> column_map(column.data(), p, 1);
+                    design_.transpose_times(d_matrix, column_map);
+                    const Scalar corner = d.sum();
+                    H.block(a * p, p * k_ + b, p, 1) = column;
+                    H.block(p * k_ + b, a * p, 1, p) = column.transpose();
+                    H.block(b * p, p * k_ + a, p, 1) = column;
+                    H.block(p * k_ + a, b * p, 1, p) = column.transpose();
+                    H(p * k_ + a, p * k_ + b) = corner;
+                    H(p * k_ + b, p * k_ + a) = corner;
+                }
+            }
+        }
+        if (scale_ != 1) H *= scale_;
+        if (!fit_intercept_)
+            for (Eigen::Index a = 0; a < k_; ++a) H(p * k_ + a, p * k_ + a) = 1;
+        if constexpr (BaseLoss::multiclass) {
+            // Adding one number to every class's score leaves the softmax as it is, so the
+            // Hessian is singular along "shift every class alike": for the intercepts, and for
+            // a feature's weights when they are not penalised. The gradient has no part along
+            // such a direction u; adding c u u' there makes H invertible and leaves the Newton
+            // step, which has no part along u either, as it was.
+            auto regularise_shift = [&](Eigen::Index first, Eigen::Index stride) {
+                Scalar strength = 0;  // the mean of the diagonal entries along u
+                for (Eigen::Index a = 0; a < k_; ++a) strength += H(first + a * stride, first + a * stride);
+                strength /= static_cast<Scalar>(k_);
+                if (!(strength > 0)) strength = 1;
+                for (Eigen::Index a = 0; a < k_; ++a)
+                    for (Eigen::Index b = 0; b < k_; ++b)
+                        H(first + a * stride, first + b * stride) += strength / static_cast<Scalar>(k_);
+            };
+            if (fit_intercept_) regularise_shift(p * k_, 1);
+            if (l2_ == 0)
+                for (Eigen::Index j = 0; j < p; ++j) regularise_shift(j, p);
+        }
+        return f;
+    }
+
+private:
+    void scores(const Vector& params) const {
+        const Eigen::Index p = design_.n_features();
+        Eigen::Map<const Matrix> W(params.data(), p, k_);
+        Eigen::Matrix<Scalar, 1, Eigen::Dynamic> b = fit_intercept_
+                                                         ? Eigen::Matrix<Scalar, 1, Eigen::Dynamic>(params.tail(k_).transpose())
+                                                         : Eigen::Matrix<Scalar, 1, Eigen::Dynamic>::Zero(k_);
+        design_.decision(W, b, z_);
+    }
+
+    // grad = scale * [X' R + l2 W; colsum(R)], loss = scale * (loss + l2/2 ||W||^2).
+    Scalar finish(const Vector& params, Scalar loss, const Matrix& R, Vector& grad) const {
+        const Eigen::Index p = design_.n_features();
+        Eigen::Map<const Matrix> W(params.data(), p, k_);
+        grad.resize(n_parameters());
+        Eigen::Map<Matrix> G(grad.data(), p, k_);
+        design_.transpose_times(R, G);
+        if (l2_ != 0) {
+            loss += Scalar(0.5) * l2_ * W.squaredNorm();
+            G += l2_ * W;
+        }
+        if (fit_intercept_) grad.tail(k_) = R.colwise().sum().transpose();
+        else grad.tail(k_).setZero();
+        if (scale_ != 1) {
+            loss *= scale_;
+            grad *= scale_;
+        }
+        return loss;
+    }
+
+    const Design& design_;
+    std::span<const std::int32_t> y_;
+    const Vector& weights_;
+    Eigen::Index k_;
+    Scalar l2_, scale_;
+    bool fit_intercept_;
+    mutable Matrix z_, residual_, curvature_, product_;  // scratch, reused across evaluations
+};
+
+}  // namespace mlpipe
