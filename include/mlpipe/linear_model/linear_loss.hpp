@@ -163,11 +163,18 @@ public:
         const Eigen::Index n = design_.rows();
         residual_.resize(n, k_);
         Scalar loss = 0;
-        Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z(k_), g(k_);
-        for (Eigen::Index i = 0; i < n; ++i) {
-            for (Eigen::Index c = 0; c < k_; ++c) z[c] = z_(i, c);
-            loss += BaseLoss::loss_gradient(z.data(), k_, y_[static_cast<std::size_t>(i)], weights_[i], g.data());
-            for (Eigen::Index c = 0; c < k_; ++c) residual_(i, c) = g[c];
+        if constexpr (!BaseLoss::multiclass) {  // one score per row: read and write in place
+            const Scalar* z = z_.data();
+            Scalar* r = residual_.data();
+            for (Eigen::Index i = 0; i < n; ++i)
+                loss += BaseLoss::loss_gradient(z + i, 1, y_[static_cast<std::size_t>(i)], weights_[i], r + i);
+        } else {  // a row's K scores are strided in the column-major n x K matrix: copy them
+            Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z(k_), g(k_);
+            for (Eigen::Index i = 0; i < n; ++i) {
+                for (Eigen::Index c = 0; c < k_; ++c) z[c] = z_(i, c);
+                loss += BaseLoss::loss_gradient(z.data(), k_, y_[static_cast<std::size_t>(i)], weights_[i], g.data());
+                for (Eigen::Index c = 0; c < k_; ++c) residual_(i, c) = g[c];
+            }
         }
         return finish(params, loss, residual_, grad);
     }
