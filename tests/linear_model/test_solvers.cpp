@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <functional>
 #include <stop_token>
 #include <string>
 
@@ -97,7 +98,22 @@ TEST_CASE("float models fit with every smooth solver", "[solvers]") {
         const auto& tight = set.ref["tight"];
         CHECK(max_abs_diff(model.predict_proba(set.X_test).cast<double>(), test::to_matrix(tight["test_predict_proba"])) <
               1e-3);
+        CHECK(model.final_step().converged());
     }
+}
+
+TEST_CASE("an empty std::function or null pointer as progress callback is no callback", "[solvers]") {
+    ReferenceSet set("penguins");
+    auto model = set.pipeline({.solver = Solver::newton_cg});
+    model.final_step().set_progress_callback(std::function<void(const optim::IterationReport&)>{});
+    CHECK_NOTHROW(model.fit(set.X_train, set.y_train));
+    CHECK(model.final_step().converged());
+    model.final_step().set_progress_callback(std::function<bool(const optim::IterationReport&)>{});
+    CHECK_NOTHROW(model.fit(set.X_train, set.y_train));
+    void (*none)(const optim::IterationReport&) = nullptr;
+    model.final_step().set_progress_callback(none);
+    CHECK_NOTHROW(model.fit(set.X_train, set.y_train));
+    CHECK(model.final_step().history().size() == static_cast<std::size_t>(model.final_step().n_iter()));
 }
 
 TEST_CASE("every solver reports its iterations and can be stopped", "[solvers]") {

@@ -136,7 +136,8 @@ public:
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
 
     // y: class index per row (binary: 0 or 1); weights: one per row; n_outputs: K (1 for
-    // the binomial loss). The loss keeps references: design, y and weights must outlive it.
+    // the binomial loss). The loss keeps references: design, y and weights must outlive it
+    // (temporaries are refused at compile time).
     LinearLoss(const Design& design, std::span<const std::int32_t> y, const Vector& weights, Eigen::Index n_outputs,
                Scalar l2, Scalar scale, bool fit_intercept)
         : design_(design),
@@ -146,6 +147,10 @@ public:
           l2_(l2),
           scale_(scale),
           fit_intercept_(fit_intercept) {}
+    LinearLoss(const Design&&, std::span<const std::int32_t>, const Vector&, Eigen::Index, Scalar, Scalar,
+               bool) = delete;
+    LinearLoss(const Design&, std::span<const std::int32_t>, const Vector&&, Eigen::Index, Scalar, Scalar,
+               bool) = delete;
 
     const Design& design() const noexcept { return design_; }
     std::span<const std::int32_t> targets() const noexcept { return y_; }

@@ -159,19 +159,20 @@ public:
         const auto stop = std::chrono::steady_clock::now();
 
         const Eigen::Index p = design.n_features();
-        fitted_ = Fitted{};
-        fitted_.schema = Schema::of(X);
-        fitted_.one_hot_widths = one_hot_widths(X);
-        fitted_.feature_names = design.feature_names();
-        fitted_.classes = std::move(classes);
-        fitted_.coef = Eigen::Map<const Matrix>(params.data(), p, k).transpose();
-        fitted_.intercept = params.tail(k);
-        fitted_.n_iter = result.n_iter;
-        fitted_.converged = result.converged;
-        fitted_.stop_reason = result.reason;
-        fitted_.objective = static_cast<double>(result.objective);
-        fitted_.history = std::move(history);
-        fitted_.fit_seconds = std::chrono::duration<double>(stop - start).count();
+        Fitted learned;  // built aside, so that a failure here leaves the estimator as it was
+        learned.schema = Schema::of(X);
+        learned.one_hot_widths = one_hot_widths(X);
+        learned.feature_names = design.feature_names();
+        learned.classes = std::move(classes);
+        learned.coef = Eigen::Map<const Matrix>(params.data(), p, k).transpose();
+        learned.intercept = params.tail(k);
+        learned.n_iter = result.n_iter;
+        learned.converged = result.converged;
+        learned.stop_reason = result.reason;
+        learned.objective = static_cast<double>(result.objective);
+        learned.history = std::move(history);
+        learned.fit_seconds = std::chrono::duration<double>(stop - start).count();
+        fitted_ = std::move(learned);
         is_fitted_ = true;
         return *this;
     }

@@ -153,7 +153,9 @@ private:
             const Scalar tiny = opt_.relative_curvature ? 16 * eps * direction.squaredNorm() : 3 * eps;
             if (curvature >= 0 && curvature <= tiny) break;
             if (curvature < 0) {
-                if (i == 0) p += (rr / curvature) * direction;  // steepest descent
+                // Steepest descent. scikit-learn's _cg writes rr / curvature here, which points
+                // uphill when the curvature is negative; scipy's -rr / curvature is meant.
+                if (i == 0) p += (rr / -curvature) * direction;
                 break;
             }
             const Scalar alpha = rr / curvature;

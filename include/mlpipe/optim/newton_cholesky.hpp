@@ -12,11 +12,11 @@
 //     decrement, p' H p / 2, is <= tol.
 // The Hessian is n_parameters square: the solver fits problems with rows far more
 // numerous than features (one-hot data), as its scikit-learn namesake.
-// Without a penalty, one-hot blocks (each sums to the intercept's column) make H singular;
-// LDL' then gives a step with no part along the flat directions, as scipy's solver does.
-// scikit-learn falls back to L-BFGS when the step is not a descent direction or the line
-// search fails; here the fit stops with StopReason::line_search_failed, keeping the last
-// iterate.
+// Without a penalty, one-hot blocks (each sums to the intercept's column) make H singular:
+// the pivoted LDL' then divides only by pivots above rounding, so the step leaves the flat
+// directions alone instead of moving far along them (scikit-learn falls back to L-BFGS
+// there). When the step is not a descent direction or the line search fails, the fit
+// stops with StopReason::line_search_failed, keeping the last iterate.
 // Needs a HessianObjective.
 
 #include <mlpipe/error.hpp>
@@ -66,7 +66,7 @@ public:
         if (n == 0) return finish(StopReason::gradient_tolerance);
 
         const Scalar eps16 = 16 * std::numeric_limits<Scalar>::epsilon();
-        for (int iteration = 1; iteration <= opt_.max_iter; ++iteration) {
+        for (int iteration = 1;; ++iteration) {
             f = objective.gradient_hessian(static_cast<const Vector&>(x), g, H);
             ++result.n_evaluations;
 
@@ -75,7 +75,7 @@ public:
                 p = cholesky.solve(-g);
                 solved = true;
             } else if (const Eigen::LDLT<Matrix> ldlt(H); ldlt.info() == Eigen::Success) {
-                p = ldlt.solve(-g);
+                p = pseudo_solve(ldlt, -g);
                 solved = true;
             }
             const Scalar gp = g.dot(p);
@@ -123,11 +123,24 @@ public:
             // The Newton decrement uses the step and Hessian of this iteration, as scikit-learn.
             if (gmax <= opt_.tol && Scalar(0.5) * p.dot(H * p) <= opt_.tol)
                 return finish(StopReason::gradient_tolerance);
+            if (iteration == opt_.max_iter) return finish(StopReason::max_iterations);
         }
-        return finish(StopReason::max_iterations);
     }
 
 private:
+    // x = H^+ b through H = P' L D L' P, with the pivots of D within rounding of zero (the
+    // flat directions of a singular H) left out rather than divided by.
+    static Vector pseudo_solve(const Eigen::LDLT<Matrix>& ldlt, const Vector& b) {
+        Vector y = ldlt.transpositionsP() * b;
+        ldlt.matrixL().solveInPlace(y);
+        const auto d = ldlt.vectorD();
+        const Scalar largest = d.size() ? d.cwiseAbs().maxCoeff() : Scalar(0);
+        const Scalar rounding = static_cast<Scalar>(d.size()) * std::numeric_limits<Scalar>::epsilon() * largest;
+        for (Eigen::Index i = 0; i < y.size(); ++i) y[i] = std::abs(d[i]) > rounding ? y[i] / d[i] : Scalar(0);
+        ldlt.matrixU().solveInPlace(y);
+        return ldlt.transpositionsP().transpose() * y;
+    }
+
     // LL' exists and no pivot is within rounding of zero: a pivot L_ii^2 below eps times the
     // largest means H is singular up to rounding, and LL' would step far along a flat
     // direction.

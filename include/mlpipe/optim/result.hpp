@@ -66,6 +66,10 @@ public:
                  std::invocable<std::remove_cvref_t<F>&, const IterationReport&>)
     IterationCallback(F&& f) {  // NOLINT(google-explicit-constructor): as std::function
         using Fn = std::remove_cvref_t<F>;
+        // An empty std::function or a null function pointer is no callback at all.
+        if constexpr (std::is_pointer_v<Fn> || requires { typename Fn::result_type; }) {
+            if (!f) return;
+        }
         if constexpr (std::is_void_v<std::invoke_result_t<Fn&, const IterationReport&>>) {
             function_ = [watch = Fn(std::forward<F>(f))](const IterationReport& report) mutable {
                 watch(report);

@@ -224,6 +224,11 @@ public:
             for (Eigen::Index j = 0; j < p; ++j) catch_up(j, to);
             for (Scalar& v : V) v *= wscale;
             wscale = 1;
+            // Every feature is now at step `to`: later spans start after it, so the running
+            // sums restart there rather than carry the large increments of the old scale
+            // (which would cost digits in every later difference).
+            cumulative[at(to)] = 0;
+            if (prox) cumulative_prox[at(to)] = 0;
         };
 
         std::mt19937_64 engine(opt_.random_state);

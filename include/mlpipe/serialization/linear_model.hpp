@@ -78,7 +78,9 @@ void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsign
     archive& make_nvp("intercept", fitted_.intercept);
     archive& make_nvp("n_iter", fitted_.n_iter);
     archive& make_nvp("converged", fitted_.converged);
-    detail::serialize_enum(archive, "stop_reason", fitted_.stop_reason, optim::StopReason::weight_change);
+    // 0.1 knew the first four reasons.
+    detail::serialize_enum(archive, "stop_reason", fitted_.stop_reason,
+                           version >= 2 ? optim::StopReason::weight_change : optim::StopReason::line_search_failed);
     archive& make_nvp("objective", fitted_.objective);
     archive& make_nvp("fit_seconds", fitted_.fit_seconds);
     archive& make_nvp("history", fitted_.history);

@@ -1,0 +1,147 @@
+// LinearLoss and the design's products against what they must equal: the gradient against
+// differences of the loss, the Hessian-vector product against differences of the gradient,
+// the full Hessian against the product, and the weighted Gram matrix against a dense one.
+
+#include "../support/datasets.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <random>
+#include <vector>
+
+using namespace mlpipe;
+using test::max_abs_diff;
+using test::ReferenceSet;
+
+namespace {
+
+struct Problem {
+    Design<double> design;
+    std::vector<std::int32_t> y;
+    Eigen::VectorXd weights;
+    Eigen::Index k = 1;
+};
+
+// The reference set transformed as the pipeline does (one-hot codes, scaled numbers).
+Problem problem(const char* name) {
+    ReferenceSet set(name);
+    Pipeline<OneHotEncoder, StandardScaler> prepare{
+        OneHotEncoder{{.columns = set.categorical, .handle_unknown = HandleUnknown::ignore}},
+        StandardScaler{{.columns = set.numeric}}};
+    Problem out{Design<double>::build(prepare.fit_transform(set.X_train), "test"), {}, {}, 1};
+    const auto& labels = set.y_train[0];
+    out.y.assign(labels.codes().begin(), labels.codes().end());
+    const auto classes = static_cast<Eigen::Index>(labels.dictionary().size());
+    out.k = classes == 2 ? 1 : classes;
+    out.weights = Eigen::VectorXd::Ones(out.design.rows());
+    for (Eigen::Index i = 0; i < out.weights.size(); i += 4) out.weights[i] = 2.5;  // uneven weights
+    return out;
+}
+
+Eigen::VectorXd random_vector(Eigen::Index n, std::mt19937_64& engine, double scale) {
+    std::normal_distribution<double> normal(0.0, scale);
+    Eigen::VectorXd v(n);
+    for (auto& x : v) x = normal(engine);
+    return v;
+}
+
+// Removes from v the directions along which adding one number to every class's score
+// changes nothing (the intercepts; a feature's weights when unpenalised), where the full
+// Hessian is regularised on purpose and differs from the true one.
+void remove_class_shifts(Eigen::VectorXd& v, Eigen::Index p, Eigen::Index k, bool weights_too) {
+    if (k == 1) return;
+    auto centre = [&](Eigen::Index first, Eigen::Index stride) {
+        double mean = 0;
+        for (Eigen::Index c = 0; c < k; ++c) mean += v[first + c * stride];
+        mean /= static_cast<double>(k);
+        for (Eigen::Index c = 0; c < k; ++c) v[first + c * stride] -= mean;
+    };
+    centre(p * k, 1);
+    if (weights_too)
+        for (Eigen::Index j = 0; j < p; ++j) centre(j, p);
+}
+
+template <class BaseLoss>
+void check_derivatives(const Problem& data, double l2, bool fit_intercept) {
+    const LinearLoss<Design<double>, BaseLoss> loss(data.design, data.y, data.weights, data.k, l2,
+                                                    1.0 / data.weights.sum(), fit_intercept);
+    const Eigen::Index np = loss.n_parameters(), p = loss.n_features();
+    std::mt19937_64 engine(11);
+    Eigen::VectorXd x = random_vector(np, engine, 0.5);
+    if (!fit_intercept) x.tail(data.k).setZero();
+    Eigen::VectorXd g(np), g_plus(np), g_minus(np);
+    loss(x, g);
+
+    // Gradient: central differences of f along random directions.
+    const double h = 1e-5;
+    for (int trial = 0; trial < 3; ++trial) {
+        Eigen::VectorXd v = random_vector(np, engine, 1.0);
+        if (!fit_intercept) v.tail(data.k).setZero();
+        const double difference = (loss(Eigen::VectorXd(x + h * v), g_plus) - loss(Eigen::VectorXd(x - h * v), g_minus)) / (2 * h);
+        CHECK(g.dot(v) == Approx(difference).epsilon(1e-6).margin(1e-9));
+    }
+
+    // Hessian-vector product: central differences of the gradient.
+    loss.prepare_hessian(x, g);
+    Eigen::VectorXd v = random_vector(np, engine, 1.0);
+    if (!fit_intercept) v.tail(data.k).setZero();
+    Eigen::VectorXd Hv(np);
+    loss.hessian_product(v, Hv);
+    loss(Eigen::VectorXd(x + h * v), g_plus);
+    loss(Eigen::VectorXd(x - h * v), g_minus);
+    const Eigen::VectorXd difference = (g_plus - g_minus) / (2 * h);
+    CHECK(max_abs_diff(Hv, difference) < 1e-6 * std::max(1.0, difference.cwiseAbs().maxCoeff()));
+
+    // The full Hessian: symmetric, and H v equals the product away from the class shifts.
+    Eigen::MatrixXd H;
+    Eigen::VectorXd g_full(np);
+    const double f = loss.gradient_hessian(x, g_full, H);
+    CHECK(f == Approx(loss(x, g)).epsilon(1e-14));
+    CHECK(max_abs_diff(g_full, g) < 1e-15);
+    REQUIRE(H.rows() == np);
+    CHECK(max_abs_diff(H, Eigen::MatrixXd(H.transpose())) < 1e-15);
+    Eigen::VectorXd w = random_vector(np, engine, 1.0);
+    if (!fit_intercept) w.tail(data.k).setZero();
+    remove_class_shifts(w, p, data.k, l2 == 0);
+    Eigen::VectorXd Hw(np);
+    loss.prepare_hessian(x, g);
+    loss.hessian_product(w, Hw);
+    CHECK(max_abs_diff(Eigen::VectorXd(H * w), Hw) < 1e-12 * std::max(1.0, Hw.cwiseAbs().maxCoeff()));
+    // Positive definite where it matters: the Newton step solves H p = -g exactly.
+    const Eigen::VectorXd step = H.ldlt().solve(-g);
+    CHECK(max_abs_diff(Eigen::VectorXd(H * step), Eigen::VectorXd(-g)) < 1e-9);
+}
+
+}  // namespace
+
+TEST_CASE("LinearLoss: gradient, Hessian-vector product and Hessian agree with differences", "[linear_loss]") {
+    for (const char* name : {"penguins", "penguins_species"}) {
+        const Problem data = problem(name);
+        for (double l2 : {0.0, 0.7}) {
+            for (bool fit_intercept : {true, false}) {
+                INFO(name << ", l2 " << l2 << (fit_intercept ? "" : ", no intercept"));
+                if (data.k == 1)
+                    check_derivatives<BinomialLoss>(data, l2, fit_intercept);
+                else
+                    check_derivatives<MultinomialLoss>(data, l2, fit_intercept);
+            }
+        }
+    }
+}
+
+TEST_CASE("Design: the weighted Gram matrix equals the dense X' diag(d) X", "[linear_loss]") {
+    const Problem data = problem("penguins_species");
+    const auto& design = data.design;
+    Eigen::MatrixXd X = Eigen::MatrixXd::Zero(design.rows(), design.n_features());
+    for (Eigen::Index i = 0; i < design.rows(); ++i)
+        design.for_each_nonzero(i, [&](Eigen::Index j, double value) { X(i, j) = value; });
+    std::mt19937_64 engine(5);
+    const Eigen::VectorXd d = random_vector(design.rows(), engine, 1.0).cwiseAbs();
+    Eigen::MatrixXd H;
+    design.weighted_gram(d, H);
+    const Eigen::MatrixXd expected = X.transpose() * d.asDiagonal() * X;
+    CHECK(max_abs_diff(H, expected) < 1e-12 * expected.cwiseAbs().maxCoeff());
+    // The one-hot blocks are there (not only the numeric corner).
+    CHECK(H.bottomRightCorner(2, 2).cwiseAbs().sum() > 0);
+    CHECK(design.max_row_squared_norm() == Approx(X.rowwise().squaredNorm().maxCoeff()).epsilon(1e-15));
+}
