@@ -230,7 +230,13 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          "(newton-cholesky for many rows and few features; sag and saga for many rows; saga for l1 and "
          "elasticnet)",
          [](const auto& h, auto& s) {
-             s.classifier.solver = *solver_from_string(choice(h, names_of(all_solvers)));
+             HyperparameterValue dashed = h;  // newton_cg is accepted as newton-cg
+             if (dashed.value.is_string()) {
+                 std::string text = dashed.value.get<std::string>();
+                 std::replace(text.begin(), text.end(), '_', '-');
+                 dashed.value = text;
+             }
+             s.classifier.solver = *solver_from_string(choice(dashed, names_of(all_solvers)));
          }},
         {"archive-format", "binary", "binary | text | xml: the archive inside the model file",
          [](const auto& h, auto& s) {
@@ -245,7 +251,8 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          [](const auto& h, auto& s) {
              s.classifier.penalty = *penalty_from_string(choice(h, names_of(all_penalties)));
          }},
-        {"l1-ratio", "none", "elasticnet's mix of l1 in [0, 1] (1 = pure l1); required by penalty elasticnet",
+        {"l1-ratio", "unset", "elasticnet's mix of l1 in [0, 1] (1 = pure l1); required by penalty elasticnet and "
+         "refused with any other",
          [](const auto& h, auto& s) { s.classifier.l1_ratio = unit_interval(h); }},
         {"random-state", "0", "seed of sag and saga's row order, a whole number >= 0: same seed, same model",
          [](const auto& h, auto& s) { s.classifier.random_state = seed(h); }},
@@ -318,6 +325,12 @@ inline TrainingSettings resolve_hyperparameters(const std::vector<Hyperparameter
             problems.push_back(std::string("hyperparameters that do not go together: ") + bad.what() +
                                " (see solver, penalty and l1-ratio)");
         }
+        // The library ignores l1_ratio without elasticnet, as scikit-learn (which warns); a
+        // job that sets it would record a setting that had no effect, so it is refused here.
+        if (settings.classifier.l1_ratio && settings.classifier.penalty != Penalty::elasticnet)
+            problems.push_back(std::string("hyperparameter 'l1-ratio' is used only with penalty elasticnet, and "
+                                           "penalty is ") +
+                               to_string(settings.classifier.penalty) + "; remove l1-ratio or set penalty elasticnet");
     }
     if (!problems.empty()) throw parameter_error(join(problems, "\n"));
     return settings;

@@ -386,8 +386,12 @@ void fit_model(TrainingRun& run) {
     const auto fit_start = Clock::now();
     run.model.fit(X, run.train.y);
     run.fit_seconds = seconds_since(fit_start);
-    throw_if_stop_requested();  // a stop ended the solver early: nothing has been written yet
     const LogisticRegression& classifier = run.classifier();
+    if (stop_requested()) {  // the solver ended early: nothing has been written yet
+        log("fit: stopped by " + stop_signal_name() + " after " + std::to_string(classifier.n_iter()) +
+            " iterations (" + optim::to_string(classifier.stop_reason()) + ")");
+        throw_if_stop_requested();
+    }
     log("fit: n_iter=" + std::to_string(classifier.n_iter()) +
         ", converged=" + (classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) +
         "), " + significant(run.fit_seconds, 3) + " s");

@@ -327,6 +327,7 @@ TEST_CASE("train: a bad hyperparameter fails the job naming the key", "[train]")
         {"solver", "liblinear", {"'solver' = 'liblinear'", "choices: lbfgs, newton-cg, newton-cholesky, sag, saga"}},
         {"penalty", "l1", {"do not go together", "penalty l1 needs solver saga"}},
         {"l1-ratio", "2", {"'l1-ratio' = '2'", "in [0, 1]"}},
+        {"l1-ratio", "0.5", {"'l1-ratio' is used only with penalty elasticnet", "penalty is l2"}},
         {"random-state", "-3", {"'random-state' = '-3'", "whole number"}},
         {"class-weight", "heavy", {"'class-weight' = 'heavy'", "none, balanced"}},
         {"max_iters", "50", {"unknown hyperparameter 'max_iters'", "did you mean 'max-iter'?", "known: "}},
@@ -390,7 +391,7 @@ TEST_CASE("train: solver, penalty, l1-ratio and random-state hyperparameters", "
         Job job;
         job.penguins_channels();
         json hyperparameters = reference_hyperparameters();
-        hyperparameters["solver"] = "newton-cholesky";
+        hyperparameters["solver"] = "newton_cholesky";  // either spelling
         job.hyperparameters(hyperparameters);
         const Outcome run = job.train();
         INFO(run.out << run.err);
@@ -533,6 +534,12 @@ TEST_CASE("train: SIGTERM during the fit stops the job without writing a model",
     REQUIRE(status.has_value());
     CHECK(*status == 128 + SIGTERM);
     CHECK(process->stdout_text().find("fit: n_iter") == std::string::npos);  // it stopped inside the fit
+    // The solver itself was ended by its callback, long before its 1000 iterations.
+    const std::string out = process->stdout_text();
+    const auto stopped_at = out.find("fit: stopped by SIGTERM after ");
+    REQUIRE(stopped_at != std::string::npos);
+    CHECK(out.find("(stopped: cancelled)", stopped_at) != std::string::npos);
+    CHECK(std::stoi(out.substr(stopped_at + std::string("fit: stopped by SIGTERM after ").size())) < 1000);
     CHECK(job.failure().find("training stopped by SIGTERM before the model was written") != std::string::npos);
     CHECK_FALSE(fs::exists(job.model_file()));
     CHECK((!fs::exists(job.root() / "model") || fs::is_empty(job.root() / "model")));  // no temporary file either
