@@ -1,5 +1,5 @@
 #pragma once
-// The SageMaker container's file layout (SAGEMAKER.md), under /opt/ml or under the
+// The SageMaker container's file layout (README.md, "SageMaker"), under /opt/ml or under the
 // folder given with --root for local runs and tests, and the model type the programs
 // train and serve.
 

@@ -1,5 +1,5 @@
-// mlpipe-sagemaker serve: the inference endpoint of the container contract (SAGEMAKER.md,
-// "Serving") on cpp-httplib: GET /ping, POST /invocations, GET /execution-parameters.
+// mlpipe-sagemaker serve: the inference endpoint of the container contract (README.md,
+// "SageMaker") on cpp-httplib: GET /ping, POST /invocations, GET /execution-parameters.
 // The model is loaded before the port is opened, so /ping never answers for a server
 // that cannot predict. Errors are answered with a status and {"error": "..."}; only
 // start-up, shutdown and failed requests are logged (a line per request would cost more

@@ -1,6 +1,6 @@
 #pragma once
 // The settings of `serve`: command-line options, then SageMaker's environment variables
-// (SAGEMAKER.md, "Serving"), then defaults.
+// (README.md, "SageMaker"), then defaults.
 
 #include "layout.hpp"
 #include "media_types.hpp"

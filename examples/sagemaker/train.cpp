@@ -1,4 +1,4 @@
-// mlpipe-sagemaker train: the training job (SAGEMAKER.md, "Training").
+// mlpipe-sagemaker train: the training job (README.md, "SageMaker").
 //
 // Reads the job's configuration and the train channel, fits the Model, evaluates it on the
 // optional validation and test channels, then writes evaluation.json and report.html to the
