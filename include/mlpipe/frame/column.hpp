@@ -14,6 +14,7 @@
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -38,10 +39,30 @@ inline const char* to_string(ColumnKind kind) noexcept {
 class Column {
 public:
     Column() = default;
+    Column(const Column&) = default;
+    Column& operator=(const Column&) = default;
+    // A moved-from Column is an empty numeric column, never one with null storage.
+    Column(Column&& other) noexcept
+        : name_(std::move(other.name_)),
+          kind_(std::exchange(other.kind_, ColumnKind::numeric)),
+          values_(std::exchange(other.values_, empty<double>())),
+          codes_(std::exchange(other.codes_, empty<std::int32_t>())),
+          dictionary_(std::exchange(other.dictionary_, empty<std::string>())) {}
+    Column& operator=(Column&& other) noexcept {
+        if (this != &other) {
+            name_ = std::move(other.name_);
+            kind_ = std::exchange(other.kind_, ColumnKind::numeric);
+            values_ = std::exchange(other.values_, empty<double>());
+            codes_ = std::exchange(other.codes_, empty<std::int32_t>());
+            dictionary_ = std::exchange(other.dictionary_, empty<std::string>());
+        }
+        return *this;
+    }
+    ~Column() = default;
 
     static Column numeric(std::string name, std::vector<double> values) {
         Column c(std::move(name), ColumnKind::numeric);
-        c.values_ = std::move(values);
+        c.values_ = share(std::move(values));
         return c;
     }
 
@@ -50,24 +71,32 @@ public:
                               std::vector<std::string> dictionary) {
         Column c(std::move(name), ColumnKind::categorical);
         c.check_codes(codes, dictionary.size());
-        c.codes_ = std::move(codes);
-        c.dictionary_ = std::move(dictionary);
+        c.codes_ = share(std::move(codes));
+        c.dictionary_ = share(std::move(dictionary));
         return c;
     }
 
     static Column categorical(std::string name, const std::vector<std::string>& values) {
         Column c(std::move(name), ColumnKind::categorical);
-        DictionaryBuilder builder(c.dictionary_);
-        c.codes_.reserve(values.size());
-        for (const auto& v : values) c.codes_.push_back(builder.code(v));
+        std::vector<std::string> dictionary;
+        std::vector<std::int32_t> codes;
+        DictionaryBuilder builder(dictionary);
+        codes.reserve(values.size());
+        for (const auto& v : values) codes.push_back(builder.code(v));
+        c.codes_ = share(std::move(codes));
+        c.dictionary_ = share(std::move(dictionary));
         return c;
     }
 
     static Column categorical(std::string name, const std::vector<std::optional<std::string>>& values) {
         Column c(std::move(name), ColumnKind::categorical);
-        DictionaryBuilder builder(c.dictionary_);
-        c.codes_.reserve(values.size());
-        for (const auto& v : values) c.codes_.push_back(v ? builder.code(*v) : -1);
+        std::vector<std::string> dictionary;
+        std::vector<std::int32_t> codes;
+        DictionaryBuilder builder(dictionary);
+        codes.reserve(values.size());
+        for (const auto& v : values) codes.push_back(v ? builder.code(*v) : -1);
+        c.codes_ = share(std::move(codes));
+        c.dictionary_ = share(std::move(dictionary));
         return c;
     }
 
@@ -80,8 +109,8 @@ public:
                           std::vector<std::string> categories) {
         Column c(std::move(name), ColumnKind::one_hot);
         c.check_codes(codes, categories.size());
-        c.codes_ = std::move(codes);
-        c.dictionary_ = std::move(categories);
+        c.codes_ = share(std::move(codes));
+        c.dictionary_ = share(std::move(categories));
         return c;
     }
 
@@ -91,14 +120,14 @@ public:
     bool is_categorical() const noexcept { return kind_ == ColumnKind::categorical; }
     bool is_one_hot() const noexcept { return kind_ == ColumnKind::one_hot; }
 
-    std::size_t size() const noexcept { return is_numeric() ? values_.size() : codes_.size(); }
+    std::size_t size() const noexcept { return is_numeric() ? values_->size() : codes_->size(); }
 
     // Number of model features this column stands for: 1 for numeric, the number of
     // output categories for one_hot, 0 for categorical (it must be encoded first).
     std::size_t width() const noexcept {
         switch (kind_) {
             case ColumnKind::numeric: return 1;
-            case ColumnKind::one_hot: return dictionary_.size();
+            case ColumnKind::one_hot: return dictionary_->size();
             case ColumnKind::categorical: return 0;
         }
         return 0;
@@ -106,27 +135,27 @@ public:
 
     std::span<const double> values() const {
         require(ColumnKind::numeric, "values()");
-        return values_;
+        return *values_;
     }
     std::span<const std::int32_t> codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
-        return codes_;
+        return *codes_;
     }
     const std::vector<std::string>& dictionary() const {
         if (is_numeric()) require(ColumnKind::categorical, "dictionary()");
-        return dictionary_;
+        return *dictionary_;
     }
 
     bool is_missing(std::size_t row) const {
-        return is_numeric() ? std::isnan(values_.at(row)) : (is_categorical() && codes_.at(row) < 0);
+        return is_numeric() ? std::isnan(values_->at(row)) : (is_categorical() && codes_->at(row) < 0);
     }
 
     std::size_t count_missing() const noexcept {
         std::size_t n = 0;
         if (is_numeric()) {
-            for (double v : values_) n += std::isnan(v) ? 1 : 0;
+            for (double v : *values_) n += std::isnan(v) ? 1 : 0;
         } else if (is_categorical()) {
-            for (auto c : codes_) n += c < 0 ? 1 : 0;
+            for (auto c : *codes_) n += c < 0 ? 1 : 0;
         }
         return n;
     }
@@ -166,9 +195,22 @@ private:
 
     std::string name_;
     ColumnKind kind_ = ColumnKind::numeric;
-    std::vector<double> values_;
-    std::vector<std::int32_t> codes_;
-    std::vector<std::string> dictionary_;
+    template <class T>
+    static std::shared_ptr<const std::vector<T>> share(std::vector<T> data) {
+        return std::make_shared<const std::vector<T>>(std::move(data));
+    }
+    template <class T>
+    static std::shared_ptr<const std::vector<T>> empty() {
+        static const auto none = std::make_shared<const std::vector<T>>();
+        return none;
+    }
+
+    // Shared and never changed after construction: copying a Column, or a Frame, copies
+    // pointers, not data (a pipeline's intermediate frames and a selection of columns cost
+    // no memory for the columns they pass through unchanged).
+    std::shared_ptr<const std::vector<double>> values_ = empty<double>();
+    std::shared_ptr<const std::vector<std::int32_t>> codes_ = empty<std::int32_t>();
+    std::shared_ptr<const std::vector<std::string>> dictionary_ = empty<std::string>();
 };
 
 }  // namespace mlpipe
