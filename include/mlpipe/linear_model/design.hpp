@@ -1,14 +1,27 @@
 #pragma once
-// The model's view of a transformed Frame: a dense block for numeric columns and one
-// code per row for each one-hot column. The one-hot matrix is never built: its product
-// with the weights is a gather (z_i += w[offset + code_i]) and its transpose product a
-// scatter, which is the same arithmetic as multiplying by the 0/1 matrix.
+// The model's view of a transformed Frame: numeric columns and one code per row for each
+// one-hot column, read where the Frame keeps them (no copy in double; one float copy when
+// computing in float). The one-hot matrix is never built: its product with the weights is
+// a gather (z_i += w[offset + code_i]) and its transpose product a scatter, the same
+// arithmetic as multiplying by the 0/1 matrix.
+//
+// A numeric column may carry an affine map, feature = (x - center) / scale: a StandardScaler
+// folded into the design (Pipeline does this), so that no scaled copy of the data is made.
+// The passes apply it on the fly: x W becomes (x - center) (W / scale), and X' R is divided by
+// the scale after the sum.
+//
+// Every pass over the rows runs on the shared ThreadPool, cut into blocks of block_rows rows
+// whatever the thread count; per-block sums are added in block order, so the results are
+// the same bits with 1 thread or 64.
 //
 // Feature order follows sklearn's ColumnTransformer([("num", ...), ("cat", ...)]):
 // numeric columns in frame order, then one-hot blocks in frame order.
 
 #include <mlpipe/error.hpp>
+#include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
+#include <mlpipe/parallel/blocks.hpp>
+#include <mlpipe/parallel/thread_pool.hpp>
 
 #include <Eigen/Core>
 
@@ -16,6 +29,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace mlpipe {
@@ -27,48 +41,60 @@ public:
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
+    using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+    using ConstColumn = Eigen::Map<const Eigen::Array<Scalar, Eigen::Dynamic, 1>>;
 
-    // `who` names the caller in error messages.
-    static Design build(const Frame& X, const char* who) {
+    // Rows per block of every parallel pass: a block's columns stay in the core's cache
+    // between the passes of one evaluation (20 double columns: 320 KiB). Part of the
+    // arithmetic (the order of sums), so a constant, not a tuning knob.
+    static constexpr std::size_t block_rows = 2048;
+
+    // `who` names the caller in error messages. scalings: affine maps by column name.
+    static Design build(const Frame& X, const char* who, const FeatureScalings& scalings = {}) {
         std::vector<const Column*> columns;
         for (const auto& c : X) columns.push_back(&c);
-        return build(columns, X.rows(), who);
+        return build(columns, X.rows(), who, scalings);
     }
 
     // The columns, all of `rows` length, in frame order.
-    static Design build(const std::vector<const Column*>& columns, std::size_t rows, const char* who) {
+    static Design build(const std::vector<const Column*>& columns, std::size_t rows, const char* who,
+                        const FeatureScalings& scalings = {}) {
         Design design;
-        const auto n = static_cast<Eigen::Index>(rows);
+        design.rows_ = static_cast<Eigen::Index>(rows);
         std::vector<const Column*> numeric, one_hot;
         for (const auto* c : columns) {
-            if (c->is_numeric()) numeric.push_back(c);
-            else if (c->is_one_hot()) one_hot.push_back(c);
+            if (c->is_numeric())
+                numeric.push_back(c);
+            else if (c->is_one_hot())
+                one_hot.push_back(c);
             else
                 throw data_error(std::string(who) + ": column '" + c->name() +
                                  "' is categorical; encode it first (OneHotEncoder in the pipeline before it)");
         }
-        design.dense_.resize(n, static_cast<Eigen::Index>(numeric.size()));
-        for (std::size_t j = 0; j < numeric.size(); ++j) {
-            auto values = numeric[j]->values();
-            for (Eigen::Index i = 0; i < n; ++i) {
-                const double v = values[static_cast<std::size_t>(i)];
-                if (std::isnan(v))
-                    throw data_error(std::string(who) + ": column '" + numeric[j]->name() +
-                                     "' has a missing value (NaN) in row " + std::to_string(i) +
-                                     "; impute it or drop the row first");
-                if (std::isinf(v))
-                    throw data_error(std::string(who) + ": column '" + numeric[j]->name() +
-                                     "' has an infinite value in row " + std::to_string(i));
-                design.dense_(i, static_cast<Eigen::Index>(j)) = static_cast<Scalar>(v);
-            }
+        for (const auto* c : numeric) {
+            design.kept_.push_back(*c);  // shares the column's storage: keeps it alive, copies nothing
+            FeatureScaling scaling;
+            if (auto it = scalings.find(c->name()); it != scalings.end()) scaling = it->second;
+            design.center_.push_back(static_cast<Scalar>(scaling.center));
+            design.scale_.push_back(static_cast<Scalar>(scaling.scale));
         }
-        design.codes_.resize(n, static_cast<Eigen::Index>(one_hot.size()));
-        Eigen::Index offset = design.dense_.cols();
-        for (std::size_t j = 0; j < one_hot.size(); ++j) {
-            auto codes = one_hot[j]->codes();
-            for (Eigen::Index i = 0; i < n; ++i) design.codes_(i, static_cast<Eigen::Index>(j)) = codes[static_cast<std::size_t>(i)];
+        design.check_finite(numeric, who);
+        if constexpr (std::is_same_v<Scalar, double>) {
+            for (const auto* c : numeric) design.numeric_.push_back(c->values().data());
+        } else {
+            design.converted_.resize(numeric.size());
+            ThreadPool::shared().run(numeric.size(), [&](std::size_t j) {
+                auto values = numeric[j]->values();
+                design.converted_[j].assign(values.begin(), values.end());
+            });
+            for (const auto& values : design.converted_) design.numeric_.push_back(values.data());
+        }
+        Eigen::Index offset = static_cast<Eigen::Index>(numeric.size());
+        for (const auto* c : one_hot) {
+            design.kept_.push_back(*c);
+            design.codes_.push_back(c->codes().data());
             design.offsets_.push_back(offset);
-            offset += static_cast<Eigen::Index>(one_hot[j]->width());
+            offset += static_cast<Eigen::Index>(c->width());
         }
         design.n_features_ = offset;
         for (const auto* c : numeric) design.names_.push_back(c->name());
@@ -77,121 +103,264 @@ public:
         return design;
     }
 
-    Eigen::Index rows() const noexcept { return dense_.rows(); }
+    Design() = default;
+    // Move-only: the float copies are pointed into, and a move keeps their buffers in place.
+    Design(const Design&) = delete;
+    Design& operator=(const Design&) = delete;
+    Design(Design&&) noexcept = default;
+    Design& operator=(Design&&) noexcept = default;
+
+    Eigen::Index rows() const noexcept { return rows_; }
     Eigen::Index n_features() const noexcept { return n_features_; }
+    Eigen::Index n_numeric() const noexcept { return static_cast<Eigen::Index>(numeric_.size()); }
     const std::vector<std::string>& feature_names() const noexcept { return names_; }
+
+    // Threads for the passes (0: all of the shared pool's).
+    void set_threads(std::size_t threads) noexcept { threads_ = threads; }
+    std::size_t threads() const noexcept { return threads_; }
+
+    // Feature j (numeric) of row i, the affine map applied.
+    Scalar value(Eigen::Index i, Eigen::Index j) const noexcept {
+        const auto jj = static_cast<std::size_t>(j);
+        return (numeric_[jj][i] - center_[jj]) / scale_[jj];
+    }
 
     // Z = X W + 1 b'   (W: n_features x K, b: 1 x K, Z: n x K)
     template <class W, class B>
     void decision(const Eigen::MatrixBase<W>& weights, const Eigen::MatrixBase<B>& intercept, Matrix& Z) const {
         const Eigen::Index k = weights.cols();
-        if (k == 1) {  // binary: matrix-vector product and a scalar gather, without per-row block overhead
-            Z.resize(rows(), 1);
-            if (dense_.cols() > 0) Z.col(0).noalias() = dense_ * weights.col(0).head(dense_.cols());
-            else Z.setZero();
-            Z.array() += intercept(0, 0);
-            Scalar* z = Z.data();
-            for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
-                const Eigen::Index offset = offsets_[static_cast<std::size_t>(j)];
-                const std::int32_t* code = codes_.col(j).data();
-                for (Eigen::Index i = 0; i < rows(); ++i)
-                    if (code[i] >= 0) z[i] += weights(offset + code[i], 0);
+        Z.resize(rows_, k);
+        const Matrix folded = fold(weights);
+        for_blocks([&](RowBlock block) {
+            const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());
+            for (Eigen::Index c = 0; c < k; ++c) {
+                auto z = Z.col(c).segment(a, m).array();
+                scores(a, m, folded.col(c), intercept(0, c), z);
             }
-            return;
-        }
-        if (dense_.cols() > 0) Z.noalias() = dense_ * weights.topRows(dense_.cols());
-        else Z.setZero(rows(), k);
-        Z.rowwise() += intercept;
-        for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
-            const Eigen::Index offset = offsets_[static_cast<std::size_t>(j)];
-            for (Eigen::Index i = 0; i < rows(); ++i) {
-                const auto code = codes_(i, j);
-                if (code >= 0) Z.row(i) += weights.row(offset + code);
-            }
-        }
+        });
     }
 
     // G = X' R   (R: n x K, G: n_features x K)
     template <class G>
     void transpose_times(const Matrix& R, Eigen::MatrixBase<G>& out) const {
-        if (R.cols() == 1) {  // binary: see decision()
-            if (dense_.cols() > 0) out.col(0).head(dense_.cols()).noalias() = dense_.transpose() * R.col(0);
-            out.bottomRows(n_features_ - dense_.cols()).setZero();
-            const Scalar* r = R.data();
-            for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
-                const Eigen::Index offset = offsets_[static_cast<std::size_t>(j)];
-                const std::int32_t* code = codes_.col(j).data();
-                for (Eigen::Index i = 0; i < rows(); ++i)
-                    if (code[i] >= 0) out(offset + code[i], 0) += r[i];
+        const Eigen::Index k = R.cols();
+        const RowBlocks blocks = row_blocks();
+        Matrix partial(n_features_ * k, static_cast<Eigen::Index>(blocks.count()));
+        run_blocks(blocks, [&](std::size_t b, RowBlock block) {
+            const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());
+            auto g = partial.col(static_cast<Eigen::Index>(b));
+            g.setZero();
+            for (Eigen::Index c = 0; c < k; ++c) {
+                const auto r = R.col(c).segment(a, m).array();
+                gradient_block(a, m, r, g.segment(c * n_features_, n_features_));
             }
-            return;
-        }
-        if (dense_.cols() > 0) out.topRows(dense_.cols()).noalias() = dense_.transpose() * R;
-        out.bottomRows(n_features_ - dense_.cols()).setZero();
-        for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
-            const Eigen::Index offset = offsets_[static_cast<std::size_t>(j)];
-            for (Eigen::Index i = 0; i < rows(); ++i) {
-                const auto code = codes_(i, j);
-                if (code >= 0) out.row(offset + code) += R.row(i);
-            }
-        }
+        });
+        const Vector total = sum_columns(partial);
+        for (Eigen::Index c = 0; c < k; ++c) out.col(c) = total.segment(c * n_features_, n_features_);
+        unscale_gradient(out);
+    }
+
+    // The fused pass: scores, loss and gradient of a binary model in one read of the rows.
+    // Per block: z = x w + b, then loss(z, y) and r = dloss/dz (BaseLoss, vectorised), then the
+    // block's share of X' r and sum(r). Returns the summed (weighted) loss; gradient = X' r
+    // (unscaled, n_features) and intercept_gradient = sum(r). `residual` gets r (n).
+    template <class BaseLoss, class W>
+    Scalar binary_loss_gradient(const Eigen::MatrixBase<W>& weights, Scalar intercept, const std::int32_t* y,
+                                const Scalar* sample_weight, Vector& gradient, Scalar& intercept_gradient) const {
+        const RowBlocks blocks = row_blocks();
+        // Column b: the block's gradient, then its intercept gradient and its loss.
+        Matrix partial(n_features_ + 2, static_cast<Eigen::Index>(blocks.count()));
+        const Vector folded = fold(weights);
+        run_blocks(blocks, [&](std::size_t b, RowBlock block) {
+            const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());
+            thread_local Array z, r;
+            z.resize(m);
+            r.resize(m);
+            scores(a, m, folded, intercept, z);
+            auto out = partial.col(static_cast<Eigen::Index>(b));
+            out(n_features_ + 1) = BaseLoss::block_loss_gradient(z, y + a, sample_weight + a, r);
+            out.head(n_features_).setZero();
+            gradient_block(a, m, r, out.head(n_features_));
+            out(n_features_) = r.sum();
+        });
+        const Vector total = sum_columns(partial);
+        gradient = total.head(n_features_);
+        unscale_gradient(gradient);
+        intercept_gradient = total(n_features_);
+        return total(n_features_ + 1);
     }
 
     // H = X' diag(d) X   (d: n, H: n_features x n_features, symmetric). A one-hot pair of
     // columns contributes d_i where both codes are set, so no dense block is built.
     void weighted_gram(const Vector& d, Matrix& H) const {
-        const Eigen::Index q = dense_.cols();
-        H.setZero(n_features_, n_features_);
-        if (q > 0) {
-            const Matrix scaled = dense_.array().colwise() * d.array();
-            H.topLeftCorner(q, q).noalias() = dense_.transpose() * scaled;
-        }
-        for (Eigen::Index a = 0; a < codes_.cols(); ++a) {
-            const Eigen::Index offset_a = offsets_[static_cast<std::size_t>(a)];
-            const std::int32_t* code_a = codes_.col(a).data();
-            for (Eigen::Index i = 0; i < rows(); ++i) {
-                if (code_a[i] < 0) continue;
-                const Eigen::Index col = offset_a + code_a[i];
-                for (Eigen::Index j = 0; j < q; ++j) H(j, col) += d[i] * dense_(i, j);
-                for (Eigen::Index b = 0; b <= a; ++b) {  // one-hot x one-hot, lower triangle of blocks
-                    const std::int32_t code_b = codes_(i, b);
-                    if (code_b >= 0) H(offsets_[static_cast<std::size_t>(b)] + code_b, col) += d[i];
+        const Eigen::Index q = n_numeric(), p = n_features_;
+        // At most 16 partial p x p sums (a fixed number, so the order of sums is too).
+        const auto rows = static_cast<std::size_t>(rows_);
+        const RowBlocks blocks(rows, std::max(block_rows, (rows + 15) / 16));
+        std::vector<Matrix> partial(blocks.count());
+        run_blocks(blocks, [&](std::size_t b, RowBlock block) {
+            const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());
+            Matrix& h = partial[b];
+            h.setZero(p, p);
+            Matrix dense(m, q);
+            for (Eigen::Index j = 0; j < q; ++j)
+                for (Eigen::Index i = 0; i < m; ++i) dense(i, j) = value(a + i, j);
+            if (q > 0) {
+                const Matrix scaled = dense.array().colwise() * d.segment(a, m).array();
+                h.topLeftCorner(q, q).noalias() = dense.transpose() * scaled;
+            }
+            for (std::size_t oa = 0; oa < codes_.size(); ++oa) {
+                const Eigen::Index offset_a = offsets_[oa];
+                const std::int32_t* code_a = codes_[oa] + a;
+                for (Eigen::Index i = 0; i < m; ++i) {
+                    if (code_a[i] < 0) continue;
+                    const Eigen::Index col = offset_a + code_a[i];
+                    const Scalar di = d[a + i];
+                    for (Eigen::Index j = 0; j < q; ++j) h(j, col) += di * dense(i, j);
+                    for (std::size_t ob = 0; ob <= oa; ++ob) {  // one-hot x one-hot, lower triangle of blocks
+                        const std::int32_t code_b = codes_[ob][a + i];
+                        if (code_b >= 0) h(offsets_[ob] + code_b, col) += di;
+                    }
                 }
             }
-        }
+        });
+        H.setZero(p, p);
+        for (const Matrix& h : partial) H += h;
         // Mirror the upper triangle (filled above) into the lower one.
-        for (Eigen::Index col = 0; col < n_features_; ++col)
-            for (Eigen::Index row = col + 1; row < n_features_; ++row) H(row, col) = H(col, row);
+        for (Eigen::Index col = 0; col < p; ++col)
+            for (Eigen::Index row = col + 1; row < p; ++row) H(row, col) = H(col, row);
     }
 
     // Calls visit(feature, value) for each non-zero of row i: numeric values, then a 1 for
     // each one-hot code (stochastic solvers read one row at a time).
     template <class Visit>
     void for_each_nonzero(Eigen::Index i, Visit&& visit) const {
-        for (Eigen::Index j = 0; j < dense_.cols(); ++j) visit(j, dense_(i, j));
-        for (Eigen::Index j = 0; j < codes_.cols(); ++j) {
-            const auto code = codes_(i, j);
-            if (code >= 0) visit(offsets_[static_cast<std::size_t>(j)] + code, Scalar(1));
+        for (Eigen::Index j = 0; j < n_numeric(); ++j) visit(j, value(i, j));
+        for (std::size_t j = 0; j < codes_.size(); ++j) {
+            const auto code = codes_[j][i];
+            if (code >= 0) visit(offsets_[j] + code, Scalar(1));
         }
     }
 
     // max_i ||x_i||^2, for the step sizes of sag and saga.
     Scalar max_row_squared_norm() const {
         Scalar largest = 0;
-        for (Eigen::Index i = 0; i < rows(); ++i) {
-            Scalar norm = dense_.cols() > 0 ? dense_.row(i).squaredNorm() : Scalar(0);
-            for (Eigen::Index j = 0; j < codes_.cols(); ++j) norm += codes_(i, j) >= 0 ? Scalar(1) : Scalar(0);
+        for (Eigen::Index i = 0; i < rows_; ++i) {
+            Scalar norm = 0;
+            for (Eigen::Index j = 0; j < n_numeric(); ++j) norm += value(i, j) * value(i, j);
+            for (const std::int32_t* codes : codes_) norm += codes[i] >= 0 ? Scalar(1) : Scalar(0);
             largest = std::max(largest, norm);
         }
         return largest;
     }
 
 private:
-    Matrix dense_;
-    Eigen::Matrix<std::int32_t, Eigen::Dynamic, Eigen::Dynamic> codes_;
-    std::vector<Eigen::Index> offsets_;
+    RowBlocks row_blocks() const noexcept { return RowBlocks(static_cast<std::size_t>(rows_), block_rows); }
+
+    template <class Task>
+    void run_blocks(const RowBlocks& blocks, Task&& task) const {
+        ThreadPool::shared().run(
+            blocks.count(), [&](std::size_t b) { task(b, blocks[b]); }, threads_);
+    }
+    template <class Task>
+    void for_blocks(Task&& task) const {
+        run_blocks(row_blocks(), [&](std::size_t, RowBlock block) { task(block); });
+    }
+
+    // Sum of the columns, left to right: the fixed reduction order.
+    static Vector sum_columns(const Matrix& partial) {
+        Vector total = Vector::Zero(partial.rows());
+        for (Eigen::Index b = 0; b < partial.cols(); ++b) total += partial.col(b);
+        return total;
+    }
+
+    // The weights the raw numeric values meet: w_j / scale_j (one-hot rows as they are).
+    template <class W>
+    Matrix fold(const Eigen::MatrixBase<W>& weights) const {
+        Matrix folded = weights;
+        for (Eigen::Index j = 0; j < n_numeric(); ++j)
+            if (scale_[static_cast<std::size_t>(j)] != Scalar(1)) folded.row(j) /= scale_[static_cast<std::size_t>(j)];
+        return folded;
+    }
+
+    template <class G>
+    void unscale_gradient(Eigen::MatrixBase<G>& gradient) const {
+        for (Eigen::Index j = 0; j < n_numeric(); ++j)
+            if (scale_[static_cast<std::size_t>(j)] != Scalar(1))
+                gradient.row(j) /= scale_[static_cast<std::size_t>(j)];
+    }
+
+    // z = (x - center) w_folded + b for rows [a, a + m).
+    template <class Weights, class Out>
+    void scores(Eigen::Index a, Eigen::Index m, const Weights& folded, Scalar intercept, Out&& z) const {
+        z.setConstant(intercept);
+        for (std::size_t j = 0; j < numeric_.size(); ++j) {
+            const Scalar w = folded(static_cast<Eigen::Index>(j));
+            const ConstColumn x(numeric_[j] + a, m);
+            if (center_[j] != Scalar(0))
+                z += (x - center_[j]) * w;
+            else
+                z += x * w;
+        }
+        for (std::size_t j = 0; j < codes_.size(); ++j) {
+            const std::int32_t* code = codes_[j] + a;
+            const Scalar* w = folded.data() + offsets_[j];
+            for (Eigen::Index i = 0; i < m; ++i)
+                if (code[i] >= 0) z[i] += w[code[i]];
+        }
+    }
+
+    // g += X_block' r before the division by the scales: sum_i r_i (x_ij - center_j) for the
+    // numeric features, a scatter for the one-hot ones.
+    template <class R, class G>
+    void gradient_block(Eigen::Index a, Eigen::Index m, const R& r, G&& g) const {
+        for (std::size_t j = 0; j < numeric_.size(); ++j) {
+            const ConstColumn x(numeric_[j] + a, m);
+            g(static_cast<Eigen::Index>(j)) += center_[j] != Scalar(0) ? ((x - center_[j]) * r).sum() : (x * r).sum();
+        }
+        for (std::size_t j = 0; j < codes_.size(); ++j) {
+            const std::int32_t* code = codes_[j] + a;
+            Scalar* out = &g(offsets_[j]);
+            for (Eigen::Index i = 0; i < m; ++i)
+                if (code[i] >= 0) out[code[i]] += r[i];
+        }
+    }
+
+    void check_finite(const std::vector<const Column*>& numeric, const char* who) const {
+        std::vector<std::size_t> bad_row(numeric.size(), static_cast<std::size_t>(-1));
+        ThreadPool::shared().run(
+            numeric.size(),
+            [&](std::size_t j) {
+                auto values = numeric[j]->values();
+                for (std::size_t i = 0; i < values.size(); ++i)
+                    if (!std::isfinite(values[i])) {
+                        bad_row[j] = i;
+                        break;
+                    }
+            },
+            threads_);
+        for (std::size_t j = 0; j < numeric.size(); ++j) {
+            if (bad_row[j] == static_cast<std::size_t>(-1)) continue;
+            const double v = numeric[j]->values()[bad_row[j]];
+            if (std::isnan(v))
+                throw data_error(std::string(who) + ": column '" + numeric[j]->name() +
+                                 "' has a missing value (NaN) in row " + std::to_string(bad_row[j]) +
+                                 "; impute it or drop the row first");
+            throw data_error(std::string(who) + ": column '" + numeric[j]->name() + "' has an infinite value in row " +
+                             std::to_string(bad_row[j]));
+        }
+    }
+
+    Eigen::Index rows_ = 0;
+    std::vector<Column> kept_;                    // the columns read, sharing their storage
+    std::vector<std::vector<Scalar>> converted_;  // float copies of the numeric columns (Scalar = float)
+    std::vector<const Scalar*> numeric_;          // one pointer per numeric column, rows_ values
+    std::vector<Scalar> center_, scale_;          // the affine map of each numeric column
+    std::vector<const std::int32_t*> codes_;      // one pointer per one-hot column, -1 = no category
+    std::vector<Eigen::Index> offsets_;           // first feature of each one-hot column
     Eigen::Index n_features_ = 0;
     std::vector<std::string> names_;
+    std::size_t threads_ = 0;
 };
 
 }  // namespace mlpipe

@@ -58,6 +58,23 @@ struct BinomialLoss {
         return s * (log1pexp_z - target * z[0]);
     }
 
+    // The same over a block of rows, vectorised: returns sum_i s_i loss_i and writes
+    // r_i = s_i (expit(z_i) - y_i). loss = max(z, 0) + log1p(exp(-|z|)) - y z.
+    template <class Scalar>
+    static Scalar block_loss_gradient(const Eigen::Array<Scalar, Eigen::Dynamic, 1>& z, const std::int32_t* y,
+                                      const Scalar* s, Eigen::Array<Scalar, Eigen::Dynamic, 1>& r) {
+        using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+        const Eigen::Index m = z.size();
+        const Eigen::Map<const Eigen::Array<std::int32_t, Eigen::Dynamic, 1>> labels(y, m);
+        const Eigen::Map<const Array> weights(s, m);
+        thread_local Array e, target;
+        e = (-z.abs()).exp();
+        target = labels.template cast<Scalar>();
+        const Scalar loss = (weights * (z.max(Scalar(0)) + e.log1p() - target * z)).sum();
+        r = weights * ((z >= Scalar(0)).select(Array::Ones(m), e) / (Scalar(1) + e) - target);
+        return loss;
+    }
+
     // What the Hessian at z needs, one value per output: p (1 - p).
     template <class Scalar>
     static void curvature(const Scalar* z, Eigen::Index /*k*/, Scalar* c) {
@@ -162,8 +179,29 @@ public:
     Scalar scale() const noexcept { return scale_; }
     bool fit_intercept() const noexcept { return fit_intercept_; }
 
+    // A binary design that offers the fused pass (Design does): one read of the rows per
+    // evaluation instead of three (scores, then X' r).
+    static constexpr bool fused_binary_pass =
+        !BaseLoss::multiclass && requires(const Design& d, const Vector& v, Vector& g, Scalar& s) {
+            d.template binary_loss_gradient<BaseLoss>(v, s, static_cast<const std::int32_t*>(nullptr),
+                                                      static_cast<const Scalar*>(nullptr), g, s);
+        };
+
     // f(params); the gradient into grad.
     Scalar operator()(const Vector& params, Vector& grad) const {
+        if constexpr (fused_binary_pass) {
+            // One fused pass over the rows (scores, loss and gradient together).
+            const Eigen::Index p = design_.n_features();
+            grad.resize(n_parameters());
+            Scalar intercept_gradient = 0;
+            Scalar loss = design_.template binary_loss_gradient<BaseLoss>(
+                params.head(p), fit_intercept_ ? params[p] : Scalar(0), y_.data(), weights_.data(), fused_gradient_,
+                intercept_gradient);
+            grad.head(p) = fused_gradient_;
+            grad[p] = fit_intercept_ ? intercept_gradient : Scalar(0);
+            scores_current_ = false;
+            return finish_penalty(params, loss, grad);
+        }
         scores(params);
         const Eigen::Index n = design_.rows();
         residual_.resize(n, k_);
@@ -186,7 +224,8 @@ public:
 
     // f(params) and its gradient, and the Hessian at params kept for hessian_product.
     Scalar prepare_hessian(const Vector& params, Vector& grad) const {
-        const Scalar f = (*this)(params, grad);  // leaves z_ at params
+        const Scalar f = (*this)(params, grad);
+        if (!scores_current_) scores(params);  // the fused pass keeps no scores
         curvature_.resize(design_.rows(), k_);
         Eigen::Matrix<Scalar, Eigen::Dynamic, 1> z(k_), c(k_);
         for (Eigen::Index i = 0; i < design_.rows(); ++i) {
@@ -293,26 +332,33 @@ private:
                                                          ? Eigen::Matrix<Scalar, 1, Eigen::Dynamic>(params.tail(k_).transpose())
                                                          : Eigen::Matrix<Scalar, 1, Eigen::Dynamic>::Zero(k_);
         design_.decision(W, b, z_);
+        scores_current_ = true;
     }
 
-    // grad = scale * [X' R + l2 W; colsum(R)], loss = scale * (loss + l2/2 ||W||^2).
-    Scalar finish(const Vector& params, Scalar loss, const Matrix& R, Vector& grad) const {
+    // The L2 term and the scale, on a gradient whose data part is already in grad.
+    Scalar finish_penalty(const Vector& params, Scalar loss, Vector& grad) const {
         const Eigen::Index p = design_.n_features();
         Eigen::Map<const Matrix> W(params.data(), p, k_);
-        grad.resize(n_parameters());
         Eigen::Map<Matrix> G(grad.data(), p, k_);
-        design_.transpose_times(R, G);
         if (l2_ != 0) {
             loss += Scalar(0.5) * l2_ * W.squaredNorm();
             G += l2_ * W;
         }
-        if (fit_intercept_) grad.tail(k_) = R.colwise().sum().transpose();
-        else grad.tail(k_).setZero();
         if (scale_ != 1) {
             loss *= scale_;
             grad *= scale_;
         }
         return loss;
+    }
+
+    // grad = scale * [X' R + l2 W; colsum(R)], loss = scale * (loss + l2/2 ||W||^2).
+    Scalar finish(const Vector& params, Scalar loss, const Matrix& R, Vector& grad) const {
+        grad.resize(n_parameters());
+        Eigen::Map<Matrix> G(grad.data(), design_.n_features(), k_);
+        design_.transpose_times(R, G);
+        if (fit_intercept_) grad.tail(k_) = R.colwise().sum().transpose();
+        else grad.tail(k_).setZero();
+        return finish_penalty(params, loss, grad);
     }
 
     const Design& design_;
@@ -322,6 +368,8 @@ private:
     Scalar l2_, scale_;
     bool fit_intercept_;
     mutable Matrix z_, residual_, curvature_, product_;  // scratch, reused across evaluations
+    mutable Vector fused_gradient_;
+    mutable bool scores_current_ = false;  // z_ holds the scores at the last evaluated params
 };
 
 }  // namespace mlpipe

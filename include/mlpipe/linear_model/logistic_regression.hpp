@@ -62,6 +62,9 @@ public:
         ClassWeight class_weight = ClassWeight::none;
         bool fit_intercept = true;
         std::uint64_t random_state = 0;  // sag and saga's order of rows: same seed, same model
+        // Threads for fit and predict, as scikit-learn's n_jobs: -1 all cores, n > 0 n threads,
+        // -2 all but one. The model is the same bits whatever the count. Not saved with the model.
+        int n_jobs = -1;
         friend bool operator==(const Options&, const Options&) = default;
     };
 
@@ -82,14 +85,18 @@ public:
     void set_stop_token(std::stop_token token) { stop_token_ = std::move(token); }
 
     // y: a one-column Frame of labels. sample_weight: empty (all ones) or one per row.
-    BasicLogisticRegression& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {}) {
+    // scalings: affine maps of numeric columns, feature = (x - center) / scale, applied on the
+    // fly (a StandardScaler folded in by Pipeline); the model is that of the scaled data.
+    BasicLogisticRegression& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {},
+                                 const FeatureScalings& scalings = {}) {
         if (y.cols() != 1)
             throw data_error("LogisticRegression.fit: y must have exactly one column (the labels), it has " +
                              std::to_string(y.cols()));
-        return fit(X, y[0], sample_weight);
+        return fit(X, y[0], sample_weight, scalings);
     }
 
-    BasicLogisticRegression& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {}) {
+    BasicLogisticRegression& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {},
+                                 const FeatureScalings& scalings = {}) {
         validate(options_);
         if (X.rows() == 0) throw data_error("LogisticRegression.fit: X has no rows");
         if (y.size() != X.rows())
@@ -99,7 +106,8 @@ public:
             throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
                              " entries but X has " + std::to_string(X.rows()) + " rows");
 
-        Design<Scalar> design = Design<Scalar>::build(X, "LogisticRegression.fit");
+        Design<Scalar> design = Design<Scalar>::build(X, "LogisticRegression.fit", scalings);
+        design.set_threads(resolve_n_jobs(options_.n_jobs));
         if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
 
         // Classes: sorted unique labels; y as class indices.
@@ -178,30 +186,34 @@ public:
     }
 
     // Scores per class: n x 1 for binary problems (positive class), n x K otherwise.
-    Matrix decision_function(const Frame& X) const {
-        Design<Scalar> design = checked_design(X, "LogisticRegression.decision_function");
+    // scalings: as for fit (the same maps as at fit, for a folded StandardScaler).
+    Matrix decision_function(const Frame& X, const FeatureScalings& scalings = {}) const {
+        Design<Scalar> design = checked_design(X, "LogisticRegression.decision_function", scalings);
         Matrix Z;
         design.decision(fitted_.coef.transpose(), fitted_.intercept.transpose(), Z);
         return Z;
     }
 
-    Matrix predict_proba(const Frame& X) const {
-        Matrix Z = decision_function(X);
+    Matrix predict_proba(const Frame& X, const FeatureScalings& scalings = {}) const {
+        Matrix Z = decision_function(X, scalings);
         return proba_from_scores(std::move(Z));
     }
 
-    Matrix predict_log_proba(const Frame& X) const { return predict_proba(X).array().log().matrix(); }
+    Matrix predict_log_proba(const Frame& X, const FeatureScalings& scalings = {}) const {
+        return predict_proba(X, scalings).array().log().matrix();
+    }
 
     // Binary: classes()[1] where the score is > 0; multiclass: the first largest score.
-    Labels predict(const Frame& X) const {
-        Matrix Z = decision_function(X);
+    Labels predict(const Frame& X, const FeatureScalings& scalings = {}) const {
+        Matrix Z = decision_function(X, scalings);
         return Labels(fitted_.classes, labels_from_scores(Z));
     }
 
     // Mean accuracy (weighted when sample_weight is given), as sklearn's score.
-    double score(const Frame& X, const Frame& y, std::span<const double> sample_weight = {}) const {
+    double score(const Frame& X, const Frame& y, std::span<const double> sample_weight = {},
+                 const FeatureScalings& scalings = {}) const {
         if (y.cols() != 1) throw data_error("LogisticRegression.score: y must have exactly one column");
-        Labels predicted = predict(X);
+        Labels predicted = predict(X, scalings);
         std::vector<Label> truth = labels_of(y[0]);
         if (truth.size() != predicted.size())
             throw data_error("LogisticRegression.score: X has " + std::to_string(predicted.size()) +
@@ -329,7 +341,7 @@ private:
         return fitted_;
     }
 
-    Design<Scalar> checked_design(const Frame& X, const char* who) const {
+    Design<Scalar> checked_design(const Frame& X, const char* who, const FeatureScalings& scalings) const {
         fitted().schema.check(X, who);
         // Take the columns in the fitted order, so they are matched by name.
         std::vector<const Column*> ordered;
@@ -341,7 +353,9 @@ private:
         if (widths != fitted_.one_hot_widths)
             throw data_error(std::string(who) +
                              ": the one-hot columns have other widths than at fit (another encoder?)");
-        return Design<Scalar>::build(ordered, X.rows(), who);
+        Design<Scalar> design = Design<Scalar>::build(ordered, X.rows(), who, scalings);
+        design.set_threads(resolve_n_jobs(options_.n_jobs));
+        return design;
     }
 
     Options options_{};

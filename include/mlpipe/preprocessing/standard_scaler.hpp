@@ -7,6 +7,7 @@
 // fit and pass through transform. A constant column gets scale 1, not a division by 0.
 
 #include <mlpipe/error.hpp>
+#include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
 
 #include <Eigen/Core>
@@ -94,6 +95,18 @@ public:
             X.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
         }
         return X;
+    }
+
+    // The map transform applies, by column: (x - mean) / scale, as with_mean and with_std say.
+    // Pipeline hands it to a final step that applies it on the fly (no scaled copy).
+    FeatureScalings feature_scalings() const {
+        check_fitted();
+        FeatureScalings scalings;
+        for (std::size_t j = 0; j < names_.size(); ++j) {
+            const auto jj = static_cast<Eigen::Index>(j);
+            scalings[names_[j]] = {options_.with_mean ? mean_[jj] : 0.0, options_.with_std ? scale_[jj] : 1.0};
+        }
+        return scalings;
     }
 
     // Undoes transform on the scaled columns.
