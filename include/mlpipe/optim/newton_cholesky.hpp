@@ -15,7 +15,8 @@
 // Without a penalty, one-hot blocks (each sums to the intercept's column) make H singular:
 // the pivoted LDL' then divides only by pivots above rounding, so the step leaves the flat
 // directions alone instead of moving far along them (scikit-learn falls back to L-BFGS
-// there). When the step is not a descent direction or the line search fails, the fit
+// there). Where LDL' itself gives up (a zero pivot before a non-zero one, which rounding
+// decides), an eigen-decomposition gives the pseudo-inverse step. When the step is not a descent direction or the line search fails, the fit
 // stops with StopReason::line_search_failed, keeping the last iterate.
 // Needs a HessianObjective.
 
@@ -25,6 +26,7 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Core>
+#include <Eigen/Eigenvalues>
 
 #include <chrono>
 #include <cmath>
@@ -76,6 +78,11 @@ public:
                 solved = true;
             } else if (const Eigen::LDLT<Matrix> ldlt(H); ldlt.info() == Eigen::Success) {
                 p = pseudo_solve(ldlt, -g);
+                solved = true;
+            } else if (const Eigen::SelfAdjointEigenSolver<Matrix> eigen(H); eigen.info() == Eigen::Success) {
+                // LDL' gives up on a zero pivot followed by a non-zero one, which rounding
+                // decides on a singular H; the eigen-decomposition does not.
+                p = pseudo_solve(eigen, -g);
                 solved = true;
             }
             const Scalar gp = g.dot(p);
@@ -139,6 +146,18 @@ private:
         for (Eigen::Index i = 0; i < y.size(); ++i) y[i] = std::abs(d[i]) > rounding ? y[i] / d[i] : Scalar(0);
         ldlt.matrixU().solveInPlace(y);
         return ldlt.transpositionsP().transpose() * y;
+    }
+
+    // x = H^+ b through H = V diag(lambda) V', eigenvalues within rounding of zero (or below
+    // it) left out.
+    static Vector pseudo_solve(const Eigen::SelfAdjointEigenSolver<Matrix>& eigen, const Vector& b) {
+        const auto& lambda = eigen.eigenvalues();
+        const Scalar largest = lambda.size() ? lambda.cwiseAbs().maxCoeff() : Scalar(0);
+        const Scalar rounding =
+            static_cast<Scalar>(lambda.size()) * std::numeric_limits<Scalar>::epsilon() * largest;
+        Vector y = eigen.eigenvectors().transpose() * b;
+        for (Eigen::Index i = 0; i < y.size(); ++i) y[i] = lambda[i] > rounding ? y[i] / lambda[i] : Scalar(0);
+        return eigen.eigenvectors() * y;
     }
 
     // LL' exists and no pivot is within rounding of zero: a pivot L_ii^2 below eps times the
