@@ -50,17 +50,20 @@ public:
     static constexpr std::size_t block_rows = 2048;
 
     // `who` names the caller in error messages. scalings: affine maps by column name.
-    static Design build(const Frame& X, const char* who, const FeatureScalings& scalings = {}) {
+    // threads: for the passes, this one included (0: all of the shared pool's).
+    static Design build(const Frame& X, const char* who, const FeatureScalings& scalings = {},
+                        std::size_t threads = 0) {
         std::vector<const Column*> columns;
         for (const auto& c : X) columns.push_back(&c);
-        return build(columns, X.rows(), who, scalings);
+        return build(columns, X.rows(), who, scalings, threads);
     }
 
     // The columns, all of `rows` length, in frame order.
     static Design build(const std::vector<const Column*>& columns, std::size_t rows, const char* who,
-                        const FeatureScalings& scalings = {}) {
+                        const FeatureScalings& scalings = {}, std::size_t threads = 0) {
         Design design;
         design.rows_ = static_cast<Eigen::Index>(rows);
+        design.threads_ = threads;
         std::vector<const Column*> numeric, one_hot;
         for (const auto* c : columns) {
             if (c->is_numeric())
@@ -83,10 +86,13 @@ public:
             for (const auto* c : numeric) design.numeric_.push_back(c->values().data());
         } else {
             design.converted_.resize(numeric.size());
-            ThreadPool::shared().run(numeric.size(), [&](std::size_t j) {
-                auto values = numeric[j]->values();
-                design.converted_[j].assign(values.begin(), values.end());
-            });
+            ThreadPool::shared().run(
+                numeric.size(),
+                [&](std::size_t j) {
+                    auto values = numeric[j]->values();
+                    design.converted_[j].assign(values.begin(), values.end());
+                },
+                design.column_threads());
             for (const auto& values : design.converted_) design.numeric_.push_back(values.data());
         }
         Eigen::Index offset = static_cast<Eigen::Index>(numeric.size());
@@ -326,6 +332,12 @@ private:
         }
     }
 
+    // Threads for a pass column by column: one unless the columns are long, so that a
+    // prediction on a few rows (an endpoint's request) never wakes the pool.
+    std::size_t column_threads() const noexcept {
+        return static_cast<std::size_t>(rows_) < 4 * block_rows ? 1 : threads_;
+    }
+
     void check_finite(const std::vector<const Column*>& numeric, const char* who) const {
         std::vector<std::size_t> bad_row(numeric.size(), static_cast<std::size_t>(-1));
         ThreadPool::shared().run(
@@ -338,7 +350,7 @@ private:
                         break;
                     }
             },
-            threads_);
+            column_threads());
         for (std::size_t j = 0; j < numeric.size(); ++j) {
             if (bad_row[j] == static_cast<std::size_t>(-1)) continue;
             const double v = numeric[j]->values()[bad_row[j]];

@@ -67,11 +67,15 @@ struct BinomialLoss {
         const Eigen::Index m = z.size();
         const Eigen::Map<const Eigen::Array<std::int32_t, Eigen::Dynamic, 1>> labels(y, m);
         const Eigen::Map<const Array> weights(s, m);
-        thread_local Array e, target;
+        thread_local Array e, u, log1p_e, target;
         e = (-z.abs()).exp();
+        // log1p(e) as log(u) e / (u - 1), u = 1 + e (exact to a few ulps, and u = 1 means
+        // log1p(e) = e to rounding): Eigen vectorises log but not log1p for double.
+        u = Scalar(1) + e;
+        log1p_e = (u == Scalar(1)).select(e, u.log() * e / (u - Scalar(1)));
         target = labels.template cast<Scalar>();
-        const Scalar loss = (weights * (z.max(Scalar(0)) + e.log1p() - target * z)).sum();
-        r = weights * ((z >= Scalar(0)).select(Array::Ones(m), e) / (Scalar(1) + e) - target);
+        const Scalar loss = (weights * (z.max(Scalar(0)) + log1p_e - target * z)).sum();
+        r = weights * ((z >= Scalar(0)).select(Array::Ones(m), e) / u - target);
         return loss;
     }
 

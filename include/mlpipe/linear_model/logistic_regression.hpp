@@ -106,8 +106,8 @@ public:
             throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
                              " entries but X has " + std::to_string(X.rows()) + " rows");
 
-        Design<Scalar> design = Design<Scalar>::build(X, "LogisticRegression.fit", scalings);
-        design.set_threads(resolve_n_jobs(options_.n_jobs));
+        Design<Scalar> design =
+            Design<Scalar>::build(X, "LogisticRegression.fit", scalings, resolve_n_jobs(options_.n_jobs));
         if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
 
         // Classes: sorted unique labels; y as class indices.
@@ -353,9 +353,7 @@ private:
         if (widths != fitted_.one_hot_widths)
             throw data_error(std::string(who) +
                              ": the one-hot columns have other widths than at fit (another encoder?)");
-        Design<Scalar> design = Design<Scalar>::build(ordered, X.rows(), who, scalings);
-        design.set_threads(resolve_n_jobs(options_.n_jobs));
-        return design;
+        return Design<Scalar>::build(ordered, X.rows(), who, scalings, resolve_n_jobs(options_.n_jobs));
     }
 
     Options options_{};
