@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config
-    libeigen3-dev libboost-serialization-dev
+    libeigen3-dev libboost-serialization-dev zlib1g-dev
     catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
     curl
 )

@@ -3,7 +3,8 @@
 //
 // SageMaker copies every S3 object under the channel's prefix into the folder, so a data
 // set may arrive as several files: every .csv file is read, in name order (byte order:
-// number parts with zero padding, part-00001.csv). Two layouts are understood:
+// number parts with zero padding, part-00001.csv), and .csv.gz files too (read_csv inflates
+// gzip as it reads). Two layouts are understood:
 //   - X/y: files named y*.csv with a single column hold the labels, the other files the
 //     features; feature rows and label rows are joined by position (the layout of the
 //     project's prepared data: X_train.csv + y_train.csv);
@@ -16,12 +17,9 @@
 
 #include <mlpipe/core.hpp>
 
-#include <boost/crc.hpp>
-
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <string>
@@ -34,7 +32,7 @@ struct InputFile {
     std::string channel;
     std::filesystem::path path;
     std::uintmax_t bytes = 0;
-    std::uint32_t crc32 = 0;  // CRC-32 of the bytes, as zlib.crc32 computes it
+    std::uint32_t crc32 = 0;  // CRC-32 of the file's bytes (compressed, for gzip), as zlib.crc32 computes it
     std::size_t rows = 0;
     std::size_t columns = 0;
     std::string role;  // "features", "labels" or "features and target"
@@ -68,18 +66,10 @@ using LogLine = std::function<void(const std::string&)>;
 
 namespace detail::channels {
 
-inline std::string read_bytes(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw error("cannot open " + path.string());
-    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad()) throw error("reading " + path.string() + " failed");
-    return text;
-}
-
-inline std::uint32_t crc32_of(const std::string& bytes) {
-    boost::crc_32_type crc;
-    crc.process_bytes(bytes.data(), bytes.size());
-    return crc.checksum();
+// A data file: name.csv, or name.csv.gz (any case).
+inline bool is_csv_name(const std::filesystem::path& path) {
+    const std::string name = to_lower(path.filename().string());
+    return name.ends_with(".csv") || name.ends_with(".csv.gz");
 }
 
 inline bool is_label_file(const std::filesystem::path& path, const Frame& frame) {
@@ -102,7 +92,7 @@ inline std::vector<std::filesystem::path> csv_files(const std::string& channel, 
             why = "hidden file";
         else if (std::filesystem::is_directory(path))
             why = "a folder (sub-folders are not read)";
-        else if (to_lower(path.extension().string()) != ".csv")
+        else if (!is_csv_name(path))
             why = "not a .csv file";
         else if (!std::filesystem::is_regular_file(path))
             why = "not a regular file";
@@ -151,10 +141,10 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
     ChannelData data;
     data.name = channel;
     for (const auto& path : csv_files(channel, dir, log)) {
-        const std::string bytes = read_bytes(path);
-        parsed.push_back({path, parse_csv(bytes, {}, path.string())});
+        CsvFileInfo info;
+        parsed.push_back({path, read_csv(path, {}, &info)});
         data.files.push_back(
-            {channel, path, bytes.size(), crc32_of(bytes), parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
+            {channel, path, info.bytes, info.crc32, parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
     }
 
     // Read again, with the agreed kinds, the files that inferred another kind for a column.
@@ -167,7 +157,7 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
         for (const auto& [name, kind] : options.column_kinds)
             log("channel " + channel + ": reading column '" + name + "' of " + file.path.filename().string() + " as " +
                 to_string(kind) + ", as in the other files or the training data");
-        file.frame = parse_csv(read_bytes(file.path), options, file.path.string());
+        file.frame = read_csv(file.path, options);
     }
 
     std::vector<Frame> features, labels;

@@ -9,34 +9,40 @@
 // value that is not a missing token parses as a number, else categorical, unless
 // CsvOptions::column_kinds forces its kind.
 //
-// The whole input is held in one string and fields are string_views into it, so only fields
-// with "" escapes and dictionary entries allocate.
+// Streaming and parallel: read_csv reads the file a window at a time (4 MiB by default), so
+// memory is the parsed columns plus about three windows, never the whole file; each window is
+// cut at record boundaries (quote-aware, so quoted line breaks are fine anywhere) into pieces
+// parsed on the shared ThreadPool (CsvOptions::n_threads), while the next window is read.
+// gzip files are recognised by their first bytes, whatever their name, and inflated as they
+// are read (concatenated members too); a truncated or corrupt one is an error naming the
+// file. The Frame, and the error reported for bad input (the first one in the file, with its
+// file, line, column and text), do not depend on the thread count or the window size. One
+// rare case reads a file twice: a column whose first text value comes after numbers that are
+// already stored (io/csv_reader.hpp). parse_csv runs the same reader over text in memory.
+//
+// Headers: csv_tokenizer.hpp (fields, records, record boundaries), csv_columns.hpp (values,
+// dictionaries), csv_reader.hpp (windows, pieces, kinds, errors), byte_source.hpp (files,
+// gzip, CRC-32).
 
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/io/atomic_file.hpp>
+#include <mlpipe/io/byte_source.hpp>
+#include <mlpipe/io/csv_reader.hpp>
 
-#include <algorithm>
-#include <cerrno>
-#include <charconv>
 #include <cmath>
+#include <charconv>
 #include <cstddef>
 #include <cstdint>
-#include <deque>
 #include <filesystem>
-#include <fstream>
 #include <functional>
-#include <limits>
 #include <map>
-#include <optional>
 #include <ostream>
 #include <sstream>
 #include <string>
 #include <string_view>
-#include <system_error>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -51,224 +57,21 @@ struct CsvOptions {
     std::vector<std::string> missing_values = {"", "NA", "NaN", "null"};
     // Forces numeric or categorical by column name; other columns are inferred.
     std::map<std::string, ColumnKind, std::less<>> column_kinds;
+    // Threads that parse (0: all cores). The result never depends on it.
+    std::size_t n_threads = 0;
+    // Bytes read and parsed at a time (0: 4 MiB); a record longer than that widens the window
+    // for itself. The result never depends on it; tests make it tiny to cross boundaries.
+    std::size_t window_bytes = 0;
+};
+
+// What read_csv read: the file as it is on disk (compressed, for gzip).
+struct CsvFileInfo {
+    std::uintmax_t bytes = 0;
+    std::uint32_t crc32 = 0;  // CRC-32 of those bytes, as zlib.crc32 and boost::crc_32_type compute it
+    bool gzip = false;
 };
 
 namespace detail::csv {
-
-using detail::errno_text;
-using detail::excerpt;
-using detail::parse_double;
-using detail::trim;
-
-class MissingTokens {
-public:
-    explicit MissingTokens(const std::vector<std::string>& tokens) {
-        for (const auto& token : tokens) tokens_.emplace_back(trim(token));
-    }
-    // `value` must already be trimmed.
-    bool contains(std::string_view value) const noexcept {
-        for (const auto& token : tokens_)
-            if (value == token) return true;
-        return false;
-    }
-
-private:
-    std::vector<std::string> tokens_;  // a handful, so a linear scan beats hashing
-};
-
-struct Field {
-    std::string_view text;  // the value: unquoted fields trimmed, quoted ones unescaped and verbatim
-    std::size_t line;       // 1-based physical line where the field starts
-};
-
-// Splits the input into records of fields. Views point into the input or, for fields with
-// "" escapes, into strings owned by the Tokenizer, so it must outlive the fields it returns.
-class Tokenizer {
-public:
-    Tokenizer(std::string_view text, char delimiter, const std::string& source)
-        : text_(text), delimiter_(delimiter), source_(source) {}
-
-    // Column names used in error messages once the header is known.
-    void set_names(const std::vector<std::string>* names) noexcept { names_ = names; }
-
-    // Reads the next record into `fields`; returns false at the end of the input.
-    bool next_record(std::vector<Field>& fields, std::size_t& record_line) {
-        skip_blank_lines();
-        if (pos_ >= text_.size()) return false;
-        fields.clear();
-        record_line = line_;
-        while (true) {
-            fields.push_back(read_field(fields.size()));
-            if (pos_ >= text_.size()) return true;
-            if (text_[pos_] == delimiter_) {
-                ++pos_;  // a delimiter is always followed by one more field, maybe empty
-                continue;
-            }
-            consume_line_end();
-            return true;
-        }
-    }
-
-private:
-    [[noreturn]] void fail(std::size_t line, std::size_t field_index, const std::string& what) const {
-        std::string name;
-        if (names_ != nullptr && field_index < names_->size()) name = (*names_)[field_index];
-        throw csv_error(source_, line, field_index + 1, name, what);
-    }
-
-    // Blanks outside quotes; the delimiter itself is never one (tab- or space-separated files).
-    bool is_outer_blank(char c) const noexcept { return is_blank(c) && c != delimiter_; }
-    bool ends_field(char c) const noexcept { return c == delimiter_ || c == '\n' || c == '\r'; }
-
-    // Only completely empty lines count as blank; "  " is a record with one empty field.
-    void skip_blank_lines() noexcept {
-        while (pos_ < text_.size() && (text_[pos_] == '\n' || text_[pos_] == '\r')) consume_line_end();
-    }
-
-    // At '\n', '\r\n' or a lone '\r'.
-    void consume_line_end() noexcept {
-        if (text_[pos_] == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n') ++pos_;
-        ++pos_;
-        ++line_;
-    }
-
-    std::size_t end_of_raw_field(std::size_t from) const noexcept {
-        while (from < text_.size() && !ends_field(text_[from])) ++from;
-        return from;
-    }
-
-    Field read_field(std::size_t field_index) {
-        std::size_t cursor = pos_;
-        while (cursor < text_.size() && is_outer_blank(text_[cursor])) ++cursor;
-        if (cursor < text_.size() && text_[cursor] == '"') {
-            pos_ = cursor;
-            return read_quoted(field_index);
-        }
-        const std::size_t start = pos_;
-        const std::size_t end = end_of_raw_field(cursor);
-        const std::string_view raw = text_.substr(start, end - start);
-        if (raw.find('"') != std::string_view::npos)
-            fail(line_, field_index,
-                 "quote character inside an unquoted field: " + excerpt(raw) +
-                     " (quote the whole field and double the quotes inside it)");
-        pos_ = end;
-        return Field{trim(raw), line_};
-    }
-
-    // pos_ is at the opening quote.
-    Field read_quoted(std::size_t field_index) {
-        const std::size_t open_line = line_;
-        const std::size_t open_pos = pos_;
-        const std::size_t content_start = ++pos_;
-        bool has_escapes = false;
-        while (true) {
-            if (pos_ >= text_.size())
-                fail(open_line, field_index,
-                     "quoted field is never closed: " + excerpt(text_.substr(open_pos)));
-            const char c = text_[pos_];
-            if (c == '"') {
-                if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
-                    has_escapes = true;
-                    pos_ += 2;
-                    continue;
-                }
-                break;
-            }
-            // Count line breaks inside the quotes so later line numbers stay physical.
-            if (c == '\n' || (c == '\r' && (pos_ + 1 >= text_.size() || text_[pos_ + 1] != '\n'))) ++line_;
-            ++pos_;
-        }
-        std::string_view content = text_.substr(content_start, pos_ - content_start);
-        ++pos_;  // the closing quote
-        std::size_t cursor = pos_;
-        while (cursor < text_.size() && is_outer_blank(text_[cursor])) ++cursor;
-        if (cursor < text_.size() && !ends_field(text_[cursor])) {
-            const std::size_t end = end_of_raw_field(cursor);
-            fail(open_line, field_index,
-                 "text after the closing quote of a quoted field: " +
-                     excerpt(text_.substr(open_pos, end - open_pos)));
-        }
-        pos_ = cursor;
-        if (has_escapes) {
-            std::string& unescaped = unescaped_.emplace_back();
-            unescaped.reserve(content.size());
-            for (std::size_t i = 0; i < content.size(); ++i) {
-                unescaped.push_back(content[i]);
-                if (content[i] == '"') ++i;  // quotes come in pairs here; keep one
-            }
-            content = unescaped;
-        }
-        return Field{content, open_line};
-    }
-
-    std::string_view text_;
-    char delimiter_;
-    const std::string& source_;
-    const std::vector<std::string>* names_ = nullptr;
-    std::size_t pos_ = 0;
-    std::size_t line_ = 1;
-    std::deque<std::string> unescaped_;  // a deque never moves its strings, so views stay valid
-};
-
-
-inline Column build_column(const std::string& name, std::size_t column_number, const std::vector<Field>& fields,
-                           std::optional<ColumnKind> forced, const MissingTokens& missing,
-                           const std::string& source) {
-    if (forced != ColumnKind::categorical) {
-        std::vector<double> values;
-        values.reserve(fields.size());
-        bool numeric = true;
-        for (const Field& field : fields) {
-            const std::string_view value = trim(field.text);
-            if (missing.contains(value)) {
-                values.push_back(std::numeric_limits<double>::quiet_NaN());
-                continue;
-            }
-            double number = 0.0;
-            if (!parse_double(value, number)) {
-                if (forced == ColumnKind::numeric)
-                    throw csv_error(source, field.line, column_number, name,
-                                    "value " + excerpt(field.text) +
-                                        " is not a number, and this column must be numeric");
-                numeric = false;
-                break;
-            }
-            values.push_back(number);
-        }
-        // A column with only missing values is numeric: all NaN.
-        if (numeric) return Column::numeric(name, std::move(values));
-    }
-
-    std::vector<std::int32_t> codes;
-    codes.reserve(fields.size());
-    std::vector<std::string> dictionary;
-    std::unordered_map<std::string_view, std::int32_t> index;  // views into the input: no copies
-    for (const Field& field : fields) {
-        if (missing.contains(trim(field.text))) {
-            codes.push_back(-1);
-            continue;
-        }
-        auto [it, inserted] = index.try_emplace(field.text, static_cast<std::int32_t>(dictionary.size()));
-        if (inserted) dictionary.emplace_back(field.text);
-        codes.push_back(it->second);
-    }
-    return Column::categorical(name, std::move(codes), std::move(dictionary));
-}
-
-inline void check_names(const std::vector<std::string>& names, const std::vector<Field>* header,
-                        const std::string& source) {
-    std::unordered_map<std::string_view, std::size_t> seen;
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        const std::size_t line = header != nullptr ? (*header)[i].line : 0;
-        const std::string where = header != nullptr ? "in the header" : "in options.column_names";
-        if (names[i].empty()) throw csv_error(source, line, i + 1, "", "empty column name " + where);
-        auto [it, inserted] = seen.try_emplace(names[i], i);
-        if (!inserted)
-            throw csv_error(source, line, i + 1, names[i],
-                            "duplicate column name " + excerpt(names[i]) + " " + where + " (also column " +
-                                std::to_string(it->second + 1) + ")");
-    }
-}
 
 // Writes one field, quoting it when a reader would otherwise split it, or trim it.
 inline void append_field(std::string& out, std::string_view text, char delimiter) {
@@ -296,12 +99,7 @@ inline void check_writable(const Frame& frame) {
                              "' is one-hot; CSV holds only numeric and categorical columns");
 }
 
-}  // namespace detail::csv
-
-// Parse text already in memory; `source` names it in error messages (e.g. "request body").
-inline Frame parse_csv(std::string_view text, const CsvOptions& options = {},
-                       const std::string& source = "<text>") {
-    using namespace detail::csv;
+inline void check_options(const CsvOptions& options, const std::string& source) {
     const char delimiter = options.delimiter;
     if (delimiter == '"' || delimiter == '\n' || delimiter == '\r')
         throw csv_error(source, 0, 0, "", "the delimiter cannot be a quote or a line break");
@@ -309,103 +107,41 @@ inline Frame parse_csv(std::string_view text, const CsvOptions& options = {},
         throw csv_error(source, 0, 0, "",
                         "options.column_names is only used when options.header is false; "
                         "rename the columns after reading instead");
-    if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);  // UTF-8 byte order mark
+}
 
-    Tokenizer tokenizer(text, delimiter, source);
-    std::vector<Field> record;
-    std::size_t record_line = 0;
-    bool have_record = tokenizer.next_record(record, record_line);
+inline ReaderConfig reader_config(const CsvOptions& options) {
+    return ReaderConfig{options.delimiter,      options.header,       options.column_names, options.missing_values,
+                        options.column_kinds,   options.n_threads,    options.window_bytes};
+}
 
-    std::vector<std::string> names;
-    if (options.header) {
-        if (!have_record) throw csv_error(source, 0, 0, "", "the input is empty: there is no header record");
-        names.reserve(record.size());
-        for (const Field& field : record) names.emplace_back(field.text);
-        check_names(names, &record, source);
-    } else {
-        if (options.column_names.empty())
-            throw csv_error(source, 0, 0, "",
-                            "options.header is false, so options.column_names must name every column");
-        names = options.column_names;
-        check_names(names, nullptr, source);
-        if (have_record && record.size() != names.size())
-            throw csv_error(source, record_line, 0, "",
-                            "options.column_names has " + std::to_string(names.size()) + " names but line " +
-                                std::to_string(record_line) + " has " + std::to_string(record.size()) +
-                                " fields");
-    }
-    tokenizer.set_names(&names);
-    const std::size_t column_count = names.size();
+inline std::size_t window_bytes(const CsvOptions& options) {
+    return options.window_bytes == 0 ? default_window_bytes : options.window_bytes;
+}
 
-    std::vector<std::optional<ColumnKind>> forced(column_count);
-    for (const auto& [name, kind] : options.column_kinds) {
-        auto found = std::find(names.begin(), names.end(), name);
-        if (found == names.end())
-            throw csv_error(source, 0, 0, "",
-                            "options.column_kinds names column " + excerpt(name) + ", which is not among the " +
-                                "columns (" + detail::quoted_list(names) + ")");
-        const auto index = static_cast<std::size_t>(found - names.begin());
-        if (kind != ColumnKind::numeric && kind != ColumnKind::categorical)
-            throw csv_error(source, 0, index + 1, name,
-                            std::string("options.column_kinds can force numeric or categorical, not ") +
-                                to_string(kind));
-        forced[index] = kind;
-    }
-    if (options.header) have_record = tokenizer.next_record(record, record_line);  // the first data record
+}  // namespace detail::csv
 
-    // Column-major storage of the field views; size it once from the line count.
-    std::vector<std::vector<Field>> cells(column_count);
-    const auto expected_rows = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    for (auto& column_cells : cells) column_cells.reserve(expected_rows);
-    while (have_record) {
-        if (record.size() != column_count)
-            throw csv_error(source, record_line, record.size() > column_count ? column_count + 1 : 0, "",
-                            "line " + std::to_string(record_line) + " has " + std::to_string(record.size()) +
-                                " fields, expected " + std::to_string(column_count));
-        for (std::size_t i = 0; i < column_count; ++i) cells[i].push_back(record[i]);
-        have_record = tokenizer.next_record(record, record_line);
-    }
+// Parse text already in memory; `source` names it in error messages (e.g. "request body").
+inline Frame parse_csv(std::string_view text, const CsvOptions& options = {},
+                       const std::string& source = "<text>") {
+    detail::csv::check_options(options, source);
+    detail::csv::TextWindows windows(text, detail::csv::window_bytes(options));
+    return detail::csv::CsvReader(windows, detail::csv::reader_config(options), source).read();
+}
 
-    const MissingTokens missing(options.missing_values);
-    std::vector<Column> columns;
-    columns.reserve(column_count);
-    for (std::size_t i = 0; i < column_count; ++i) {
-        columns.push_back(build_column(names[i], i + 1, cells[i], forced[i], missing, source));
-        std::vector<Field>().swap(cells[i]);  // free the views early: peak memory stays ~ one copy
-    }
-    return Frame(std::move(columns));
+// Reads a CSV file, plain or gzip-compressed; errors name the path. `info`, when given,
+// receives the file's size and CRC-32, computed as it was read.
+inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& options, CsvFileInfo* info) {
+    detail::ByteSource file(path, "read_csv");
+    detail::csv::check_options(options, path.string());
+    detail::csv::TextWindows windows(file, detail::csv::window_bytes(options));
+    Frame frame = detail::csv::CsvReader(windows, detail::csv::reader_config(options), path.string()).read();
+    if (info != nullptr) *info = CsvFileInfo{file.raw_bytes(), file.crc32(), file.is_gzip()};
+    return frame;
 }
 
 inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& options = {}) {
-    std::error_code ignored;
-    if (std::filesystem::is_directory(path, ignored))
-        throw error("read_csv: cannot open '" + path.string() + "': it is a directory");
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        const int saved_errno = errno;
-        throw error("read_csv: cannot open '" + path.string() + "': " +
-                    (saved_errno != 0 ? detail::errno_text(saved_errno) : std::string("unknown error")));
-    }
-    std::string text;
-    in.seekg(0, std::ios::end);
-    const std::streamoff size = in.tellg();
-    in.seekg(0, std::ios::beg);
-    if (size > 0) {
-        text.resize(static_cast<std::size_t>(size));
-        in.read(text.data(), size);
-        text.resize(static_cast<std::size_t>(in.gcount()));
-    } else {
-        // Size unknown (a pipe or special file): read in chunks.
-        in.clear();
-        char chunk[65536];
-        while (in.read(chunk, sizeof chunk) || in.gcount() > 0)
-            text.append(chunk, static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) throw error("read_csv: reading '" + path.string() + "' failed");
-    return parse_csv(text, options, path.string());
+    return read_csv(path, options, nullptr);
 }
-
 // Writes `frame` as RFC 4180 CSV with LF line ends: numbers in shortest round-trip form,
 // missing values as empty fields, categorical values as their text. Fields are quoted when
 // they hold a comma, quote, CR or LF, or start or end with a space or tab (the reader trims

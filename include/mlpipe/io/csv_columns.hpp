@@ -1,0 +1,487 @@
+#pragma once
+// From fields to column values. Each piece of a window is parsed on its own into piece
+// columns (numbers as doubles; text as codes into the piece's own dictionary, in order of
+// first appearance), then the pieces are appended in file order to the column builders,
+// whose dictionaries therefore list values in order of first appearance in the file, as a
+// one-pass reader would.
+
+#include <mlpipe/detail/text.hpp>
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/column.hpp>
+#include <mlpipe/io/csv_tokenizer.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <cfloat>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <deque>
+#include <limits>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#if defined(__linux__)
+#include <sys/mman.h>
+#endif
+
+namespace mlpipe::detail::csv {
+
+// Equality for the short texts of CSV fields: no library call for the common lengths.
+inline bool same_text(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    if (a.size() > 16) return std::memcmp(a.data(), b.data(), a.size()) == 0;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+class MissingTokens {
+public:
+    explicit MissingTokens(const std::vector<std::string>& tokens) {
+        for (const auto& token : tokens) {
+            const std::string_view trimmed = trim(token);
+            tokens_.emplace_back(trimmed);
+            lengths_ |= trimmed.size() < 64 ? std::uint64_t{1} << trimmed.size() : 0;
+            long_tokens_ |= trimmed.size() >= 64;
+        }
+    }
+    // `value` must already be trimmed.
+    bool contains(std::string_view value) const noexcept {
+        if (value.size() < 64 && (lengths_ & (std::uint64_t{1} << value.size())) == 0 && !long_tokens_) return false;
+        for (const auto& token : tokens_)
+            if (same_text(value, token)) return true;
+        return false;
+    }
+    const std::vector<std::string>& tokens() const noexcept { return tokens_; }
+
+private:
+    std::vector<std::string> tokens_;  // a handful, so a linear scan beats hashing
+    std::uint64_t lengths_ = 0;        // bit n: some token has n characters
+    bool long_tokens_ = false;
+};
+
+// The common number shapes, [+-]digits[.digits][(e|E)[+-]digits] with at most 19 digits,
+// whose value is exact as m * 10^e or m / 10^e with m <= 2^53 and |e| <= 22: then one
+// multiplication or division rounds correctly (Clinger's fast path, the one fast_float and
+// from_chars take first), so the result is parse_double's to the bit. Returns the end of the
+// number, or nullptr to leave the text to parse_double.
+inline const char* parse_plain_number_scalar(const char* p, const char* end, double& value) noexcept {
+#if FLT_EVAL_METHOD == 0
+    static constexpr double powers[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                                        1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    bool negative = false;
+    if (p < end && (*p == '-' || *p == '+')) {
+        negative = *p == '-';
+        ++p;
+    }
+    std::uint64_t mantissa = 0;
+    const char* digits_start = p;
+    while (p < end && static_cast<unsigned>(*p - '0') < 10) mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
+    std::size_t digits = static_cast<std::size_t>(p - digits_start);
+    int exponent = 0;
+    if (p < end && *p == '.') {
+        const char* fraction_start = ++p;
+        while (p < end && static_cast<unsigned>(*p - '0') < 10)
+            mantissa = mantissa * 10 + static_cast<unsigned>(*p++ - '0');
+        exponent = -static_cast<int>(p - fraction_start);
+        digits += static_cast<std::size_t>(p - fraction_start);
+    }
+    if (digits == 0 || digits > 19) return nullptr;
+    if (p < end && (*p == 'e' || *p == 'E')) {
+        ++p;
+        bool exponent_negative = false;
+        if (p < end && (*p == '-' || *p == '+')) exponent_negative = *p++ == '-';
+        const char* exponent_start = p;
+        int written = 0;
+        while (p < end && static_cast<unsigned>(*p - '0') < 10 && p - exponent_start < 4)
+            written = written * 10 + (*p++ - '0');
+        if (p == exponent_start || (p < end && static_cast<unsigned>(*p - '0') < 10)) return nullptr;
+        exponent += exponent_negative ? -written : written;
+    }
+    if (mantissa > (std::uint64_t{1} << 53) || exponent < -22 || exponent > 22) return nullptr;
+    double result = static_cast<double>(mantissa);
+    result = exponent < 0 ? result / powers[-exponent] : result * powers[exponent];
+    value = negative ? -result : result;
+    return p;
+#else
+    (void)p;
+    (void)end;
+    (void)value;
+    return nullptr;
+#endif
+}
+
+// Eight bytes of text as one little-endian word (the first character lowest).
+inline std::uint64_t load_word(const char* p) noexcept {
+    std::uint64_t word;
+    std::memcpy(&word, p, 8);
+    if constexpr (std::endian::native == std::endian::big) word = __builtin_bswap64(word);
+    return word;
+}
+
+// How many of the word's characters, from the first, are digits (0 to 8), without a branch
+// per character: a byte is flagged when it is below '0' (the subtraction borrows) or above
+// '9' (adding 0x76 carries into its top bit); borrows and carries only move to later bytes.
+inline unsigned leading_digits(std::uint64_t word) noexcept {
+    const std::uint64_t shifted = word - 0x3030303030303030ULL;
+    const std::uint64_t flagged = (shifted | (shifted + 0x7676767676767676ULL)) & 0x8080808080808080ULL;
+    return flagged == 0 ? 8 : static_cast<unsigned>(std::countr_zero(flagged)) / 8;
+}
+
+// The value of the digits in a word that holds up to eight digit characters in its high
+// bytes and zeros below them (leading zeros), as simdjson and fast_float compute it.
+inline std::uint32_t digits_value(std::uint64_t word) noexcept {
+    word = (word & 0x0F0F0F0F0F0F0F0FULL) * 2561 >> 8;
+    word = (word & 0x00FF00FF00FF00FFULL) * 6553601 >> 16;
+    return static_cast<std::uint32_t>((word & 0x0000FFFF0000FFFFULL) * 42949672960001ULL >> 32);
+}
+
+// parse_plain_number_scalar's numbers, read eight characters at a time when 18 characters
+// can be read from `p`: [+-]digits[.digits] with at most 7 digits on each side (CSV data as
+// written with 6 to 15 significant digits) takes no branch per character.
+inline const char* parse_plain_number(const char* p, const char* end, double& value) noexcept {
+#if FLT_EVAL_METHOD == 0
+    static constexpr double powers[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8};
+    static constexpr std::uint64_t integer_powers[] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000};
+    if (end - p >= 18) {
+        const char* cursor = p;
+        const bool negative = *cursor == '-';
+        cursor += negative || *cursor == '+';
+        const std::uint64_t word = load_word(cursor);
+        const unsigned integer_digits = leading_digits(word);
+        if (integer_digits < 8) {
+            const std::uint64_t integer = integer_digits == 0 ? 0 : digits_value(word << (8 * (8 - integer_digits)));
+            cursor += integer_digits;
+            unsigned fraction_digits = 0;
+            std::uint64_t fraction = 0;
+            bool ok = true;
+            if (*cursor == '.') {
+                const std::uint64_t fraction_word = load_word(cursor + 1);
+                fraction_digits = leading_digits(fraction_word);
+                ok = fraction_digits < 8;
+                if (fraction_digits > 0 && ok) fraction = digits_value(fraction_word << (8 * (8 - fraction_digits)));
+                cursor += 1 + fraction_digits;
+            }
+            if (ok && integer_digits + fraction_digits > 0 && *cursor != 'e' && *cursor != 'E') {
+                // At most 14 digits: below 2^53, so exact as a double.
+                double result = static_cast<double>(integer * integer_powers[fraction_digits] + fraction);
+                if (fraction_digits > 0) result /= powers[fraction_digits];
+                value = negative ? -result : result;
+                return cursor;
+            }
+        }
+    }
+#endif
+    return parse_plain_number_scalar(p, end, value);
+}
+
+// Large buffers are first touched as they fill; on Linux, ask for transparent huge pages so
+// that there are 512 times fewer page faults (a hint, ignored where THP is off).
+inline void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
+    if (bytes < 4 * huge) return;
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(data) + huge - 1) & ~(huge - 1);
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge - 1);
+    if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+    (void)data;
+    (void)bytes;
+#endif
+}
+
+// Room for `more` elements, growing geometrically, with huge pages for a large buffer.
+template <class T>
+void make_room(std::vector<T>& values, std::size_t more) {
+    if (values.capacity() - values.size() >= more) return;
+    values.reserve(std::max(values.size() + more, 2 * values.capacity()));
+    advise_huge_pages(values.data(), values.capacity() * sizeof(T));
+}
+
+// How a column's fields are stored while a window is parsed.
+enum class Sink : unsigned char {
+    number,         // inferred numeric so far: text makes the piece flag saw_text
+    forced_number,  // options.column_kinds says numeric: text is an error
+    text,           // categorical
+};
+
+// Hash of a short text; the dictionary takes its top bits.
+inline std::uint64_t hash_text(std::string_view text) noexcept {
+    constexpr std::uint64_t multiplier = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t hash = text.size();
+    const char* p = text.data();
+    std::size_t n = text.size();
+    for (; n >= 8; p += 8, n -= 8) {
+        std::uint64_t word;
+        std::memcpy(&word, p, 8);
+        hash = (hash ^ word) * multiplier;
+        hash ^= hash >> 29;
+    }
+    std::uint64_t word = 0;  // the last bytes, gathered by shifts (a small memcpy would stall the load)
+    for (std::size_t i = 0; i < n; ++i) word |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    hash = (hash ^ word) * multiplier;
+    return (hash ^ (hash >> 31)) * multiplier;
+}
+
+// Codes for the distinct texts of one piece, in order of first appearance. The texts are
+// views into the window or the piece's unescaped strings. Open addressing: a column has
+// few distinct values as a rule, and this lookup is per field.
+class PieceDictionary {
+public:
+    void clear() {
+        entries_.clear();
+        if (!slots_.empty()) std::fill(slots_.begin(), slots_.end(), -1);
+    }
+
+    std::int32_t code(std::string_view text) {
+        if (2 * (entries_.size() + 1) > slots_.size()) grow();
+        std::size_t slot = static_cast<std::size_t>(hash_text(text) >> shift_);
+        while (true) {
+            const std::int32_t code = slots_[slot];
+            if (code < 0) break;
+            if (same_text(entries_[static_cast<std::size_t>(code)], text)) return code;
+            slot = (slot + 1) & (slots_.size() - 1);
+        }
+        const auto code = static_cast<std::int32_t>(entries_.size());
+        slots_[slot] = code;
+        entries_.push_back(text);
+        return code;
+    }
+
+    const std::vector<std::string_view>& entries() const noexcept { return entries_; }
+
+private:
+    void grow() {
+        slots_.assign(std::max<std::size_t>(16, slots_.size() * 2), -1);
+        shift_ = 64;
+        for (std::size_t size = slots_.size(); size > 1; size /= 2) --shift_;
+        for (std::size_t code = 0; code < entries_.size(); ++code) {
+            std::size_t slot = static_cast<std::size_t>(hash_text(entries_[code]) >> shift_);
+            while (slots_[slot] >= 0) slot = (slot + 1) & (slots_.size() - 1);
+            slots_[slot] = static_cast<std::int32_t>(code);
+        }
+    }
+
+    std::vector<std::string_view> entries_;
+    std::vector<std::int32_t> slots_;  // codes; -1 = empty
+    unsigned shift_ = 64;              // 64 - log2(slots)
+};
+
+struct PieceColumn {
+    std::vector<double> values;        // Sink::number and forced_number
+    std::vector<std::int32_t> codes;   // Sink::text, into `dictionary`; -1 = missing
+    PieceDictionary dictionary;
+    bool saw_number = false;           // a value that is a number, not a missing token
+    bool saw_text = false;             // Sink::number met text: the column is categorical
+    std::optional<ScanError> bad_value;  // Sink::forced_number: the piece's first non-number
+};
+
+// One piece's parse: its columns, or the first error in it.
+struct Piece {
+    std::vector<PieceColumn> columns;
+    std::deque<std::string> unescaped;  // fields with "" escapes, viewed by the dictionaries
+    std::size_t rows = 0;
+    std::size_t lines = 0;  // line ends consumed, including those inside quotes
+    std::optional<ScanError> error;
+    bool incomplete = false;  // the text ended inside a record
+
+    void reset(std::size_t column_count) {
+        columns.resize(column_count);
+        for (auto& column : columns) {
+            column.values.clear();
+            column.codes.clear();
+            column.dictionary.clear();
+            column.saw_number = column.saw_text = false;
+            column.bad_value.reset();
+        }
+        unescaped.clear();
+        rows = lines = 0;
+        error.reset();
+        incomplete = false;
+    }
+};
+
+// What a piece parse needs to know, the same for every piece of a window.
+struct ParsePlan {
+    explicit ParsePlan(char delimiter_ = ',')
+        : delimiter(delimiter_), number_fast_path(std::string_view("0123456789.+-eE").find(delimiter_) == std::string_view::npos) {
+        for (const char c : {delimiter, '\n', '\r', '"', ' ', '\t'}) not_plain[static_cast<unsigned char>(c)] = true;
+    }
+    char delimiter;
+    // parse_plain_number reads on over characters of numbers, so not when one is the delimiter.
+    bool number_fast_path;
+    const MissingTokens* missing = nullptr;
+    std::vector<Sink> sinks;  // one per column
+    bool plain_numbers_may_be_missing = false;  // a missing token such as "-999" looks like a number
+    // Characters that end a plain field (one with nothing to trim, unquote or check) or make
+    // it something else.
+    bool not_plain[256] = {};
+};
+
+inline void store_number(PieceColumn& column, Sink sink, const Field& field, std::size_t field_index,
+                         const MissingTokens& missing) {
+    const std::string_view value = field.quoted ? trim(field.text) : field.text;
+    if (missing.contains(value)) {
+        column.values.push_back(std::numeric_limits<double>::quiet_NaN());
+        return;
+    }
+    double number = 0.0;
+    if (detail::parse_double(value, number)) {
+        column.values.push_back(number);
+        column.saw_number = true;
+        return;
+    }
+    column.values.push_back(std::numeric_limits<double>::quiet_NaN());
+    if (sink == Sink::number) {
+        column.saw_text = true;
+    } else if (!column.bad_value) {
+        column.bad_value = ScanError{field.line, field_index + 1,
+                                     "value " + excerpt(field.text) + " is not a number, and this column must be numeric",
+                                     0};
+    }
+}
+
+inline void store_text(PieceColumn& column, const Field& field, const MissingTokens& missing) {
+    const std::string_view value = field.quoted ? trim(field.text) : field.text;
+    column.codes.push_back(missing.contains(value) ? -1 : column.dictionary.code(field.text));
+}
+
+// Parses the records of `text` into `piece` (reset first); errors end the parse and are
+// kept in the piece, so the reader can report the first one in file order.
+inline void parse_piece(Piece& piece, std::string_view text, PartEnd end, const ParsePlan& plan) {
+    const std::size_t column_count = plan.sinks.size();
+    piece.reset(column_count);
+    Scanner scanner(text, plan.delimiter, end, piece.unescaped);
+    const MissingTokens& missing = *plan.missing;
+    try {
+        while (scanner.start_record()) {
+            const std::size_t record_line = scanner.line();
+            std::size_t field_index = 0;
+            while (true) {
+                if (field_index < column_count) {
+                    PieceColumn& column = piece.columns[field_index];
+                    const Sink sink = plan.sinks[field_index];
+                    if (sink == Sink::text) {
+                        const char* start = scanner.cursor();
+                        const char* stop = start;
+                        while (stop < scanner.end() && !plan.not_plain[static_cast<unsigned char>(*stop)]) ++stop;
+                        if (stop != start && scanner.is_field_end(stop)) {
+                            const std::string_view value(start, static_cast<std::size_t>(stop - start));
+                            column.codes.push_back(missing.contains(value) ? -1 : column.dictionary.code(value));
+                            scanner.move_to(stop);
+                        } else {
+                            store_text(column, scanner.read_field(field_index), missing);
+                        }
+                    } else {
+                        double number = 0.0;
+                        const char* start = scanner.cursor();
+                        const char* stop = plan.number_fast_path ? parse_plain_number(start, scanner.end(), number) : nullptr;
+                        if (stop != nullptr && scanner.is_field_end(stop) &&
+                            !(plan.plain_numbers_may_be_missing &&
+                              missing.contains(std::string_view(start, static_cast<std::size_t>(stop - start))))) {
+                            column.values.push_back(number);
+                            column.saw_number = true;
+                            scanner.move_to(stop);
+                        } else {
+                            store_number(column, sink, scanner.read_field(field_index), field_index, missing);
+                        }
+                    }
+                } else {
+                    (void)scanner.read_field(field_index);  // an extra field: counted, checked, dropped
+                }
+                ++field_index;
+                if (scanner.end_field()) break;
+            }
+            if (field_index != column_count)
+                throw ScanError{record_line, field_index > column_count ? column_count + 1 : 0, "", field_index};
+            ++piece.rows;
+        }
+        piece.lines = scanner.line() - 1;
+    } catch (ScanError& failure) {
+        piece.error = std::move(failure);
+    } catch (const NeedMoreText&) {
+        piece.incomplete = true;
+    }
+}
+
+// One column of the result, appended to piece by piece.
+class ColumnBuilder {
+public:
+    ColumnBuilder(std::string name, Sink sink) : name_(std::move(name)), sink_(sink) {}
+
+    const std::string& name() const noexcept { return name_; }
+    Sink sink() const noexcept { return sink_; }
+    bool has_number() const noexcept { return has_number_; }
+    std::size_t rows() const noexcept { return sink_ == Sink::text ? codes_.size() : values_.size(); }
+    const std::optional<ScanError>& bad_value() const noexcept { return bad_value_; }
+
+    void reserve(std::size_t rows) {
+        if (sink_ == Sink::text) make_room(codes_, rows - std::min(rows, codes_.size()));
+        else make_room(values_, rows - std::min(rows, values_.size()));
+    }
+
+    // A numeric column that has held only missing values so far becomes categorical: every
+    // earlier row is a missing code.
+    void become_text() {
+        codes_.assign(values_.size(), -1);
+        std::vector<double>().swap(values_);
+        sink_ = Sink::text;
+    }
+
+    // Appends a piece parsed with this column's current sink; `first_line` is the absolute
+    // line of the piece's first line.
+    void append(const PieceColumn& piece, std::size_t first_line) {
+        if (sink_ != Sink::text) {
+            make_room(values_, piece.values.size());
+            values_.insert(values_.end(), piece.values.begin(), piece.values.end());
+            has_number_ = has_number_ || piece.saw_number;
+            if (!bad_value_ && piece.bad_value) {
+                bad_value_ = piece.bad_value;
+                bad_value_->line += first_line - 1;
+            }
+            return;
+        }
+        const auto& entries = piece.dictionary.entries();
+        remap_.resize(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            auto found = index_.find(entries[i]);
+            if (found == index_.end()) {
+                const auto code = static_cast<std::int32_t>(dictionary_.size());
+                const std::string& stored = dictionary_.emplace_back(entries[i]);
+                found = index_.emplace(std::string_view(stored), code).first;
+            }
+            remap_[i] = found->second;
+        }
+        const std::size_t start = codes_.size();
+        make_room(codes_, piece.codes.size());
+        codes_.resize(start + piece.codes.size());
+        std::int32_t* out = codes_.data() + start;
+        for (const std::int32_t code : piece.codes) *out++ = code < 0 ? -1 : remap_[static_cast<std::size_t>(code)];
+    }
+
+    Column finish() {
+        if (sink_ != Sink::text) return Column::numeric(name_, std::move(values_));
+        std::vector<std::string> dictionary(std::make_move_iterator(dictionary_.begin()),
+                                            std::make_move_iterator(dictionary_.end()));
+        index_.clear();
+        return Column::categorical(name_, std::move(codes_), std::move(dictionary));
+    }
+
+private:
+    std::string name_;
+    Sink sink_;
+    bool has_number_ = false;
+    std::vector<double> values_;
+    std::vector<std::int32_t> codes_;
+    std::deque<std::string> dictionary_;  // a deque, so the index's views stay valid as it grows
+    std::unordered_map<std::string_view, std::int32_t> index_;
+    std::vector<std::int32_t> remap_;     // piece code -> column code
+    std::optional<ScanError> bad_value_;  // the first non-number of a forced-numeric column
+};
+
+}  // namespace mlpipe::detail::csv
