@@ -40,6 +40,7 @@ struct TrainingSettings {
     HandleUnknown handle_unknown = HandleUnknown::ignore;
     ArchiveFormat archive_format = ArchiveFormat::binary;
     bool verbose = false;
+    std::optional<int> n_jobs;  // nullopt: not given (SM_NUM_CPUS when set, else every core)
 };
 
 // One hyperparameter as received.
@@ -108,6 +109,15 @@ inline int positive_integer(const HyperparameterValue& h) {
     if (!std::isfinite(number) || number != std::floor(number)) throw bad_value{"must be a whole number"};
     if (number < 1 || number > std::numeric_limits<int>::max())
         throw bad_value{"must be between 1 and " + std::to_string(std::numeric_limits<int>::max())};
+    return static_cast<int>(number);
+}
+
+// scikit-learn's n_jobs: n >= 1 threads, -1 every core, -2 all but one, ...; 0 means nothing.
+inline int n_jobs(const HyperparameterValue& h) {
+    const double number = to_number(h);
+    if (!std::isfinite(number) || number != std::floor(number)) throw bad_value{"must be a whole number"};
+    if (number == 0 || number < -1024 || number > 1024)
+        throw bad_value{"must be a number of threads from 1 to 1024, or -1 for every core (-2 all but one, ...)"};
     return static_cast<int>(number);
 }
 
@@ -256,6 +266,10 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          [](const auto& h, auto& s) { s.classifier.l1_ratio = unit_interval(h); }},
         {"random-state", "0", "seed of sag and saga's row order, a whole number >= 0: same seed, same model",
          [](const auto& h, auto& s) { s.classifier.random_state = seed(h); }},
+        {"n-jobs", "SM_NUM_CPUS, else every core",
+         "threads for fitting and evaluating, as scikit-learn's n_jobs: n >= 1, or -1 for every core (-2 all "
+         "but one, ...). The model is the same, bit for bit, whatever the number",
+         [](const auto& h, auto& s) { s.n_jobs = n_jobs(h); }},
         {"verbose", "false", "true | false: log the loss and largest gradient entry of every iteration",
          [](const auto& h, auto& s) { s.verbose = to_bool(h); }},
     };
@@ -361,6 +375,7 @@ inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const
         {"penalty", to_string(s.classifier.penalty)},
         {"l1-ratio", s.classifier.l1_ratio ? nlohmann::json(*s.classifier.l1_ratio) : nlohmann::json(nullptr)},
         {"random-state", s.classifier.random_state},
+        {"n-jobs", s.classifier.n_jobs},
         {"verbose", s.verbose},
     };
 }

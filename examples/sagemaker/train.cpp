@@ -26,6 +26,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <ctime>
 #include <exception>
@@ -158,6 +159,26 @@ void check_input_data_config(const Layout& layout) {
     }
 }
 
+// n-jobs when given, else the instance's vCPUs (SM_NUM_CPUS, set by the script-mode
+// toolkits), else every core the machine has.
+void resolve_threads(TrainingSettings& settings, const TrainArguments& arguments) {
+    std::string source = "the n-jobs hyperparameter";
+    if (settings.n_jobs) {
+        settings.classifier.n_jobs = *settings.n_jobs;
+    } else if (const std::string cpus = toolkit_env(arguments, "SM_NUM_CPUS"); !cpus.empty()) {
+        int value = 0;
+        const auto [end, ec] = std::from_chars(cpus.data(), cpus.data() + cpus.size(), value);
+        if (ec != std::errc() || end != cpus.data() + cpus.size() || value < 1)
+            throw parameter_error("SM_NUM_CPUS is " + excerpt(cpus) + ", not a whole number >= 1");
+        settings.classifier.n_jobs = value;
+        source = "SM_NUM_CPUS";
+    } else {
+        settings.classifier.n_jobs = -1;
+        source = "every core of this machine";
+    }
+    log("threads: " + std::to_string(resolve_n_jobs(settings.classifier.n_jobs)) + " (" + source + ")");
+}
+
 struct Hyperparameters {
     TrainingSettings settings;
     json given;     // as received, by source, for the metadata
@@ -175,6 +196,7 @@ Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments&
 
     std::vector<std::string> skipped;
     Hyperparameters hyperparameters{resolve_hyperparameters(values, skipped), json::object(), json::object()};
+    resolve_threads(hyperparameters.settings, arguments);
     if (!skipped.empty()) log("hyperparameters: ignoring SageMaker's own " + join(skipped));
     for (const auto& h : values)
         (is_sagemaker_key(h.key) ? hyperparameters.reserved : hyperparameters.given)[h.source][h.key] = h.text;

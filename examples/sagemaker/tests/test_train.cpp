@@ -329,6 +329,8 @@ TEST_CASE("train: a bad hyperparameter fails the job naming the key", "[train]")
         {"l1-ratio", "2", {"'l1-ratio' = '2'", "in [0, 1]"}},
         {"l1-ratio", "0.5", {"'l1-ratio' is used only with penalty elasticnet", "penalty is l2"}},
         {"random-state", "-3", {"'random-state' = '-3'", "whole number"}},
+        {"n-jobs", "0", {"'n-jobs' = '0'", "-1 for every core"}},
+        {"n-jobs", "1.5", {"'n-jobs' = '1.5'", "whole number"}},
         {"class-weight", "heavy", {"'class-weight' = 'heavy'", "none, balanced"}},
         {"max_iters", "50", {"unknown hyperparameter 'max_iters'", "did you mean 'max-iter'?", "known: "}},
         {"numerical-features", "bill_length_mm,island", {"numerical-features lists 'island'", "holds text"}},
@@ -438,6 +440,34 @@ TEST_CASE("train: solver, penalty, l1-ratio and random-state hyperparameters", "
         CHECK(job.failure().find("elasticnet needs l1_ratio") != std::string::npos);
         CHECK_FALSE(fs::exists(job.model_file()));
     }
+}
+
+TEST_CASE("train: n-jobs sets the threads, and the model's coefficients do not depend on them", "[train][parallel]") {
+    std::vector<Eigen::MatrixXd> coefficients;
+    std::vector<Eigen::VectorXd> intercepts;
+    for (const char* threads : {"1", "2", "-1"}) {
+        INFO("n-jobs " << threads);
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["n-jobs"] = threads;
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        CHECK(run.out.find("threads: ") != std::string::npos);
+        CHECK(run.out.find("(the n-jobs hyperparameter)") != std::string::npos);
+        const json metadata = job.metadata();
+        CHECK(metadata["hyperparameters"]["n-jobs"] == std::stoi(threads));
+        using Model = Pipeline<OneHotEncoder, StandardScaler, LogisticRegression>;
+        const auto model = load<Model>(job.model_file());
+        coefficients.push_back(model.final_step().coef());
+        intercepts.push_back(model.final_step().intercept());
+    }
+    CHECK(coefficients[1] == coefficients[0]);
+    CHECK(coefficients[2] == coefficients[0]);
+    CHECK(intercepts[1] == intercepts[0]);
+    CHECK(intercepts[2] == intercepts[0]);
 }
 
 TEST_CASE("train: a hyperparameter tuning job's _tuning_objective_metric is accepted and recorded", "[train]") {
