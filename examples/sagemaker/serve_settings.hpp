@@ -34,25 +34,33 @@ inline constexpr const char* serve_usage =
     "environment:\n"
     "  SAGEMAKER_MODEL_SERVER_WORKERS       predictions computed at once (default: CPU count); more\n"
     "                                       requests wait for a turn, /ping never waits\n"
-    "  SAGEMAKER_MODEL_SERVER_TIMEOUT       socket read/write timeout in seconds (default 60): how long\n"
-    "                                       a connection may stay silent while the server reads a request\n"
-    "                                       or writes a response; it does not limit the prediction\n"
+    "  SAGEMAKER_MODEL_SERVER_TIMEOUT       seconds to receive a request's whole body, and to send a whole\n"
+    "                                       response (default 60); it does not limit the prediction\n"
     "  SAGEMAKER_MAX_PAYLOAD_IN_MB          largest request body (default and minimum 6)\n"
     "  SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT answer type for Accept */* or none (default text/csv)\n"
     "  SAGEMAKER_BATCH_STRATEGY             MULTI_RECORD (default) or SINGLE_RECORD, reported by\n"
     "                                       /execution-parameters to batch transform\n"
     "  SAGEMAKER_MAX_CONCURRENT_TRANSFORMS  MaxConcurrentTransforms of /execution-parameters\n"
-    "                                       (default: the workers)\n";
+    "                                       (default: the workers)\n"
+    "  MLPIPE_SERVE_HEADER_TIMEOUT          seconds to receive a request's whole head, from its first\n"
+    "                                       byte (default 10)\n"
+    "  MLPIPE_SERVE_IDLE_TIMEOUT            seconds a kept-alive connection may wait for its next\n"
+    "                                       request (default 60)\n"
+    "  MLPIPE_SERVE_MAX_CONNECTIONS         open connections (default 4096, and below the open-file\n"
+    "                                       limit); a new one beyond it closes the longest-idle one\n";
 
 struct ServeSettings {
     Layout layout;
     std::string host = "0.0.0.0";
     int port = 8080;
     unsigned workers = 1;  // predictions computed at once
-    // SAGEMAKER_MODEL_SERVER_TIMEOUT: the socket read and write timeout, how long a
-    // connection may stay silent while a request is read or a response written (httplib's
-    // read and write timeouts). The prediction itself has no time limit.
+    // SAGEMAKER_MODEL_SERVER_TIMEOUT: the deadline for a request's whole body and for a
+    // whole response (not per read: a trickle of bytes does not extend it). The prediction
+    // itself has no time limit.
     std::chrono::seconds timeout{60};
+    std::chrono::seconds header_timeout{10};  // the whole request head, from its first byte
+    std::chrono::seconds idle_timeout{60};    // a kept-alive connection waiting for a request
+    std::size_t max_connections = 4096;
     std::size_t max_payload_mb = 6;
     Format default_accept = Format::csv;
     // For /execution-parameters (batch transform): "MULTI_RECORD" or "SINGLE_RECORD", and
@@ -125,6 +133,15 @@ inline ServeSettings read_serve_settings(const std::vector<std::string>& args) {
     if (const std::string timeout = env("SAGEMAKER_MODEL_SERVER_TIMEOUT"); !timeout.empty())
         settings.timeout =
             std::chrono::seconds(detail::unsigned_in(timeout, "SAGEMAKER_MODEL_SERVER_TIMEOUT", 1, 86400));
+
+    if (const std::string timeout = env("MLPIPE_SERVE_HEADER_TIMEOUT"); !timeout.empty())
+        settings.header_timeout =
+            std::chrono::seconds(detail::unsigned_in(timeout, "MLPIPE_SERVE_HEADER_TIMEOUT", 1, 3600));
+    if (const std::string timeout = env("MLPIPE_SERVE_IDLE_TIMEOUT"); !timeout.empty())
+        settings.idle_timeout =
+            std::chrono::seconds(detail::unsigned_in(timeout, "MLPIPE_SERVE_IDLE_TIMEOUT", 1, 86400));
+    if (const std::string connections = env("MLPIPE_SERVE_MAX_CONNECTIONS"); !connections.empty())
+        settings.max_connections = detail::unsigned_in(connections, "MLPIPE_SERVE_MAX_CONNECTIONS", 1, 1'000'000);
 
     // SageMaker promises clients 6 MB, so a smaller setting is raised to it.
     if (const std::string megabytes = env("SAGEMAKER_MAX_PAYLOAD_IN_MB"); !megabytes.empty())

@@ -17,6 +17,7 @@
 #include <csignal>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <future>
 #include <map>
 #include <memory>
@@ -26,7 +27,11 @@
 #include <thread>
 #include <vector>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -615,7 +620,10 @@ TEST_CASE("serve refuses bad settings with a message naming them", "[serve][erro
              {"SAGEMAKER_MODEL_SERVER_TIMEOUT", "0"},
              {"SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT", "application/xml"},
              {"SAGEMAKER_BATCH_STRATEGY", "EVERYTHING"},
-             {"SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "0"}}) {
+             {"SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "0"},
+             {"MLPIPE_SERVE_HEADER_TIMEOUT", "0"},
+             {"MLPIPE_SERVE_IDLE_TIMEOUT", "soon"},
+             {"MLPIPE_SERVE_MAX_CONNECTIONS", "0"}}) {
         INFO(name << "=" << value);
         Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
                         Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_").set(name, value),
@@ -859,7 +867,7 @@ TEST_CASE("serve computes at most SAGEMAKER_MODEL_SERVER_WORKERS predictions at 
     const std::size_t workers = GENERATE(1, 2);
     Served served(EnvVars{{"SAGEMAKER_MODEL_SERVER_WORKERS", std::to_string(workers)}});
     CHECK(number_after(served.process().stdout_text(), "workers ") == static_cast<long>(workers));
-    CHECK_THAT(served.process().stdout_text(), Catch::Contains("(predictions computed at once), threads 32"));
+    CHECK_THAT(served.process().stdout_text(), Catch::Contains("(predictions computed at once), I/O threads "));
     std::vector<std::string> lines;
     for (std::size_t i = 0; i < 4'000; ++i) lines.push_back(test_lines()[i % test_lines().size()]);
     const std::string body = join_lines(lines);
@@ -894,4 +902,186 @@ TEST_CASE("serve reports SAGEMAKER_BATCH_STRATEGY and SAGEMAKER_MAX_CONCURRENT_T
     CHECK(res->status == 200);
     CHECK(json::parse(res->body) ==
           json{{"MaxConcurrentTransforms", 7}, {"BatchStrategy", "SINGLE_RECORD"}, {"MaxPayloadInMB", 6}});
+}
+
+// ---------------------------------------------------------------------------------------
+// Hostile clients: idle and slow connections, pipelining, the connection bound
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+// A plain TCP connection to the server, for what an HTTP client library will not do:
+// stay silent, send a head byte by byte, pipeline requests.
+class RawConnection {
+public:
+    explicit RawConnection(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+        REQUIRE(fd_ >= 0);
+        sockaddr_in address{};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(static_cast<std::uint16_t>(port));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        REQUIRE(::connect(fd_, reinterpret_cast<const sockaddr*>(&address), sizeof address) == 0);
+    }
+    ~RawConnection() { ::close(fd_); }
+    RawConnection(const RawConnection&) = delete;
+    RawConnection& operator=(const RawConnection&) = delete;
+
+    bool send(const std::string& bytes) {
+        std::size_t sent = 0;
+        while (sent < bytes.size()) {
+            const auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+            if (n <= 0) return false;
+            sent += static_cast<std::size_t>(n);
+        }
+        return true;
+    }
+
+    // Reads until `enough` says the text is complete, the server closes, or `timeout`.
+    std::string receive(const std::function<bool(const std::string&)>& enough, std::chrono::milliseconds timeout) {
+        const auto deadline = std::chrono::steady_clock::now() + timeout;
+        while (!enough(received_) && !closed_) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+            if (left.count() <= 0) break;
+            pollfd ready{fd_, POLLIN, 0};
+            if (::poll(&ready, 1, static_cast<int>(left.count())) <= 0) break;
+            char chunk[4096];
+            const auto n = ::recv(fd_, chunk, sizeof chunk, 0);
+            if (n <= 0) closed_ = true;
+            else received_.append(chunk, static_cast<std::size_t>(n));
+        }
+        return received_;
+    }
+
+    // True when the server closed the connection within `timeout`.
+    bool closed_within(std::chrono::milliseconds timeout) {
+        receive([](const std::string&) { return false; }, timeout);
+        return closed_;
+    }
+
+private:
+    int fd_;
+    std::string received_;
+    bool closed_ = false;
+};
+
+std::size_t count_of(const std::string& text, const std::string& part) {
+    std::size_t count = 0;
+    for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + part.size())) ++count;
+    return count;
+}
+
+std::string csv_request(const std::string& body, const std::string& extra_headers = "") {
+    return "POST /invocations HTTP/1.1\r\nHost: test\r\nContent-Type: text/csv\r\nAccept: text/csv\r\n" +
+           extra_headers + "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+}  // namespace
+
+TEST_CASE("serve answers pipelined requests in order on one connection", "[serve][http]") {
+    Served served;
+    RawConnection connection(served.port());
+    const std::string ping = "GET /ping HTTP/1.1\r\nHost: test\r\n\r\n";
+    std::string requests = ping;
+    for (std::size_t i = 0; i < 5; ++i) requests += csv_request(test_lines()[i] + "\n");
+    requests += "GET /nowhere HTTP/1.1\r\nHost: test\r\n\r\n" + ping;
+    REQUIRE(connection.send(requests));  // one write: all of them arrive together
+    const std::string answers = connection.receive(
+        [](const std::string& text) { return count_of(text, "HTTP/1.1 ") == 8 && text.ends_with("\r\n\r\n"); }, 20s);
+    REQUIRE(count_of(answers, "HTTP/1.1 ") == 8);
+    CHECK(count_of(answers, "HTTP/1.1 200 OK") == 7);
+    std::size_t at = answers.find("HTTP/1.1 200 OK");  // the first ping
+    for (std::size_t i = 0; i < 5; ++i) {
+        at = answers.find("\r\n\r\n", answers.find("text/csv", at));
+        REQUIRE(at != std::string::npos);
+        CHECK(answers.substr(at + 4, library_labels()[i].size() + 1) == library_labels()[i] + "\n");
+    }
+    CHECK(answers.find("HTTP/1.1 404") < answers.rfind("HTTP/1.1 200 OK"));
+}
+
+TEST_CASE("serve answers /ping while hundreds of connections are idle or send their head a byte at a time",
+          "[serve][http][slow]") {
+    Served served;
+    std::vector<std::unique_ptr<RawConnection>> idle, slow;
+    for (int i = 0; i < 300; ++i) idle.push_back(std::make_unique<RawConnection>(served.port()));
+    for (int i = 0; i < 100; ++i) {
+        slow.push_back(std::make_unique<RawConnection>(served.port()));
+        REQUIRE(slow.back()->send("GET /"));
+    }
+    // A thread-per-connection server would have no thread left for these.
+    for (const char* letter : {"p", "i", "n"}) {
+        for (auto& connection : slow) REQUIRE(connection->send(letter));
+        auto client = served.client();
+        client.set_read_timeout(5s);
+        auto res = client.Get("/ping");
+        REQUIRE(res);
+        CHECK(res->status == 200);
+        res = client.Post("/invocations", join_lines(test_lines(), 0, 3), "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 200);
+    }
+    for (auto& connection : slow) REQUIRE(connection->send("g HTTP/1.1\r\nHost: test\r\n\r\n"));
+    for (auto& connection : slow)
+        CHECK_THAT(connection->receive([](const std::string& text) { return text.ends_with("\r\n\r\n"); }, 10s),
+                   Catch::StartsWith("HTTP/1.1 200 OK"));
+}
+
+TEST_CASE("serve gives a request head one deadline, which a trickle of bytes does not extend", "[serve][http][slow]") {
+    Served served(EnvVars{{"MLPIPE_SERVE_HEADER_TIMEOUT", "1"}});
+    RawConnection trickle(served.port());
+    const std::string head = "GET /ping HTTP/1.1\r\nHost: test\r\nX-Slow: " + std::string(40, 'x') + "\r\n\r\n";
+    const auto start = std::chrono::steady_clock::now();
+    bool cut_off = false;
+    for (char byte : head) {
+        // One byte every 100 ms: a timeout per read would never fire.
+        if (!trickle.send(std::string(1, byte)) || trickle.closed_within(100ms)) {
+            cut_off = true;
+            break;
+        }
+    }
+    CHECK(cut_off);  // closed: the deadline passed, so no answer is owed
+    CHECK(std::chrono::steady_clock::now() - start < 5s);
+    CHECK(served.answers_ping());
+}
+
+TEST_CASE("serve bounds open connections by closing the longest-idle one", "[serve][http]") {
+    Served served(EnvVars{{"MLPIPE_SERVE_MAX_CONNECTIONS", "4"}});
+    std::vector<std::unique_ptr<RawConnection>> idle;
+    for (int i = 0; i < 4; ++i) {
+        idle.push_back(std::make_unique<RawConnection>(served.port()));
+        std::this_thread::sleep_for(20ms);  // so that the first is the longest idle
+    }
+    // A fifth connection is served, and the oldest idle one makes room for it.
+    CHECK(served.answers_ping());
+    CHECK(idle.front()->closed_within(5s));
+    // One that is in the middle of a request is not closed, however many come after it:
+    // its answer comes.
+    RawConnection busy(served.port());
+    const std::string request = csv_request(test_lines()[0] + "\n");
+    const std::size_t cut = request.size() - 10;  // the head and part of the body
+    REQUIRE(busy.send(request.substr(0, cut)));
+    std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < 6; ++i) {
+        idle.push_back(std::make_unique<RawConnection>(served.port()));
+        std::this_thread::sleep_for(20ms);
+    }
+    for (int i = 0; i < 3; ++i) CHECK(served.answers_ping());
+    REQUIRE(busy.send(request.substr(cut)));
+    CHECK_THAT(busy.receive([](const std::string& text) { return text.ends_with("male\n"); }, 10s),
+               Catch::StartsWith("HTTP/1.1 200 OK") && Catch::EndsWith(library_labels()[0] + "\n"));
+    served.process().signal(SIGTERM);
+    REQUIRE(served.process().wait_for(20s) == 0);
+    CHECK(number_after(served.process().stdout_text(), "connections (") >= 1);
+}
+
+TEST_CASE("serve answers Expect: 100-continue before the body is sent", "[serve][http]") {
+    Served served;
+    RawConnection connection(served.port());
+    const std::string body = test_lines()[0] + "\n";
+    const std::string request = csv_request(body, "Expect: 100-continue\r\n");
+    REQUIRE(connection.send(request.substr(0, request.size() - body.size())));
+    CHECK_THAT(connection.receive([](const std::string& text) { return text.ends_with("\r\n\r\n"); }, 10s),
+               Catch::StartsWith("HTTP/1.1 100 Continue"));
+    REQUIRE(connection.send(body));
+    CHECK_THAT(connection.receive([](const std::string& text) { return text.ends_with("male\n"); }, 10s),
+               Catch::Contains("HTTP/1.1 200 OK") && Catch::EndsWith(library_labels()[0] + "\n"));
 }
