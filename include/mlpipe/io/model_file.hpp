@@ -16,10 +16,12 @@
 // Binary payloads are only portable between machines with the same endianness and type sizes;
 // text and XML payloads are portable.
 //
-// The CRC catches accidental damage, not tampering. Boost.Serialization is not hardened against
-// crafted input: a forged string or vector length inside a CRC-valid payload makes Boost attempt
-// that allocation (bad_alloc, reported as model_file_error; with overcommit it may succeed and
-// exhaust memory). Eigen dimensions are checked by serialization/eigen.hpp. Load trusted files.
+// The CRC catches accidental damage, not tampering. Against a forged payload, the archives of
+// io/bounded_archive.hpp check every string length, collection count and matrix size against the
+// payload bytes that remain before allocating, and booleans and enums against their range; such
+// a file is refused with a model_file_error naming the file and the field. The text and XML
+// readers are Boost's parsers with those checks; a caller that wants only the simplest reader
+// can refuse them (ModelLoadOptions::allow_text_archives).
 //
 // POSIX only (open/write/fsync/rename for atomic saves).
 
@@ -47,11 +49,9 @@
 #include <unistd.h>
 
 #include <boost/archive/archive_exception.hpp>
-#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/basic_archive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
-#include <boost/archive/text_iarchive.hpp>
 #include <boost/archive/text_oarchive.hpp>
-#include <boost/archive/xml_iarchive.hpp>
 #include <boost/archive/xml_oarchive.hpp>
 #include <boost/crc.hpp>
 #include <boost/serialization/nvp.hpp>
@@ -59,6 +59,7 @@
 #include "mlpipe/detail/text.hpp"
 #include "mlpipe/error.hpp"
 #include "mlpipe/io/atomic_file.hpp"
+#include "mlpipe/io/bounded_archive.hpp"
 #include "mlpipe/version.hpp"
 
 namespace mlpipe {
@@ -259,16 +260,6 @@ inline Envelope parse_envelope(std::string_view file_bytes, const std::string& s
     return envelope;
 }
 
-// Read-only stream over bytes we already hold, so the payload is not copied again.
-class MemoryReadBuffer : public std::streambuf {
-public:
-    explicit MemoryReadBuffer(std::string_view bytes) {
-        // streambuf wants char*; get-area functions never write through it.
-        char* begin = const_cast<char*>(bytes.data());
-        setg(begin, begin, begin + bytes.size());
-    }
-};
-
 template <class Model>
 std::string serialise_payload(const Model& model, ArchiveFormat format) {
     std::ostringstream stream;
@@ -297,11 +288,8 @@ std::string serialise_payload(const Model& model, ArchiveFormat format) {
     return std::move(stream).str();
 }
 
-// Checks the framing Boost reads before we get control. Boost's binary and text archives start
-// with a length-prefixed signature; a garbage length there makes Boost attempt a huge allocation.
-// ~xml_iarchive parses the closing tag and cannot report a failure from a destructor (it would
-// terminate), so the tag must be there. With a valid CRC these fail only for files not written
-// by mlpipe.
+// Checks the framing Boost reads before we get control, for a clearer message than the archive
+// would give. With a valid CRC these fail only for files not written by mlpipe.
 inline void check_archive_framing(std::string_view payload, ArchiveFormat format) {
     const std::string signature = boost::archive::BOOST_ARCHIVE_SIGNATURE();
     std::string expected_start;
@@ -342,18 +330,19 @@ void deserialise_payload(std::string_view payload, ArchiveFormat format, Model& 
     stream.imbue(std::locale::classic());
     switch (format) {
         case ArchiveFormat::binary: {
-            boost::archive::binary_iarchive archive(stream);
+            BoundedBinaryIArchive archive(buffer);
             archive >> boost::serialization::make_nvp("model", model);
             break;
         }
         case ArchiveFormat::text: {
-            boost::archive::text_iarchive archive(stream);
+            BoundedTextIArchive archive(stream, buffer);
             archive >> boost::serialization::make_nvp("model", model);
             break;
         }
         case ArchiveFormat::xml: {
-            boost::archive::xml_iarchive archive(stream);
+            BoundedXmlIArchive archive(stream, buffer);
             archive >> boost::serialization::make_nvp("model", model);
+            archive.finish();
             break;
         }
     }
@@ -460,11 +449,23 @@ void save(const Model& model, const std::filesystem::path& path, ArchiveFormat f
     }
 }
 
+struct ModelLoadOptions {
+    // Text and XML archives go through Boost's text parsers (with mlpipe's size checks); a loader
+    // of untrusted files may accept binary archives only. Refused before the payload is parsed.
+    bool allow_text_archives = true;
+};
+
 // source names the bytes in error messages (a file name, a database key, ...).
 template <PersistableModel Model>
-Model load_from_string(std::string_view bytes, const std::string& source = "<memory>") {
+Model load_from_string(std::string_view bytes, const std::string& source = "<memory>",
+                       const ModelLoadOptions& options = {}) {
     const std::string expected_type = Model::type_name();
     const auto envelope = detail::model_file::parse_envelope(bytes, source, &expected_type);
+    if (!options.allow_text_archives && envelope.info.format != ArchiveFormat::binary) {
+        throw model_file_error(source + ": holds a " + to_string(envelope.info.format) +
+                               " archive, and this loader accepts binary model files only "
+                               "(ModelLoadOptions::allow_text_archives is false)");
+    }
     Model model;
     try {
         detail::model_file::deserialise_payload(envelope.payload, envelope.info.format, model);
@@ -477,9 +478,9 @@ Model load_from_string(std::string_view bytes, const std::string& source = "<mem
 }
 
 template <PersistableModel Model>
-Model load(const std::filesystem::path& path) {
+Model load(const std::filesystem::path& path, const ModelLoadOptions& options = {}) {
     const std::string bytes = detail::model_file::read_whole_file(path);
-    return load_from_string<Model>(bytes, path.string());
+    return load_from_string<Model>(bytes, path.string(), options);
 }
 
 // Validates the envelope, payload length and checksum without deserialising (for tooling).

@@ -97,6 +97,12 @@ void load_dense(Archive& archive, PlainObject& object) {
     archive >> boost::serialization::make_nvp("rows", rows);
     archive >> boost::serialization::make_nvp("cols", cols);
     check_loaded_dimensions<PlainObject>(rows, cols);
+    // Archives that know the payload's remaining bytes (io/bounded_archive.hpp) refuse a count it
+    // cannot hold before we allocate. rows * cols <= max_elements here, so it does not overflow.
+    if constexpr (requires { archive.check_claim(std::uint64_t{}, std::uint64_t{}, ""); }) {
+        archive.check_claim(static_cast<std::uint64_t>(rows) * static_cast<std::uint64_t>(cols), sizeof(Scalar),
+                            "matrix");
+    }
     if (needs_transposed_copy<PlainObject>(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(cols))) {
         Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic> column_major(rows, cols);
         archive >> boost::serialization::make_nvp(

@@ -102,11 +102,16 @@ void mlpipe::BasicLogisticRegression<Scalar>::serialize(Archive& archive, unsign
             numeric += spec.kind == ColumnKind::numeric ? 1 : 0;
             one_hot += spec.kind == ColumnKind::one_hot ? 1 : 0;
         }
-        for (auto w : fitted_.one_hot_widths) width += w;
+        // Each width bounded first, so that forged widths cannot wrap the sum around to a match.
+        bool widths_fit = true;
+        for (auto w : fitted_.one_hot_widths) {
+            widths_fit = widths_fit && w <= static_cast<std::size_t>(fitted_.coef.cols());
+            width += widths_fit ? w : 0;
+        }
         if (fitted_.classes.size() < 2 || static_cast<std::size_t>(fitted_.coef.rows()) != k ||
             static_cast<std::size_t>(fitted_.intercept.size()) != k ||
             static_cast<std::size_t>(fitted_.coef.cols()) != fitted_.feature_names.size() ||
-            one_hot != fitted_.one_hot_widths.size() ||
+            one_hot != fitted_.one_hot_widths.size() || !widths_fit ||
             numeric + width != static_cast<std::size_t>(fitted_.coef.cols()))
             throw model_file_error("LogisticRegression in the model file has inconsistent shapes");
     }
