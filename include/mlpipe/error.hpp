@@ -10,7 +10,22 @@ namespace mlpipe {
 
 class error : public std::runtime_error {
 public:
-    using std::runtime_error::runtime_error;
+    // A NUL byte quoted from the input is written as \0: what() is a C string, so a raw
+    // NUL would end the message there for everyone who prints it.
+    explicit error(const std::string& what) : std::runtime_error(without_nul(what)) {}
+    explicit error(const char* what) : std::runtime_error(what) {}
+
+private:
+    static std::string without_nul(const std::string& text) {
+        if (text.find('\0') == std::string::npos) return text;
+        std::string out;
+        out.reserve(text.size() + 8);
+        for (char c : text) {
+            if (c == '\0') out += "\\0";
+            else out += c;
+        }
+        return out;
+    }
 };
 
 // A method that needs fitted state was called before fit (sklearn's NotFittedError).

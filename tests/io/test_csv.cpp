@@ -637,3 +637,11 @@ TEST_CASE("parse_csv handles many rows", "[csv][scale]") {
     CHECK(frame.column("group").dictionary().size() == 7);
     CHECK(number(frame, "value", rows - 1) == (rows - 1) * 0.25);
 }
+
+TEST_CASE("an error message quoting a NUL byte keeps what follows it", "[csv][errors]") {
+    const std::string quoted = std::string("value \"39") + '\0' + "5\" is not a number";
+    const mlpipe::error failure(quoted);
+    CHECK(std::string(failure.what()) == "value \"39\\05\" is not a number");
+    const mlpipe::csv_error located("request body", 1, 3, "bill_length_mm", quoted);
+    CHECK_THAT(std::string(located.what()), Catch::EndsWith("value \"39\\05\" is not a number"));
+}
