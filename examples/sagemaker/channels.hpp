@@ -13,6 +13,7 @@
 // any file holds text in it, so files do not disagree on kinds.
 
 #include "frame_rows.hpp"
+#include "message_limits.hpp"
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
@@ -90,6 +91,9 @@ inline std::vector<std::filesystem::path> csv_files(const std::string& channel, 
         std::string why;
         if (name.starts_with("."))
             why = "hidden file";
+        else if (std::filesystem::is_directory(path) && is_csv_name(path))
+            throw error(path.string() + " is a directory, expected a file (a channel's data files are read from "
+                                        "the channel folder itself, not from sub-folders)");
         else if (std::filesystem::is_directory(path))
             why = "a folder (sub-folders are not read)";
         else if (!is_csv_name(path))
@@ -99,13 +103,16 @@ inline std::vector<std::filesystem::path> csv_files(const std::string& channel, 
         if (why.empty()) {
             files.push_back(path);
         } else {
-            log("channel " + channel + ": skipping " + name + ": " + why);
+            if (skipped.size() < max_listed_items) log("channel " + channel + ": skipping " + name + ": " + why);
             skipped.push_back(name);
         }
     }
+    if (skipped.size() > max_listed_items && !files.empty())
+        log("channel " + channel + ": skipping " + std::to_string(skipped.size() - max_listed_items) +
+            " more entries that are not .csv files");
     if (files.empty())
         throw error("the '" + channel + "' channel folder " + dir.string() + " holds no .csv file" +
-                    (skipped.empty() ? std::string(" (it is empty)") : " (found: " + join(skipped) + ")") +
+                    (skipped.empty() ? std::string(" (it is empty)") : " (found: " + join_at_most(skipped) + ")") +
                     "; put the data there as CSV files with a header row");
     return files;
 }
@@ -155,8 +162,9 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
             if (column.kind() != kinds.at(column.name())) options.column_kinds[column.name()] = kinds.at(column.name());
         if (options.column_kinds.empty()) continue;
         for (const auto& [name, kind] : options.column_kinds)
-            log("channel " + channel + ": reading column '" + name + "' of " + file.path.filename().string() + " as " +
-                to_string(kind) + ", as in the other files or the training data");
+            log("channel " + channel + ": reading column " + quoted_excerpt(name) + " of " +
+                file.path.filename().string() + " as " + to_string(kind) +
+                ", as in the other files or the training data");
         file.frame = read_csv(file.path, options);
     }
 
@@ -170,7 +178,7 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
         if (!is_labels) feature_files.push_back(i);
     }
     if (features.empty())
-        throw error("the '" + channel + "' channel holds label files (" + join(label_sources) +
+        throw error("the '" + channel + "' channel holds label files (" + join_at_most(label_sources) +
                     ") but no feature file; add the X*.csv file(s) next to them");
 
     Frame table = concat_rows(features, feature_sources);
@@ -188,12 +196,12 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
         data.y = concat_rows(labels, label_sources);
         const std::string& label_name = data.y[0].name();
         if (!target.empty() && label_name != target)
-            throw error("the '" + channel + "' channel's label file " + label_sources[0] + " has the column '" +
-                        label_name + "', but the target is '" + target +
-                        "'; rename the column or leave the 'target' hyperparameter out");
+            throw error("the '" + channel + "' channel's label file " + label_sources[0] + " has the column " +
+                        quoted_excerpt(label_name) + ", but the target is " + quoted_excerpt(target) +
+                        "; rename the column or leave the 'target' hyperparameter out");
         if (table.contains(label_name))
-            throw error("the '" + channel + "' channel's feature file(s) " + join(feature_sources) +
-                        " also hold the label column '" + label_name + "'; remove it from them");
+            throw error("the '" + channel + "' channel's feature file(s) " + join_at_most(feature_sources) +
+                        " also hold the label column " + quoted_excerpt(label_name) + "; remove it from them");
         if (data.y.rows() != table.rows())
             throw error("the '" + channel + "' channel's feature file(s) hold " + std::to_string(table.rows()) +
                         " rows but its label file(s) hold " + std::to_string(data.y.rows()) +
@@ -207,14 +215,15 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
         throw error("the '" + channel +
                     "' channel has no y*.csv label file, so the hyperparameter 'target' must "
                     "name the label column (columns: " +
-                    quoted_list(table.names()) + ")");
+                    quoted_names(table.names()) + ")");
     if (!table.contains(target)) {
         const auto names = table.names();
         const bool header_looks_like_data = std::all_of(names.begin(), names.end(), [](const std::string& n) {
             return !n.empty() && n.find_first_not_of("0123456789.-+eE") == std::string::npos;
         });
-        throw error("the target column '" + target + "' is not in the '" + channel + "' channel's file(s) " +
-                    join(feature_sources) + did_you_mean(target, names) + "; columns: " + quoted_list(names) +
+        throw error("the target column " + quoted_excerpt(target) + " is not in the '" + channel +
+                    "' channel's file(s) " + join_at_most(feature_sources) + bounded_did_you_mean(target, names) +
+                    "; columns: " + quoted_names(names) +
                     (header_looks_like_data ? ". The first row looks like data: the CSV files need a header row "
                                               "naming the columns"
                                             : ""));

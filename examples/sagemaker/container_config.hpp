@@ -5,6 +5,7 @@
 // can do, or the job fails early with the reason.
 
 #include "json_text.hpp"
+#include "message_limits.hpp"
 #include "text.hpp"
 
 #include <mlpipe/error.hpp>
@@ -37,6 +38,7 @@ inline std::optional<nlohmann::json> parse_json_text(const std::string& text, co
 inline std::optional<nlohmann::json> read_json_file(const std::filesystem::path& path) {
     std::error_code ignored;
     if (!std::filesystem::exists(path, ignored)) return std::nullopt;
+    if (std::filesystem::is_directory(path, ignored)) throw error(path.string() + " is a directory, expected a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw error("cannot open " + path.string());
     std::ostringstream text;
@@ -75,26 +77,26 @@ inline std::vector<ChannelConfig> parse_input_data_config(const nlohmann::json& 
     if (!config.is_object()) throw error(source + " must hold a JSON object with one entry per channel");
     std::vector<ChannelConfig> channels;
     for (const auto& [name, entry] : config.items()) {
-        const std::string where = source + ", channel '" + name + "'";
+        const std::string where = source + ", channel " + quoted_excerpt(name);
         if (!entry.is_object()) throw error(where + ": expected a JSON object, got " + describe_json_value(entry));
         ChannelConfig channel{name, string_field(entry, "ContentType", where),
                               string_field(entry, "TrainingInputMode", where),
                               string_field(entry, "S3DistributionType", where)};
         if (!channel.content_type.empty() && !is_csv_media_type(channel.content_type))
-            throw error(where + ": ContentType '" + channel.content_type +
-                        "' is not supported; this container reads CSV files with a header row: set "
+            throw error(where + ": ContentType " + quoted_excerpt(channel.content_type) +
+                        " is not supported; this container reads CSV files with a header row: set "
                         "content_type='text/csv' on the channel's TrainingInput");
         if (channel.input_mode == "Pipe")
             throw error(where +
                         ": TrainingInputMode 'Pipe' is not supported yet; use input_mode='File' "
                         "(or 'FastFile') for the channel");
         if (!channel.input_mode.empty() && channel.input_mode != "File" && channel.input_mode != "FastFile")
-            throw error(where + ": unknown TrainingInputMode '" + channel.input_mode +
-                        "'; this container supports File and FastFile");
+            throw error(where + ": unknown TrainingInputMode " + quoted_excerpt(channel.input_mode) +
+                        "; this container supports File and FastFile");
         const std::string wrapper = string_field(entry, "RecordWrapperType", where);
         if (!wrapper.empty() && wrapper != "None")
-            throw error(where + ": RecordWrapperType '" + wrapper +
-                        "' is not supported; the channel's files must be plain CSV");
+            throw error(where + ": RecordWrapperType " + quoted_excerpt(wrapper) +
+                        " is not supported; the channel's files must be plain CSV");
         channels.push_back(std::move(channel));
     }
     return channels;
@@ -123,7 +125,7 @@ inline ResourceConfig parse_resource_config(const nlohmann::json& config, const 
 inline void require_single_host(const ResourceConfig& resources, const std::string& source) {
     if (resources.hosts.size() > 1)
         throw error("distributed training is not supported yet: " + source + " lists " +
-                    std::to_string(resources.hosts.size()) + " hosts (" + join(resources.hosts) +
+                    std::to_string(resources.hosts.size()) + " hosts (" + quoted_names(resources.hosts) +
                     "); run the job with instance_count=1");
 }
 

@@ -9,6 +9,7 @@
 // written with dashes or underscores (max-iter = max_iter).
 
 #include "json_text.hpp"
+#include "message_limits.hpp"
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
@@ -307,15 +308,15 @@ inline TrainingSettings resolve_hyperparameters(const std::vector<Hyperparameter
         auto known = std::find_if(hyperparameter_specs().begin(), hyperparameter_specs().end(),
                                   [&](const HyperparameterSpec& spec) { return spec.name == name; });
         if (known == hyperparameter_specs().end()) {
-            problems.push_back("unknown hyperparameter '" + h.key + "' (" + h.source + ")" +
-                               did_you_mean(name, hyperparameter_names()) +
+            problems.push_back("unknown hyperparameter " + quoted_excerpt(h.key) + " (" + h.source + ")" +
+                               bounded_did_you_mean(name, hyperparameter_names()) +
                                "; known: " + join(hyperparameter_names(), ", "));
             continue;
         }
         auto [it, inserted] = winners.try_emplace(name, &h);
         if (!inserted && it->second->source == h.source && it->second->key != h.key)
-            problems.push_back("hyperparameter '" + name + "' is given twice in " + h.source + ", as '" +
-                               it->second->key + "' and as '" + h.key + "'; keep one");
+            problems.push_back("hyperparameter '" + name + "' is given twice in " + h.source + ", as " +
+                               quoted_excerpt(it->second->key) + " and as " + quoted_excerpt(h.key) + "; keep one");
         it->second = &h;
     }
 
@@ -327,8 +328,8 @@ inline TrainingSettings resolve_hyperparameters(const std::vector<Hyperparameter
         try {
             spec.apply(h, settings);
         } catch (const bad_value& bad) {
-            problems.push_back("hyperparameter '" + h.key + "' = '" + h.text + "' (" + h.source + "): " + bad.reason +
-                               " (" + spec.name + ": " + spec.description + ")");
+            problems.push_back("hyperparameter " + quoted_excerpt(h.key) + " = " + quoted_excerpt(h.text) + " (" +
+                               h.source + "): " + bad.reason + " (" + spec.name + ": " + spec.description + ")");
         }
     }
     if (problems.empty()) {
@@ -346,7 +347,7 @@ inline TrainingSettings resolve_hyperparameters(const std::vector<Hyperparameter
                                            "penalty is ") +
                                to_string(settings.classifier.penalty) + "; remove l1-ratio or set penalty elasticnet");
     }
-    if (!problems.empty()) throw parameter_error(join(problems, "\n"));
+    if (!problems.empty()) throw parameter_error(join_at_most(problems, max_listed_items, "\n"));
     return settings;
 }
 

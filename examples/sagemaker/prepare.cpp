@@ -7,6 +7,7 @@
 #include "command_line.hpp"
 #include "commands.hpp"
 #include "frame_rows.hpp"
+#include "message_limits.hpp"
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
@@ -65,15 +66,17 @@ PrepareArguments parse_prepare_arguments(const std::vector<std::string>& args) {
             parsed.out = value;
         } else if (key == "test-size") {
             if (!parse_double(trim(value), parsed.test_size) || !(parsed.test_size > 0 && parsed.test_size < 1))
-                throw usage_error("--test-size must be a number between 0 and 1 (exclusive), got '" + value + "'");
+                throw usage_error("--test-size must be a number between 0 and 1 (exclusive), got " +
+                                  quoted_excerpt(value));
         } else if (key == "seed") {
             const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), parsed.seed);
             if (ec != std::errc() || end != value.data() + value.size())
-                throw usage_error("--seed must be a whole number from 0 to 4294967295, got '" + value + "'");
+                throw usage_error("--seed must be a whole number from 0 to 4294967295, got " + quoted_excerpt(value));
         } else if (key == "drop") {
             parsed.drop = split_list(value);
         } else {
-            throw usage_error("unknown option --" + key + did_you_mean(key, known) + "; options: --" +
+            throw usage_error("unknown option --" + bounded(key, max_quoted_bytes) + bounded_did_you_mean(key, known) +
+                              "; options: --" +
                               join(known, ", --"));
         }
     }
@@ -124,22 +127,28 @@ void write_split(const Frame& rows, const std::string& target, const std::filesy
 }
 
 void prepare(const PrepareArguments& arguments) {
+    std::error_code ignored;
+    if (std::filesystem::is_directory(arguments.input, ignored))
+        throw error(arguments.input.string() + " is a directory, expected a file");
     const Frame raw = read_csv(arguments.input);
     std::cout << "prepare: rows read: " << raw.rows() << " (" << raw.cols() << " columns, " << arguments.input.string()
               << ")\n";
     if (!raw.contains(arguments.target))
-        throw data_error("--target '" + arguments.target + "' is not a column of " + arguments.input.string() +
-                         did_you_mean(arguments.target, raw.names()) + "; columns: " + quoted_list(raw.names()));
+        throw data_error("--target " + quoted_excerpt(arguments.target) + " is not a column of " +
+                         arguments.input.string() + bounded_did_you_mean(arguments.target, raw.names()) +
+                         "; columns: " + quoted_names(raw.names()));
     for (const auto& name : arguments.drop) {
         if (!raw.contains(name))
-            throw data_error("--drop '" + name + "' is not a column of " + arguments.input.string() +
-                             did_you_mean(name, raw.names()) + "; columns: " + quoted_list(raw.names()));
-        if (name == arguments.target) throw data_error("--drop lists the target column '" + name + "'");
+            throw data_error("--drop " + quoted_excerpt(name) + " is not a column of " + arguments.input.string() +
+                             bounded_did_you_mean(name, raw.names()) + "; columns: " + quoted_names(raw.names()));
+        if (name == arguments.target) throw data_error("--drop lists the target column " + quoted_excerpt(name));
     }
     std::vector<std::string> kept;
     for (const auto& name : raw.names())
         if (std::find(arguments.drop.begin(), arguments.drop.end(), name) == arguments.drop.end()) kept.push_back(name);
-    if (!arguments.drop.empty()) std::cout << "prepare: dropped the columns " << join(arguments.drop) << "\n";
+    if (!arguments.drop.empty())
+        std::cout << bounded("prepare: dropped the columns " + join_at_most(arguments.drop), max_log_line_bytes)
+                  << "\n";
 
     const Frame selected = select_columns(raw, kept);
     const Frame complete = take_rows(selected, complete_rows(selected));
@@ -170,7 +179,8 @@ int prepare_main(const std::vector<std::string>& args) {
     try {
         arguments = parse_prepare_arguments(args);
     } catch (const usage_error& e) {
-        std::cerr << "mlpipe-sagemaker prepare: " << e.what() << "\n";
+        std::cerr << valid_utf8(bounded(std::string("mlpipe-sagemaker prepare: ") + e.what(), max_failure_bytes))
+                  << "\n";
         print_usage(std::cerr);
         return exit_usage;
     }
@@ -182,7 +192,8 @@ int prepare_main(const std::vector<std::string>& args) {
         prepare(arguments);
         return 0;
     } catch (const std::exception& e) {
-        std::cerr << "mlpipe-sagemaker prepare: " << e.what() << "\n";
+        std::cerr << valid_utf8(bounded(std::string("mlpipe-sagemaker prepare: ") + e.what(), max_failure_bytes))
+                  << "\n";
         return exit_error;
     }
 }

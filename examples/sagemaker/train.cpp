@@ -14,7 +14,9 @@
 #include "hyperparameters.hpp"
 #include "json_text.hpp"
 #include "layout.hpp"
+#include "message_limits.hpp"
 #include "metrics.hpp"
+#include "model_commit.hpp"
 #include "prediction.hpp"
 #include "report.hpp"
 #include "stop_signal.hpp"
@@ -51,8 +53,9 @@ constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
 
 // Flushed line by line: CloudWatch (and the tests) read the log while the job runs. Lines
-// quote column names and class labels from the data, so they are made valid UTF-8.
-void log(const std::string& line) { std::cout << valid_utf8(line) << std::endl; }
+// quote column names and class labels from the data, so they are made valid UTF-8 and cut
+// at max_log_line_bytes.
+void log(const std::string& line) { std::cout << valid_utf8(bounded(line, max_log_line_bytes)) << std::endl; }
 
 void print_usage(std::ostream& out) {
     out << "usage: mlpipe-sagemaker train [--root DIR] [--HYPERPARAMETER VALUE ...]\n"
@@ -139,7 +142,7 @@ void check_resources(const Layout& layout, const TrainArguments& arguments) {
     }
     const ResourceConfig resources = parse_resource_config(*config, source);
     log("resources: current host " + (resources.current_host.empty() ? "(not named)" : resources.current_host) +
-        ", hosts: " + (resources.hosts.empty() ? "(not listed)" : join(resources.hosts)));
+        ", hosts: " + (resources.hosts.empty() ? "(not listed)" : join_at_most(resources.hosts)));
     require_single_host(resources, source);
 }
 
@@ -197,7 +200,7 @@ Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments&
     std::vector<std::string> skipped;
     Hyperparameters hyperparameters{resolve_hyperparameters(values, skipped), json::object(), json::object()};
     resolve_threads(hyperparameters.settings, arguments);
-    if (!skipped.empty()) log("hyperparameters: ignoring SageMaker's own " + join(skipped));
+    if (!skipped.empty()) log("hyperparameters: ignoring SageMaker's own " + join_at_most(skipped));
     for (const auto& h : values)
         (is_sagemaker_key(h.key) ? hyperparameters.reserved : hyperparameters.given)[h.source][h.key] = h.text;
     log("hyperparameters given: " +
@@ -233,14 +236,14 @@ Features resolve_features(const Frame& X, const TrainingSettings& settings, cons
     auto check = [&](const std::vector<std::string>& names, const std::string& hyperparameter) {
         for (const auto& name : names) {
             if (name == target) {
-                problems.push_back(hyperparameter + " lists the target column '" + name + "'");
+                problems.push_back(hyperparameter + " lists the target column " + quoted_excerpt(name));
             } else if (!X.contains(name)) {
-                problems.push_back(hyperparameter + " lists '" + name +
-                                   "', which is not a column of the training data" + did_you_mean(name, X.names()) +
-                                   "; columns: " + quoted_list(X.names()));
+                problems.push_back(hyperparameter + " lists " + quoted_excerpt(name) +
+                                   ", which is not a column of the training data" +
+                                   bounded_did_you_mean(name, X.names()) + "; columns: " + quoted_names(X.names()));
             } else if (auto [it, inserted] = listed.try_emplace(name, hyperparameter); !inserted) {
-                problems.push_back("column '" + name + "' is listed twice (" + it->second + " and " + hyperparameter +
-                                   ")");
+                problems.push_back("column " + quoted_excerpt(name) + " is listed twice (" + it->second + " and " +
+                                   hyperparameter + ")");
             }
         }
     };
@@ -255,10 +258,10 @@ Features resolve_features(const Frame& X, const TrainingSettings& settings, cons
                 example = column.dictionary()[static_cast<std::size_t>(code)];
                 break;
             }
-        problems.push_back("numerical-features lists '" + name + "', but it holds text (e.g. '" + example +
-                           "'); list it in categorical-features or fix the values");
+        problems.push_back("numerical-features lists " + quoted_excerpt(name) + ", but it holds text (e.g. " +
+                           quoted_excerpt(example) + "); list it in categorical-features or fix the values");
     }
-    if (!problems.empty()) throw parameter_error(join(problems, "\n"));
+    if (!problems.empty()) throw parameter_error(join_at_most(problems, max_listed_items, "\n"));
     if (features.categorical.empty() && features.numerical.empty())
         throw parameter_error("no features: categorical-features and numerical-features are both empty");
 
@@ -272,13 +275,14 @@ void require_complete(const ChannelData& data, const std::vector<std::string>& n
         const Column& column = data.X.column(name);
         for (std::size_t i = 0; i < column.size(); ++i)
             if (column.is_missing(i))
-                throw data_error("numerical feature '" + name + "' has a missing value at " + data.describe_row(i) +
+                throw data_error("numerical feature " + quoted_excerpt(name) + " has a missing value at " +
+                                 data.describe_row(i) +
                                  "; drop or fill incomplete rows first (mlpipe-sagemaker prepare drops them)");
     }
     const Column& labels = data.y[0];
     for (std::size_t i = 0; i < labels.size(); ++i)
         if (labels.is_missing(i))
-            throw data_error("the label ('" + labels.name() + "') is missing at " + data.describe_row(i) +
+            throw data_error("the label (" + quoted_excerpt(labels.name()) + ") is missing at " + data.describe_row(i) +
                              "; every row needs a label");
 }
 
@@ -303,8 +307,9 @@ ClassificationMetrics evaluate(const Model& model, const ChannelData& data, cons
     for (std::size_t i = 0; i < truth_labels.size(); ++i) {
         auto it = std::find(classes.begin(), classes.end(), truth_labels[i]);
         if (it == classes.end())
-            throw data_error("the label '" + truth_labels[i].to_string() + "' at " + data.describe_row(i) +
-                             " never occurs in the training data (classes: " + join(label_texts(classes)) + ")");
+            throw data_error(
+                "the label " + quoted_excerpt(truth_labels[i].to_string()) + " at " + data.describe_row(i) +
+                " never occurs in the training data (classes: " + join_at_most(label_texts(classes)) + ")");
         truth[i] = static_cast<std::int32_t>(it - classes.begin());
     }
     // Labels and probabilities from one pass through the pipeline, as serve computes them.
@@ -362,7 +367,7 @@ std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const Tr
         for (const auto& name : run.features.columns)
             if (!data.X.contains(name)) missing.push_back(name);
         if (!missing.empty())
-            throw data_error("the '" + channel + "' channel lacks the feature column(s) " + quoted_list(missing) +
+            throw data_error("the '" + channel + "' channel lacks the feature column(s) " + quoted_names(missing) +
                              " that the model reads");
         require_complete(data, run.features.numerical);
         channels.push_back(std::move(data));
@@ -376,11 +381,15 @@ std::map<Label, std::size_t> class_counts(const ChannelData& data) {
     return counts;
 }
 
+// The first max_listed_items classes with their counts, then "and N more".
 std::string describe_class_counts(const std::map<Label, std::size_t>& counts) {
     std::vector<std::string> items;
-    for (const auto& [label, count] : counts)
+    for (const auto& [label, count] : counts) {
+        if (items.size() == max_listed_items) break;
         items.push_back(label.to_string() + " (" + std::to_string(count) + " rows)");
-    return join(items);
+    }
+    return join(items) +
+           (counts.size() > items.size() ? " and " + std::to_string(counts.size() - items.size()) + " more" : "");
 }
 
 void fit_model(TrainingRun& run) {
@@ -434,6 +443,11 @@ void evaluate_model(TrainingRun& run, std::string& phase) {
         run.evaluations.emplace_back(data.name, evaluate(run.model, data, run.features.columns));
         const ClassificationMetrics& m = run.evaluations.back().second;
         for (const auto& [name, value] : metric_values(m)) log(metric_line(data.name, name, value));
+        if (m.classes.size() > max_listed_items) {
+            log(data.name + ": confusion matrix of " + std::to_string(m.classes.size()) +
+                " classes: in evaluation.json (logged for at most " + std::to_string(max_listed_items) + ")");
+            continue;
+        }
         log(data.name + ": confusion matrix (rows: true " + join(m.classes, "/") + "; columns: predicted)");
         for (std::size_t t = 0; t < m.classes.size(); ++t) {
             std::string row;
@@ -443,20 +457,25 @@ void evaluate_model(TrainingRun& run, std::string& phase) {
     }
 }
 
+// A CRC-32 as metadata.json writes it: 8 lower-case hex digits, as '%08x' % zlib.crc32(data).
+std::string crc32_text(std::uint32_t crc) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(crc));
+    return text;
+}
+
 json input_files_json(const TrainingRun& run) {
     std::vector<const ChannelData*> channels{&run.train};
     for (const auto& data : run.evaluation_data) channels.push_back(&data);
     json files = json::array();
     for (const ChannelData* data : channels) {
         for (const auto& file : data->files) {
-            char crc[16];
-            std::snprintf(crc, sizeof crc, "%08x", file.crc32);
             files.push_back({{"channel", file.channel},
                              {"name", file.path.filename().string()},
                              {"role", file.role},
                              {"bytes", file.bytes},
                              {"rows", file.rows},
-                             {"crc32", crc}});
+                             {"crc32", crc32_text(file.crc32)}});
         }
     }
     return files;
@@ -489,7 +508,7 @@ json metrics_json(const TrainingRun& run) {
 
 // metadata.json: links the model to the code (version, commit), the data (files and their
 // checksums, columns) and the settings that made it.
-json training_metadata(const TrainingRun& run, std::size_t model_bytes, double job_seconds) {
+json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uint32_t model_crc32, double job_seconds) {
     const LogisticRegression& classifier = run.classifier();
     const TrainingSettings& settings = run.settings();
     json counts = json::object();
@@ -501,7 +520,8 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, double j
          {{"file", model_file_name},
           {"type", Model::type_name()},
           {"archive_format", mlpipe::to_string(settings.archive_format)},
-          {"bytes", model_bytes}}},
+          {"bytes", model_bytes},
+          {"crc32", crc32_text(model_crc32)}}},
         {"hyperparameters",
          effective_hyperparameters(settings, run.features.categorical, run.features.numerical, run.target)},
         {"hyperparameters_given", run.hyperparameters.given},
@@ -559,18 +579,21 @@ TrainingReport training_report(const TrainingRun& run, const json& metadata) {
 }
 
 // The order of the outputs, so that a failure never leaves a model without the rest:
-//   1. everything is built in memory first: the model file's bytes, metadata.json,
-//      evaluation.json and report.html (JSON with invalid UTF-8 replaced, never thrown on);
-//   2. evaluation.json and report.html are written, then metadata.json;
-//   3. model.mlpipe is written LAST. If that fails, the metadata.json just written is
-//      removed: the job's (fresh) model folder holds a model with its metadata, or no
-//      model at all.
+//   1. everything is built in memory first: the model file's bytes (and their CRC-32, which
+//      metadata.json records), metadata.json, evaluation.json and report.html (JSON with
+//      invalid UTF-8 replaced, never thrown on);
+//   2. evaluation.json and report.html are written (each atomically);
+//   3. model.mlpipe and metadata.json are written as one unit (ModelCommit, model_commit.hpp):
+//      both to temporary files, then a commit record, the two renames, the record removed.
+//      A failure or a kill before the record leaves the old pair; after it, the next start's
+//      recovery (or serve's) completes the new pair.
 // Only the writes themselves (a full disk, a read-only folder) can fail after step 1.
 void write_outputs(const Layout& layout, const TrainingRun& run, Clock::time_point job_start, std::string& phase) {
     phase = "preparing the outputs";
     const ArchiveFormat format = run.settings().archive_format;
     const std::string model_bytes = save_to_string(run.model, format);
-    const json metadata = training_metadata(run, model_bytes.size(), seconds_since(job_start));
+    const std::uint32_t model_crc32 = mlpipe::detail::model_file::crc32_of(model_bytes);  // of the bytes written
+    const json metadata = training_metadata(run, model_bytes.size(), model_crc32, seconds_since(job_start));
     const std::string metadata_text = json_text(metadata, 2) + "\n";
     json evaluation = metadata["metrics"];
     evaluation["classes"] = metadata["classes"];
@@ -584,23 +607,30 @@ void write_outputs(const Layout& layout, const TrainingRun& run, Clock::time_poi
     write_file_atomically(output_dir / "report.html", report_html);
     log("wrote " + (output_dir / "evaluation.json").string() + " and " + (output_dir / "report.html").string());
 
-    phase = "writing the model's metadata";
-    const std::filesystem::path model_dir = layout.model_dir();
-    std::filesystem::create_directories(model_dir);
-    const std::filesystem::path metadata_path = model_dir / metadata_file_name;
-    write_file_atomically(metadata_path, metadata_text);
-
     phase = "writing the model";
-    const std::filesystem::path model_path = model_dir / model_file_name;
-    try {
-        write_file_atomically(model_path, model_bytes);
-    } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(metadata_path, ignored);
-        throw;
-    }
-    log("wrote " + metadata_path.string() + " and " + model_path.string() + " (" + std::to_string(model_bytes.size()) +
-        " bytes, " + mlpipe::to_string(format) + " archive)");
+    const std::filesystem::path model_dir = layout.model_dir();
+    ModelCommit commit(model_dir);
+    commit.add(model_file_name, model_bytes);
+    phase = "writing the model's metadata";
+    commit.add(metadata_file_name, metadata_text);
+    phase = "committing the model and its metadata";
+    commit.commit();
+    log("wrote " + (model_dir / metadata_file_name).string() + " and " + (model_dir / model_file_name).string() +
+        " (" + std::to_string(model_bytes.size()) + " bytes, CRC-32 " + crc32_text(model_crc32) + ", " +
+        mlpipe::to_string(format) + " archive)");
+}
+
+// A run killed earlier may have left the model folder mid-commit (completed here: the new
+// pair) and temporary files in the model and output folders (removed).
+void recover_earlier_run(const Layout& layout) {
+    const std::string model_line = describe_recovery(layout.model_dir(), recover_model_folder(layout.model_dir()));
+    if (!model_line.empty()) log(model_line);
+    std::vector<std::string> removed =
+        remove_stale_temporaries(layout.output_data_dir(), {"evaluation.json", "report.html"});
+    for (const auto& name : remove_stale_temporaries(layout.output_dir(), {"failure"})) removed.push_back(name);
+    if (!removed.empty())
+        log("output folder: removed " + std::to_string(removed.size()) + " stale temporary file(s) of a killed run (" +
+            join_at_most(removed, 3) + ")");
 }
 
 void run_training(const Layout& layout, const TrainArguments& arguments, std::string& phase) {
@@ -608,6 +638,9 @@ void run_training(const Layout& layout, const TrainArguments& arguments, std::st
     const std::string git_commit = MLPIPE_GIT_COMMIT;
     log(std::string("mlpipe-sagemaker train: mlpipe ") + version_string +
         (git_commit.empty() ? "" : " (commit " + git_commit + ")") + ", root " + layout.root().string());
+
+    phase = "checking the model folder for an interrupted run";
+    recover_earlier_run(layout);
 
     TrainingRun run;
     phase = "reading the job configuration";
@@ -623,10 +656,11 @@ void run_training(const Layout& layout, const TrainArguments& arguments, std::st
 
     phase = "choosing the features";
     run.features = resolve_features(run.train.X, run.settings(), run.target);
-    log("features: categorical " + (run.features.categorical.empty() ? "none" : join(run.features.categorical)) +
-        "; numerical " + (run.features.numerical.empty() ? "none" : join(run.features.numerical)) +
+    log("features: categorical " +
+        (run.features.categorical.empty() ? "none" : join_at_most(run.features.categorical)) + "; numerical " +
+        (run.features.numerical.empty() ? "none" : join_at_most(run.features.numerical)) +
         (run.features.inferred ? " (inferred from the column kinds)" : ""));
-    if (!run.features.unused.empty()) log("features: not using the columns " + join(run.features.unused));
+    if (!run.features.unused.empty()) log("features: not using the columns " + join_at_most(run.features.unused));
     require_complete(run.train, run.features.numerical);
 
     run.evaluation_data = read_evaluation_channels(layout, run, phase);
@@ -657,9 +691,10 @@ std::string advice_for(const std::exception& e) {
 }
 
 // The failure file is what SageMaker shows (its first 1024 characters): the reason first.
-// The message may quote the data (a label, a CSV field), so it is made valid UTF-8.
+// The message may quote the data (a label, a CSV field), so it is made valid UTF-8, and cut
+// at max_failure_bytes.
 void report_failure(const std::filesystem::path& failure_file, const std::string& reason) {
-    const std::string message = valid_utf8(reason);
+    const std::string message = valid_utf8(bounded(reason, max_failure_bytes));
     std::cerr << message << std::endl;
     try {
         std::filesystem::create_directories(failure_file.parent_path());

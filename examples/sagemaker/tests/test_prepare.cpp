@@ -160,6 +160,25 @@ TEST_CASE("prepare: bad arguments are refused with the reason", "[prepare]") {
     CHECK_FALSE(fs::exists(out));
 }
 
+TEST_CASE("prepare: a directory as input, and a huge unknown option, give short messages", "[prepare]") {
+    TempDir dir("mlpipe-prepare-test");
+    const fs::path out = dir.path() / "data";
+    fs::create_directories(dir.path() / "input.csv");
+    const Outcome directory = prepare(dir, out, {"--input", (dir.path() / "input.csv").string(), "--target", "sex"});
+    CHECK(directory.status == 1);
+    CHECK(directory.err.find((dir.path() / "input.csv").string() + " is a directory, expected a file") !=
+          std::string::npos);
+
+    // One argument of 100 kB (Linux allows 128 kB): named in part, with no "did you mean" search.
+    const Outcome huge = prepare(dir, out, {"--input", penguins_csv.string(), "--target", "sex",
+                                            "--seed" + std::string(100'000, 'd'), "1"});
+    CHECK(huge.status == 2);
+    CHECK(huge.err.find("unknown option --seeddd") != std::string::npos);
+    CHECK(huge.err.find("did you mean") == std::string::npos);
+    CHECK(huge.err.size() < 5000);
+    CHECK_FALSE(fs::exists(out));
+}
+
 TEST_CASE("prepare: its folders are the train and test channels of a training job", "[prepare][train]") {
     TempDir dir("mlpipe-prepare-test");
     const fs::path root = dir.path() / "ml";

@@ -3,6 +3,7 @@
 // in data/reference/penguins/reference.json).
 
 #include "../layout.hpp"
+#include "../model_commit.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>
@@ -120,15 +121,19 @@ public:
         copy_to_channel("test", penguins / "test" / "y_test.csv");
     }
 
-    std::unique_ptr<Process> start(std::vector<std::string> args = {}) const {
+    // `extra_env`: variables set for this run only (the kill tests' MLPIPE_TEST_KILL_AT).
+    std::unique_ptr<Process> start(std::vector<std::string> args = {},
+                                   const std::map<std::string, std::string>& extra_env = {}) const {
         args.insert(args.begin(), {"train", "--root", root_.string()});
-        return std::make_unique<Process>(MLPIPE_SAGEMAKER_BIN, args,
-                                         Environment::inherited().remove_prefixed("SM_").remove_prefixed("SAGEMAKER_"),
-                                         dir_.path() / "stdout.txt", dir_.path() / "stderr.txt");
+        Environment env = Environment::inherited().remove_prefixed("SM_").remove_prefixed("SAGEMAKER_").remove_prefixed(
+            "MLPIPE_TEST_");
+        for (const auto& [name, value] : extra_env) env.set(name, value);
+        return std::make_unique<Process>(MLPIPE_SAGEMAKER_BIN, args, env, dir_.path() / "stdout.txt",
+                                         dir_.path() / "stderr.txt");
     }
 
-    Outcome train(std::vector<std::string> args = {}) const {
-        auto process = start(std::move(args));
+    Outcome train(std::vector<std::string> args = {}, const std::map<std::string, std::string>& extra_env = {}) const {
+        auto process = start(std::move(args), extra_env);
         const auto status = process->wait_for(120s);
         INFO("stdout:\n" << process->stdout_text() << "\nstderr:\n" << process->stderr_text());
         REQUIRE(status.has_value());  // else it hung: the destructor kills it
@@ -159,6 +164,14 @@ void check_reference_model(const Job& job, const Outcome& run) {
     CHECK(metadata["training"]["rows"] == reference()["n_train"]);
     CHECK(run.out.find("test:accuracy=" + four_decimals(reference()["test_accuracy"].get<double>()) + ";") !=
           std::string::npos);
+}
+
+// Whether `dir` holds a temporary file (<name>.tmp-...) of an atomic write.
+bool has_temporary_file(const fs::path& dir) {
+    if (!fs::exists(dir)) return false;
+    for (const auto& entry : fs::directory_iterator(dir))
+        if (entry.path().filename().string().find(".tmp-") != std::string::npos) return true;
+    return false;
 }
 
 }  // namespace
@@ -611,5 +624,283 @@ TEST_CASE("train: the model is written last, so a failure to write the rest leav
     CHECK(run.status == 1);
     CHECK_FALSE(fs::exists(job.model_file()));
     CHECK(job.failure().find("training failed while writing the model's metadata") != std::string::npos);
-    CHECK(job.failure().find(metadata_file_name) != std::string::npos);
+    CHECK(job.failure().find((job.root() / "model" / metadata_file_name).string() +
+                             " is a directory, expected a file") != std::string::npos);
+    CHECK_FALSE(has_temporary_file(job.root() / "model"));  // the model's temporary file is removed
+}
+
+// ---------------------------------------------------------------------------------------
+// The model folder as one unit (model_commit.hpp): kills at every step of the commit
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+std::string crc32_hex(const std::string& bytes) {
+    char text[16];
+    std::snprintf(text, sizeof text, "%08x", static_cast<unsigned>(mlpipe::detail::model_file::crc32_of(bytes)));
+    return text;
+}
+
+// The pair in a model folder: its metadata's C and the model's CRC-32.
+struct ModelPair {
+    double C = 0;
+    std::string model_crc32;
+};
+
+// Checks that `dir` holds exactly model.mlpipe and metadata.json (no temporary file, no
+// commit record) and that metadata.json describes that model file; returns the pair.
+ModelPair whole_pair_in(const fs::path& dir) {
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    INFO("model folder " << dir.string());
+    CHECK(names == std::vector<std::string>{metadata_file_name, model_file_name});
+    REQUIRE(fs::exists(dir / model_file_name));
+    REQUIRE(fs::exists(dir / metadata_file_name));
+    const std::string model = read_text(dir / model_file_name);
+    json metadata;
+    REQUIRE_NOTHROW(metadata = json::parse(read_text(dir / metadata_file_name)));
+    CHECK(metadata["model"]["crc32"] == crc32_hex(model));
+    CHECK(metadata["model"]["bytes"] == model.size());
+    return {metadata["hyperparameters"]["C"].get<double>(), crc32_hex(model)};
+}
+
+// A job whose model folder holds the pair of a first run with C=1.
+struct TwoRunJob {
+    Job job;
+    ModelPair old_pair;
+
+    double first_run_seconds = 0;
+
+    TwoRunJob() {
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["C"] = "1.0";
+        job.hyperparameters(hyperparameters);
+        const auto started = std::chrono::steady_clock::now();
+        const Outcome first = job.train();
+        first_run_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+        INFO(first.out << first.err);
+        REQUIRE(first.status == 0);
+        old_pair = whole_pair_in(job.root() / "model");
+        REQUIRE(old_pair.C == 1.0);
+        hyperparameters["C"] = "0.5";  // the second run's model differs
+        job.hyperparameters(hyperparameters);
+    }
+
+    // After a killed second run: recovery in this process (recover_model_folder, as serve
+    // calls it) on a copy of the folder, then the next start of `train` (failing on a bad
+    // hyperparameter right after its recovery) on the folder itself. Both must show the
+    // same whole pair, old or new; returns whether it is the new one.
+    bool recovered_pair_is_new() {
+        const fs::path model_dir = job.root() / "model";
+        const fs::path copy = job.root() / "model-copy";
+        fs::copy(model_dir, copy, fs::copy_options::recursive);
+        REQUIRE_NOTHROW(recover_model_folder(copy));
+        const ModelPair in_process = whole_pair_in(copy);
+
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["C"] = "not a number";
+        job.hyperparameters(hyperparameters);
+        const Outcome next = job.train();
+        INFO(next.out << next.err);
+        CHECK(next.status == 1);
+        const ModelPair by_train = whole_pair_in(model_dir);
+        CHECK(by_train.C == in_process.C);
+        CHECK(by_train.model_crc32 == in_process.model_crc32);
+        CHECK_FALSE(has_temporary_file(job.root() / "output"));
+        CHECK_FALSE(has_temporary_file(job.root() / "output" / "data"));
+
+        const bool is_new = by_train.C == 0.5;
+        if (!is_new) CHECK(by_train.model_crc32 == old_pair.model_crc32);  // the old pair, unchanged
+        if (is_new) CHECK(by_train.model_crc32 != old_pair.model_crc32);
+        CHECK((by_train.C == 0.5 || by_train.C == 1.0));
+        return is_new;
+    }
+};
+
+}  // namespace
+
+TEST_CASE("train: metadata.json records the model file's CRC-32 and size", "[train][commit]") {
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    const Outcome run = job.train();
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    const ModelPair pair = whole_pair_in(job.root() / "model");
+    CHECK(pair.model_crc32.size() == 8);
+    CHECK(run.out.find("CRC-32 " + pair.model_crc32) != std::string::npos);
+}
+
+TEST_CASE("train: a SIGKILL at each step of the model commit leaves the old or the new pair", "[train][commit]") {
+    // Steps (model_commit.hpp): 1, 2 after each temporary file; 3 after the record's temporary
+    // file; 4 after the record is in place (the commit point); 5, 6 after each rename; 7 after
+    // the folder's fsync; 8 after the record's removal.
+    for (int step = 1; step <= commit_kill_points; ++step) {
+        INFO("MLPIPE_TEST_KILL_AT=" << step);
+        TwoRunJob two;
+        const Outcome killed = two.job.train({}, {{"MLPIPE_TEST_KILL_AT", std::to_string(step)}});
+        INFO(killed.out << killed.err);
+        REQUIRE(killed.status == 128 + SIGKILL);
+        if (step <= 3) CHECK(has_temporary_file(two.job.root() / "model"));  // a killed run leaves some behind
+        if (step >= 4 && step <= 7) CHECK(fs::exists(two.job.root() / "model" / commit_record_name));
+        const bool is_new = two.recovered_pair_is_new();
+        CHECK(is_new == (step >= 4));  // the commit point is the record's rename
+    }
+}
+
+TEST_CASE("train: SIGKILLs at random times leave the old or the new pair", "[train][commit]") {
+    std::mt19937 random(20261201);
+    constexpr int random_kills = 12;
+    int old_pairs = 0, new_pairs = 0;
+    for (int attempt = 0; attempt < random_kills; ++attempt) {
+        TwoRunJob two;
+        // Killed somewhere in the second half of a run as long as the first, or just after.
+        const double seconds = two.first_run_seconds;
+        const double kill_after = std::uniform_real_distribution<double>(0.5, 1.1)(random) * seconds;
+        INFO("attempt " << attempt << ": run of " << seconds << " s, killed after " << kill_after << " s");
+        auto process = two.job.start();
+        std::this_thread::sleep_for(std::chrono::duration<double>(kill_after));
+        process->signal(SIGKILL);
+        REQUIRE(process->wait_for(60s).has_value());
+        (two.recovered_pair_is_new() ? new_pairs : old_pairs) += 1;
+    }
+    INFO("old pairs " << old_pairs << ", new pairs " << new_pairs);
+    CHECK(old_pairs + new_pairs == random_kills);
+}
+
+TEST_CASE("train: recovery completes an interrupted commit and removes stale temporary files", "[train][commit]") {
+    TempDir dir("mlpipe-commit-test");
+    const fs::path model_dir = dir.path() / "model";
+    write_text(model_dir / model_file_name, "old model");
+    write_text(model_dir / metadata_file_name, "old metadata");
+    SECTION("a record in place is rolled forward") {
+        write_text(model_dir / (std::string(model_file_name) + ".tmp-1-00"), "new model");
+        write_text(model_dir / (std::string(metadata_file_name) + ".tmp-1-00"), "new metadata");
+        write_text(model_dir / commit_record_name,
+                   json{{"format", "mlpipe model commit 1"},
+                        {"renames", {{{"from", std::string(model_file_name) + ".tmp-1-00"}, {"to", model_file_name}},
+                                     {{"from", std::string(metadata_file_name) + ".tmp-1-00"},
+                                      {"to", metadata_file_name}}}}}
+                       .dump());
+        write_text(model_dir / (std::string(model_file_name) + ".tmp-2-11"), "a stale one");
+        const ModelFolderRecovery recovery = recover_model_folder(model_dir);
+        CHECK(recovery.completed_commit);
+        CHECK(recovery.removed == std::vector<std::string>{std::string(model_file_name) + ".tmp-2-11"});
+        CHECK(read_text(model_dir / model_file_name) == "new model");
+        CHECK(read_text(model_dir / metadata_file_name) == "new metadata");
+    }
+    SECTION("a damaged record and half-written files are removed, the old pair stays") {
+        write_text(model_dir / commit_record_name, "{\"format\": \"mlpipe model co");
+        write_text(model_dir / (std::string(commit_record_name) + ".tmp-1-00"), "{\"format\"");
+        write_text(model_dir / (std::string(metadata_file_name) + ".tmp-1-00"), "half");
+        write_text(model_dir / "notes.txt.tmp-1-00", "not ours");
+        const ModelFolderRecovery recovery = recover_model_folder(model_dir);
+        CHECK_FALSE(recovery.completed_commit);
+        CHECK(recovery.discarded_record);
+        CHECK(recovery.removed.size() == 2);
+        CHECK(read_text(model_dir / model_file_name) == "old model");
+        CHECK(fs::exists(model_dir / "notes.txt.tmp-1-00"));  // only the model folder's own names
+        CHECK_FALSE(fs::exists(model_dir / commit_record_name));
+    }
+    SECTION("nothing to do changes nothing") {
+        CHECK_FALSE(recover_model_folder(model_dir).changed_anything());
+        CHECK_FALSE(recover_model_folder(dir.path() / "absent").changed_anything());
+        CHECK_FALSE(fs::exists(dir.path() / "absent"));
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// Bounded messages and log lines
+// ---------------------------------------------------------------------------------------
+
+TEST_CASE("train: a 10 MB unknown hyperparameter key gives a short failure file and no suggestion search",
+          "[train][limits]") {
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters["max-iter" + std::string(10'000'000, 'x')] = "1";
+    hyperparameters["C"] = std::string(10'000'000, '9') + "abc";  // a 10 MB bad value too
+    job.hyperparameters(hyperparameters);
+    const auto started = std::chrono::steady_clock::now();
+    const Outcome run = job.train();
+    CHECK(std::chrono::steady_clock::now() - started < 30s);  // an edit distance on 10 MB would take ages
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    CHECK(failure.size() < 5000);
+    CHECK(run.err.size() < 5000);
+    CHECK(run.out.size() < 20'000);
+    CHECK(failure.find("unknown hyperparameter 'max-iterxxx") != std::string::npos);
+    CHECK(failure.find("(10000008 bytes)") != std::string::npos);
+    CHECK(failure.find("did you mean") == std::string::npos);
+}
+
+TEST_CASE("train: a long key near a known name gets no suggestion, a short one does", "[train][limits]") {
+    const auto [key, suggested] = GENERATE(table<std::string, bool>({
+        {"max_iters", true},
+        {"max-iter" + std::string(70, 's'), false},
+    }));
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters[key] = "5";
+    job.hyperparameters(hyperparameters);
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    CHECK((job.failure().find("did you mean 'max-iter'?") != std::string::npos) == suggested);
+}
+
+TEST_CASE("train: a 10 MB target name is quoted in part in the failure and the log", "[train][limits]") {
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters["target"] = std::string(10'000'000, 't');
+    job.hyperparameters(hyperparameters);
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    CHECK(job.failure().size() < 5000);
+    CHECK(job.failure().find("label file") != std::string::npos);
+    for (const auto& line : lines_of(run.out)) CHECK(line.size() < 5000);  // "hyperparameters given: ..." is cut
+    CHECK(run.out.find("hyperparameters given: ") != std::string::npos);
+}
+
+TEST_CASE("train: the classes log line lists 20 classes, then how many more", "[train][limits]") {
+    Job job;
+    std::string csv = "x,label\n";
+    for (int k = 0; k < 200; ++k)
+        for (int row = 0; row < 2; ++row) csv += std::to_string(k + 0.1 * row) + ",class-" + std::to_string(k) + "\n";
+    job.write("input/data/train/train.csv", csv);
+    job.write("input/data/test/test.csv", csv);
+    job.hyperparameters({{"target", "label"}, {"max-iter", "3"}});
+    const Outcome run = job.train();
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    std::string classes_line;
+    for (const auto& line : lines_of(run.out))
+        if (line.starts_with("classes: ")) classes_line = line;
+    CHECK(classes_line.find("and 180 more") != std::string::npos);
+    CHECK(classes_line.size() < 1000);
+    CHECK(run.out.find("test: confusion matrix of 200 classes: in evaluation.json") != std::string::npos);
+    CHECK(job.metadata()["classes"].size() == 200);  // the metadata keeps them all
+}
+
+TEST_CASE("train: a directory where a file is expected is named as such", "[train][limits]") {
+    const auto [relative, expected_phase] = GENERATE(table<std::string, std::string>({
+        {"input/config/hyperparameters.json", "reading the hyperparameters"},
+        {"input/config/inputdataconfig.json", "reading the job configuration"},
+        {"input/config/resourceconfig.json", "reading the job configuration"},
+        {"input/data/train/more.csv", "reading the 'train' channel"},
+    }));
+    INFO(relative);
+    Job job;
+    job.penguins_channels();
+    if (relative != "input/config/hyperparameters.json") job.hyperparameters(reference_hyperparameters());
+    fs::create_directories(job.root() / relative);
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    CHECK(failure.find((job.root() / relative).string() + " is a directory, expected a file") != std::string::npos);
+    CHECK(failure.find("training failed while " + expected_phase) != std::string::npos);
+    CHECK(failure.find("is empty") == std::string::npos);
 }

@@ -73,12 +73,17 @@ inline void sync_directory_best_effort(const std::filesystem::path& directory) {
     ::close(fd);
 }
 
-// Writes to a temporary file in the target's folder, fsyncs it, then renames it over the target:
-// readers see the old file or the complete new one, never a half-written one.
 }  // namespace detail::atomic_file
 
-// Throws mlpipe::error naming the target and the reason; the temporary file is removed.
-inline void write_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+// The temporary files below are named <target>.tmp-<pid>-<random>: a program that was killed
+// while writing may leave one behind, and this marker lets it find and remove them later.
+inline constexpr std::string_view temporary_file_marker = ".tmp-";
+
+// Writes `bytes` to a new temporary file beside `target` (<target>.tmp-<pid>-<random>),
+// fsyncs and closes it, and returns its path: for callers that rename several files as
+// one unit (the rename, and removing the file, are theirs). Throws mlpipe::error naming the
+// target and the reason; the temporary file is removed then.
+inline std::filesystem::path write_temporary_file(const std::filesystem::path& target, std::string_view bytes) {
     const std::string target_text = target.string();
     const auto failure = [&](const std::string& reason) { return error(target_text + ": cannot write: " + reason); };
 
@@ -87,7 +92,8 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
     int open_error = 0;
     for (int attempt = 0; attempt < 16 && raw_fd < 0; ++attempt) {  // retry only name clashes
         temporary = target;
-        temporary += ".tmp-" + std::to_string(::getpid()) + "-" + detail::atomic_file::random_suffix();
+        temporary += std::string(temporary_file_marker) + std::to_string(::getpid()) + "-" +
+                     detail::atomic_file::random_suffix();
         raw_fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
         open_error = errno;
         if (raw_fd < 0 && open_error != EEXIST) break;
@@ -95,7 +101,7 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
     if (raw_fd < 0) throw failure(detail::errno_text(open_error));
     detail::atomic_file::FileDescriptor file(raw_fd);
 
-    // Removes the temporary file on every path that does not reach the rename.
+    // Removes the temporary file on every path that does not return it.
     struct TemporaryRemover {
         const std::filesystem::path& path;
         bool armed = true;
@@ -124,11 +130,21 @@ inline void write_file_atomically(const std::filesystem::path& target, std::stri
         const int close_error = errno;  // e.g. EIO or ENOSPC reported late by NFS
         throw failure("closing " + temporary.string() + ": " + detail::errno_text(close_error));
     }
+    remover.armed = false;
+    return temporary;
+}
 
+// Writes to a temporary file in the target's folder, fsyncs it, then renames it over the target:
+// readers see the old file or the complete new one, never a half-written one.
+// Throws mlpipe::error naming the target and the reason; the temporary file is removed.
+inline void write_file_atomically(const std::filesystem::path& target, std::string_view bytes) {
+    const std::filesystem::path temporary = write_temporary_file(target, bytes);
     std::error_code rename_error;
     std::filesystem::rename(temporary, target, rename_error);
-    if (rename_error) throw failure("renaming the temporary file over it: " + rename_error.message());
-    remover.armed = false;
+    if (rename_error) {
+        ::unlink(temporary.c_str());
+        throw error(target.string() + ": cannot write: renaming the temporary file over it: " + rename_error.message());
+    }
     detail::atomic_file::sync_directory_best_effort(target.parent_path());
 }
 
