@@ -11,6 +11,7 @@
 #include "json_text.hpp"
 #include "layout.hpp"
 #include "media_types.hpp"
+#include "model_commit.hpp"
 #include "prediction.hpp"
 #include "request_parsing.hpp"
 #include "response_format.hpp"
@@ -235,6 +236,10 @@ int serve_main(const std::vector<std::string>& args) {
     const fs::path model_file = settings.layout.model_dir() / model_file_name;
     std::unique_ptr<Endpoint> endpoint;
     try {
+        // A training run killed while it wrote the model folder left a commit record or
+        // temporary files: finish or drop them first, so the pair loaded is one run's.
+        const ModelFolderRecovery recovery = recover_model_folder(settings.layout.model_dir());
+        if (recovery.changed_anything()) log_line(std::cout, describe_recovery(settings.layout.model_dir(), recovery));
         Model model = load<Model>(model_file);
         if (!model.is_fitted()) {
             log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted");

@@ -86,6 +86,11 @@ inline std::string closest_match(std::string_view name, const std::vector<std::s
     std::string best;
     std::size_t best_distance = std::max<std::size_t>(2, wanted.size() / 3) + 1;
     for (const auto& candidate : candidates) {
+        // The distance is at least the difference in length: skip what cannot win without
+        // running the quadratic distance on it (a key may be megabytes long).
+        const std::size_t gap = wanted.size() > candidate.size() ? wanted.size() - candidate.size()
+                                                                 : candidate.size() - wanted.size();
+        if (gap >= best_distance) continue;
         const std::size_t distance = edit_distance(wanted, to_lower(candidate));
         if (distance < best_distance) {
             best_distance = distance;

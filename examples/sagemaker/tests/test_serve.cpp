@@ -598,6 +598,24 @@ TEST_CASE("SIGTERM lets the request in flight finish, refuses new connections, a
     CHECK_THAT(served.process().stdout_text(), Catch::Contains("received SIGTERM") && Catch::Contains("stopped after"));
 }
 
+TEST_CASE("serve removes the temporary files of a killed training run before it loads the model", "[serve]") {
+    TempDir root("mlpipe-serve-recovery");
+    fs::create_directories(root.path() / "model");
+    save(fitted_model(), root.path() / "model" / model_file_name);
+    const fs::path stale = root.path() / "model" / (std::string(model_file_name) + ".tmp-4242-abcdef");
+    std::ofstream(stale) << "half a model";
+    Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
+                    Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
+                    root.path() / "stdout.txt", root.path() / "stderr.txt");
+    for (auto deadline = std::chrono::steady_clock::now() + 30s;
+         process.stdout_text().find("listening on port") == std::string::npos && std::chrono::steady_clock::now() < deadline;)
+        std::this_thread::sleep_for(10ms);
+    CHECK_THAT(process.stdout_text(), Catch::Contains("listening on port") && Catch::Contains("stale temporary file"));
+    CHECK_FALSE(fs::exists(stale));
+    process.signal(SIGTERM);
+    CHECK(process.wait_for(10s) == 0);
+}
+
 TEST_CASE("serve without a model exits non-zero, naming the file", "[serve][errors]") {
     TempDir root("mlpipe-serve-nomodel");
     Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
@@ -709,6 +727,14 @@ TEST_CASE("serve answers invalid UTF-8 in the path, headers and body with 4xx an
     // The log lines of the failed requests are valid UTF-8 too.
     CHECK_THAT(served.process().stderr_text(), Catch::Contains("GET /" + replacement_character + " -> 404"));
     CHECK_THAT(served.process().stderr_text(), !Catch::Contains("\xFF"));
+}
+
+TEST_CASE("serve quotes a NUL byte in a request as \\0 and the whole message reaches the client", "[serve][errors]") {
+    Served served;
+    auto res = served.invoke(std::string("Adelie,Dream,39") + '\0' + "5,16.7,178.0,3250.0\n", "text/csv");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    CHECK_THAT(strict_error_of(res), Catch::Contains("\"39\\05\"") && Catch::Contains("must be numeric"));
 }
 
 TEST_CASE("serve refuses deeply nested JSON with 400 and never quotes a whole value", "[serve][errors][json]") {
