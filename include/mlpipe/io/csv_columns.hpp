@@ -18,6 +18,7 @@
 #include <cstring>
 #include <deque>
 #include <limits>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -392,7 +393,7 @@ inline void parse_piece(Piece& piece, std::string_view text, PartEnd end, const 
                         }
                     }
                 } else {
-                    (void)scanner.read_field(field_index);  // an extra field: counted, checked, dropped
+                    (void)scanner.read_field(field_index, false);  // an extra field: counted, checked, dropped
                 }
                 ++field_index;
                 if (scanner.end_field()) break;
@@ -409,16 +410,19 @@ inline void parse_piece(Piece& piece, std::string_view text, PartEnd end, const 
     }
 }
 
-// One column of the result, appended to piece by piece.
+// One column of the result, appended to piece by piece. Kept small, as a wide file has one
+// per field of its header: the dictionary state exists only for a categorical column, and
+// the name is given at finish() (the reader holds the names).
 class ColumnBuilder {
 public:
-    ColumnBuilder(std::string name, Sink sink) : name_(std::move(name)), sink_(sink) {}
+    explicit ColumnBuilder(Sink sink) : sink_(sink) {
+        if (sink_ == Sink::text) text_ = std::make_unique<TextState>();
+    }
 
-    const std::string& name() const noexcept { return name_; }
     Sink sink() const noexcept { return sink_; }
     bool has_number() const noexcept { return has_number_; }
     std::size_t rows() const noexcept { return sink_ == Sink::text ? codes_.size() : values_.size(); }
-    const std::optional<ScanError>& bad_value() const noexcept { return bad_value_; }
+    const ScanError* bad_value() const noexcept { return bad_value_.get(); }
 
     void reserve(std::size_t rows) {
         if (sink_ == Sink::text) make_room(codes_, rows - std::min(rows, codes_.size()));
@@ -431,6 +435,7 @@ public:
         codes_.assign(values_.size(), -1);
         std::vector<double>().swap(values_);
         sink_ = Sink::text;
+        if (!text_) text_ = std::make_unique<TextState>();
     }
 
     // Appends a piece parsed with this column's current sink; `first_line` is the absolute
@@ -441,47 +446,51 @@ public:
             values_.insert(values_.end(), piece.values.begin(), piece.values.end());
             has_number_ = has_number_ || piece.saw_number;
             if (!bad_value_ && piece.bad_value) {
-                bad_value_ = piece.bad_value;
+                bad_value_ = std::make_unique<ScanError>(*piece.bad_value);
                 bad_value_->line += first_line - 1;
             }
             return;
         }
+        TextState& text = *text_;
         const auto& entries = piece.dictionary.entries();
-        remap_.resize(entries.size());
+        text.remap.resize(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i) {
-            auto found = index_.find(entries[i]);
-            if (found == index_.end()) {
-                const auto code = static_cast<std::int32_t>(dictionary_.size());
-                const std::string& stored = dictionary_.emplace_back(entries[i]);
-                found = index_.emplace(std::string_view(stored), code).first;
+            auto found = text.index.find(entries[i]);
+            if (found == text.index.end()) {
+                const auto code = static_cast<std::int32_t>(text.dictionary.size());
+                const std::string& stored = text.dictionary.emplace_back(entries[i]);
+                found = text.index.emplace(std::string_view(stored), code).first;
             }
-            remap_[i] = found->second;
+            text.remap[i] = found->second;
         }
         const std::size_t start = codes_.size();
         make_room(codes_, piece.codes.size());
         codes_.resize(start + piece.codes.size());
         std::int32_t* out = codes_.data() + start;
-        for (const std::int32_t code : piece.codes) *out++ = code < 0 ? -1 : remap_[static_cast<std::size_t>(code)];
+        for (const std::int32_t code : piece.codes) *out++ = code < 0 ? -1 : text.remap[static_cast<std::size_t>(code)];
     }
 
-    Column finish() {
-        if (sink_ != Sink::text) return Column::numeric(name_, std::move(values_));
-        std::vector<std::string> dictionary(std::make_move_iterator(dictionary_.begin()),
-                                            std::make_move_iterator(dictionary_.end()));
-        index_.clear();
-        return Column::categorical(name_, std::move(codes_), std::move(dictionary));
+    Column finish(const std::string& name) {
+        if (sink_ != Sink::text) return Column::numeric(name, std::move(values_));
+        std::vector<std::string> dictionary(std::make_move_iterator(text_->dictionary.begin()),
+                                            std::make_move_iterator(text_->dictionary.end()));
+        text_.reset();
+        return Column::categorical(name, std::move(codes_), std::move(dictionary));
     }
 
 private:
-    std::string name_;
+    struct TextState {
+        std::deque<std::string> dictionary;  // a deque, so the index's views stay valid as it grows
+        std::unordered_map<std::string_view, std::int32_t> index;
+        std::vector<std::int32_t> remap;     // piece code -> column code
+    };
+
     Sink sink_;
     bool has_number_ = false;
     std::vector<double> values_;
     std::vector<std::int32_t> codes_;
-    std::deque<std::string> dictionary_;  // a deque, so the index's views stay valid as it grows
-    std::unordered_map<std::string_view, std::int32_t> index_;
-    std::vector<std::int32_t> remap_;     // piece code -> column code
-    std::optional<ScanError> bad_value_;  // the first non-number of a forced-numeric column
+    std::unique_ptr<TextState> text_;         // Sink::text only
+    std::unique_ptr<ScanError> bad_value_;  // the first non-number of a forced-numeric column
 };
 
 }  // namespace mlpipe::detail::csv

@@ -40,6 +40,7 @@
 #include <exception>
 #include <functional>
 #include <map>
+#include <new>
 #include <memory>
 #include <optional>
 #include <string>
@@ -256,6 +257,13 @@ public:
         } catch (const csv_error&) {
             windows_.check_rest();  // a damaged gzip file is reported as such, not by the garbage in it
             throw;
+        } catch (const std::bad_alloc&) {
+            // Memory is the columns read so far plus about three windows; a window holds at
+            // least the longest record, so a huge line is the usual cause. Say which input.
+            throw csv_error(source_, 0, 0, "",
+                            "out of memory while reading (" + std::to_string(names_.size()) + " columns, a window of " +
+                                std::to_string(windows_.window().size()) +
+                                " bytes, which must hold the longest record)");
         }
     }
 
@@ -278,13 +286,27 @@ private:
         }
     }
 
+    // The first record. Nothing per field but the texts, and those only for a header: a long
+    // first line of data (header = false) is only counted, so it costs no memory per field.
     struct FirstRecord {
         bool found = false;
-        std::vector<std::string> texts;
-        std::vector<std::size_t> lines;
+        std::size_t fields = 0;
+        std::vector<std::string> texts;  // the fields, when kept (a header)
+        // (field index, line) where a field starts on a later line than the one before it
+        // (after a quoted line break): rare, so the line of every field costs nothing.
+        std::vector<std::pair<std::size_t, std::size_t>> line_changes;
         std::size_t line = 0;       // where the record starts
         std::size_t bytes = 0;      // through its line end
         std::size_t next_line = 1;  // the line after it
+
+        std::size_t line_of(std::size_t field) const noexcept {
+            std::size_t result = line;
+            for (const auto& [index, changed] : line_changes) {
+                if (index > field) break;
+                result = changed;
+            }
+            return result;
+        }
     };
 
     csv_error to_error(const ScanError& failure, std::size_t first_line, bool named = true) const {
@@ -300,7 +322,7 @@ private:
 
     // The first record (the header, or the first data record), growing the window until it
     // holds the whole record or the input ends.
-    FirstRecord read_first_record() {
+    FirstRecord read_first_record(bool keep_texts) {
         while (true) {
             const std::string_view text = windows_.window();
             const PartEnd end = windows_.at_input_end() ? PartEnd::input_end : PartEnd::unknown;
@@ -314,10 +336,13 @@ private:
                 }
                 record.found = true;
                 record.line = scanner.line();
+                std::size_t last_line = record.line;
                 for (std::size_t index = 0;; ++index) {
-                    const Field field = scanner.read_field(index);
-                    record.texts.emplace_back(field.text);
-                    record.lines.push_back(field.line);
+                    const Field field = scanner.read_field(index, keep_texts);
+                    if (keep_texts) record.texts.emplace_back(field.text);
+                    if (field.line != last_line) record.line_changes.emplace_back(index, field.line);
+                    last_line = field.line;
+                    ++record.fields;
                     if (scanner.end_field()) break;
                 }
                 record.bytes = scanner.offset();
@@ -332,27 +357,49 @@ private:
         }
     }
 
+    // The first empty or repeated name, in column order. Sorted indices rather than a hash
+    // set of the names: 8 bytes per column of a wide header.
     void check_names(const FirstRecord* header) const {
-        std::unordered_map<std::string_view, std::size_t> seen;
-        for (std::size_t i = 0; i < names_.size(); ++i) {
-            const std::size_t line = header != nullptr ? header->lines[i] : 0;
-            const std::string where = header != nullptr ? "in the header" : "in options.column_names";
-            if (names_[i].empty()) throw csv_error(source_, line, i + 1, "", "empty column name " + where);
-            auto [it, inserted] = seen.try_emplace(names_[i], i);
-            if (!inserted)
-                throw csv_error(source_, line, i + 1, names_[i],
-                                "duplicate column name " + excerpt(names_[i]) + " " + where + " (also column " +
-                                    std::to_string(it->second + 1) + ")");
+        const std::size_t none = names_.size();
+        std::size_t first_empty = none;
+        for (std::size_t i = 0; i < names_.size() && first_empty == none; ++i)
+            if (names_[i].empty()) first_empty = i;
+        std::vector<std::size_t> order(names_.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const int compared = names_[a].compare(names_[b]);
+            return compared != 0 ? compared < 0 : a < b;
+        });
+        std::size_t first_repeat = none, first_seen = none;  // first_seen: the earlier column of that name
+        for (std::size_t k = 1; k < order.size(); ++k) {
+            const std::size_t i = order[k];
+            if (names_[i] == names_[order[k - 1]] && !names_[i].empty() && order[k - 1] < i &&
+                (first_repeat == none || i < first_repeat) && (k < 2 || names_[order[k - 2]] != names_[i])) {
+                first_repeat = i;
+                first_seen = order[k - 1];
+            }
+        }
+        const std::string where = header != nullptr ? "in the header" : "in options.column_names";
+        if (first_empty < first_repeat) {
+            const std::size_t line = header != nullptr ? header->line_of(first_empty) : 0;
+            throw csv_error(source_, line, first_empty + 1, "", "empty column name " + where);
+        }
+        if (first_repeat != none) {
+            const std::size_t line = header != nullptr ? header->line_of(first_repeat) : 0;
+            throw csv_error(source_, line, first_repeat + 1, names_[first_repeat],
+                            "duplicate column name " + excerpt(names_[first_repeat]) + " " + where + " (also column " +
+                                std::to_string(first_seen + 1) + ")");
         }
     }
 
     // Names and forced kinds, checked in the order the one-pass reader checked them. Returns
     // the bytes and lines the header takes.
     FirstRecord read_names() {
-        FirstRecord first = read_first_record();
+        FirstRecord first = read_first_record(config_.header);
         if (config_.header) {
             if (!first.found) throw csv_error(source_, 0, 0, "", "the input is empty: there is no header record");
-            names_ = first.texts;
+            names_ = std::move(first.texts);
+            first.texts = {};
             check_names(&first);
         } else {
             if (config_.column_names.empty())
@@ -360,10 +407,10 @@ private:
                                 "options.header is false, so options.column_names must name every column");
             names_ = config_.column_names;
             check_names(nullptr);
-            if (first.found && first.texts.size() != names_.size())
+            if (first.found && first.fields != names_.size())
                 throw csv_error(source_, first.line, 0, "",
                                 "options.column_names has " + std::to_string(names_.size()) + " names but line " +
-                                    std::to_string(first.line) + " has " + std::to_string(first.texts.size()) +
+                                    std::to_string(first.line) + " has " + std::to_string(first.fields) +
                                     " fields");
         }
         forced_.assign(names_.size(), std::nullopt);
@@ -436,7 +483,7 @@ private:
         for (std::size_t i = 0; i < column_count; ++i) {
             if (forced_[i] == ColumnKind::numeric) plan_.sinks[i] = Sink::forced_number;
             else if (forced_[i] == ColumnKind::categorical || text_columns_[i]) plan_.sinks[i] = Sink::text;
-            columns.emplace_back(names_[i], plan_.sinks[i]);
+            columns.emplace_back(plan_.sinks[i]);
         }
 
         const std::size_t pieces_per_window = std::max<std::size_t>(16, 4 * threads_);
@@ -518,7 +565,7 @@ private:
             if (columns[i].bad_value()) throw to_error(*columns[i].bad_value(), 1);
         std::vector<Column> result;
         result.reserve(column_count);
-        for (auto& column : columns) result.push_back(column.finish());
+        for (std::size_t i = 0; i < column_count; ++i) result.push_back(columns[i].finish(names_[i]));
         return Frame(std::move(result));
     }
 

@@ -92,12 +92,15 @@ public:
         return p < end_ && (*p == delimiter_ || *p == '\n' || *p == '\r');
     }
 
-    Field read_field(std::size_t field_index) {
+    // `keep_text` false: the caller drops the field (an extra field, a first record that is
+    // only counted), so a quoted field's "" escapes are checked but not unescaped into a
+    // string kept for the part's lifetime; the text returned is then the raw content.
+    Field read_field(std::size_t field_index, bool keep_text = true) {
         const char* cursor = pos_;
         while (cursor < end_ && is_outer_blank(*cursor)) ++cursor;
         if (cursor < end_ && *cursor == '"') {
             pos_ = cursor;
-            return read_quoted(field_index);
+            return read_quoted(field_index, keep_text);
         }
         const char* start = pos_;
         const char* stop = cursor;
@@ -141,7 +144,7 @@ private:
     }
 
     // pos_ is at the opening quote.
-    Field read_quoted(std::size_t field_index) {
+    Field read_quoted(std::size_t field_index, bool keep_text) {
         const std::size_t open_line = line_;
         const char* open = pos_;
         const char* content_start = ++pos_;
@@ -177,7 +180,7 @@ private:
                      excerpt(std::string_view(open, static_cast<std::size_t>(stop - open))));
         }
         pos_ = cursor;
-        if (has_escapes) {
+        if (has_escapes && keep_text) {
             std::string& unescaped = unescaped_.emplace_back();
             unescaped.reserve(content.size());
             for (std::size_t i = 0; i < content.size(); ++i) {
