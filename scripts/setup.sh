@@ -2,6 +2,10 @@
 # Installs what mlpipe needs to build, test and run its examples (Debian/Ubuntu, apt-get).
 # Idempotent: checks each package with dpkg first and does nothing when all are present.
 # Uses sudo when not root (and sudo exists); exits 1 with a message when it cannot install.
+#
+#   scripts/setup.sh                the packages to build and test with GCC
+#   scripts/setup.sh --sanitizers   also clang and its runtimes (ASan, UBSan, TSan, libFuzzer),
+#                                   for scripts/sanitize.sh and scripts/fuzz.sh
 set -euo pipefail
 
 packages=(
@@ -10,6 +14,18 @@ packages=(
     catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
     curl
 )
+for argument in "$@"; do
+    case "$argument" in
+        # clang: the compiler (Debian 12: clang-14); libclang-rt-dev: compiler-rt, the sanitizer
+        # and libFuzzer runtimes (libclang_rt.asan, .ubsan, .tsan, .fuzzer), which clang only
+        # recommends, so --no-install-recommends would leave them out.
+        --sanitizers) packages+=(clang libclang-rt-dev) ;;
+        *)
+            echo "setup: unknown argument '$argument' (--sanitizers)" >&2
+            exit 2
+            ;;
+    esac
+done
 
 missing=()
 if command -v dpkg >/dev/null 2>&1; then

@@ -16,6 +16,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdint>
+#include <cstdlib>
 #include <fstream>
 #include <functional>
 #include <future>
@@ -44,6 +45,13 @@ using nlohmann::json;
 namespace {
 
 const fs::path penguins = fs::path(MLPIPE_DATA_DIR) / "reference" / "penguins";
+
+// The binary under test: this build's, or MLPIPE_TEST_SERVE_BIN (scripts/sanitize.sh runs
+// these tests against a ThreadSanitizer build of the server).
+std::string serve_binary() {
+    const char* other = std::getenv("MLPIPE_TEST_SERVE_BIN");
+    return other != nullptr && *other != '\0' ? std::string(other) : std::string(MLPIPE_SAGEMAKER_BIN);
+}
 
 // The notebook's model, fitted once per test process.
 const Model& fitted_model() {
@@ -123,7 +131,7 @@ public:
         Environment env = Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_");
         for (const auto& [name, value] : env_vars) env.set(name, value);
         process_ = std::make_unique<Process>(
-            MLPIPE_SAGEMAKER_BIN,
+            serve_binary(),
             std::vector<std::string>{"serve", "--root", root_.path().string(), "--host", "127.0.0.1", "--port", "0"},
             env, root_.path() / "stdout.txt", root_.path() / "stderr.txt");
         port_ = wait_for_port();
@@ -604,7 +612,7 @@ TEST_CASE("serve removes the temporary files of a killed training run before it 
     save(fitted_model(), root.path() / "model" / model_file_name);
     const fs::path stale = root.path() / "model" / (std::string(model_file_name) + ".tmp-4242-abcdef");
     std::ofstream(stale) << "half a model";
-    Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
+    Process process(serve_binary(), {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
                     Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
                     root.path() / "stdout.txt", root.path() / "stderr.txt");
     for (auto deadline = std::chrono::steady_clock::now() + 30s;
@@ -618,7 +626,7 @@ TEST_CASE("serve removes the temporary files of a killed training run before it 
 
 TEST_CASE("serve without a model exits non-zero, naming the file", "[serve][errors]") {
     TempDir root("mlpipe-serve-nomodel");
-    Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
+    Process process(serve_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
                     Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
                     root.path() / "stdout.txt", root.path() / "stderr.txt");
     const auto status = process.wait_for(20s);
@@ -643,7 +651,7 @@ TEST_CASE("serve refuses bad settings with a message naming them", "[serve][erro
              {"MLPIPE_SERVE_IDLE_TIMEOUT", "soon"},
              {"MLPIPE_SERVE_MAX_CONNECTIONS", "0"}}) {
         INFO(name << "=" << value);
-        Process process(MLPIPE_SAGEMAKER_BIN, {"serve", "--root", root.path().string(), "--port", "0"},
+        Process process(serve_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
                         Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_").set(name, value),
                         root.path() / "stdout.txt", root.path() / "stderr.txt");
         const auto status = process.wait_for(20s);
@@ -853,7 +861,7 @@ TEST_CASE("SIGTERM while the model loads: serve exits 0 without serving", "[serv
     fs::create_directories(root.path() / "model");
     const fs::path fifo = root.path() / "model" / model_file_name;
     REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
-    Process process(MLPIPE_SAGEMAKER_BIN,
+    Process process(serve_binary(),
                     {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
                     Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
                     root.path() / "stdout.txt", root.path() / "stderr.txt");
