@@ -1,10 +1,11 @@
 #pragma once
 // Reading a channel folder (/opt/ml/input/data/<channel>) into features and labels.
 //
-// SageMaker copies every S3 object under the channel's prefix into the folder, so a data
-// set may arrive as several files: every .csv file is read, in name order (byte order:
-// number parts with zero padding, part-00001.csv), and .csv.gz files too (read_csv inflates
-// gzip as it reads). Two layouts are understood:
+// SageMaker copies every S3 object under the channel's prefix into the folder (sub-prefixes
+// become sub-folders), so a data set may arrive as several files: every regular file is read,
+// whatever its name, in path order (byte order: number parts with zero padding,
+// part-00001), skipping hidden and empty files; gzip-compressed files are recognised by their
+// magic bytes (read_csv inflates them as it reads). Two layouts are understood:
 //   - X/y: files named y*.csv with a single column hold the labels, the other files the
 //     features; feature rows and label rows are joined by position (the layout of the
 //     project's prepared data: X_train.csv + y_train.csv);
@@ -32,6 +33,7 @@ namespace mlpipe::sagemaker {
 struct InputFile {
     std::string channel;
     std::filesystem::path path;
+    std::string name;  // the path in the channel folder ("part-00000", "2024/part-00001.csv.gz")
     std::uintmax_t bytes = 0;
     std::uint32_t crc32 = 0;  // CRC-32 of the file's bytes (compressed, for gzip), as zlib.crc32 computes it
     std::size_t rows = 0;
@@ -67,39 +69,40 @@ using LogLine = std::function<void(const std::string&)>;
 
 namespace detail::channels {
 
-// A data file: name.csv, or name.csv.gz (any case).
-inline bool is_csv_name(const std::filesystem::path& path) {
-    const std::string name = to_lower(path.filename().string());
-    return name.ends_with(".csv") || name.ends_with(".csv.gz");
-}
-
 inline bool is_label_file(const std::filesystem::path& path, const Frame& frame) {
     const std::string name = path.filename().string();
     return (name.front() == 'y' || name.front() == 'Y') && frame.cols() == 1;
 }
 
-// The .csv files of the folder in name order; other entries are logged and skipped.
-inline std::vector<std::filesystem::path> csv_files(const std::string& channel, const std::filesystem::path& dir,
-                                                    const LogLine& log) {
-    std::vector<std::filesystem::path> entries;
-    for (const auto& entry : std::filesystem::directory_iterator(dir)) entries.push_back(entry.path());
+// The data files of the channel folder: every regular file, in sub-folders too (an S3 prefix
+// arrives as folders), whatever its name (a Spark or Glue job writes part-00000 with no
+// extension, or data.csv/part-00000.csv.gz), in path order. Skipped, each logged with why:
+// hidden files and folders (".part-00000.crc") and empty files (markers such as _SUCCESS).
+inline std::vector<std::filesystem::path> data_files(const std::string& channel, const std::filesystem::path& dir,
+                                                     const LogLine& log) {
+    namespace fs = std::filesystem;
+    std::vector<fs::path> entries;
+    for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
+        const bool hidden = it->path().filename().string().starts_with(".");
+        if (it->is_directory()) {
+            if (!hidden) continue;  // its files are listed as the iterator reaches them
+            it.disable_recursion_pending();
+        }
+        entries.push_back(it->path());
+    }
     std::sort(entries.begin(), entries.end());
-    std::vector<std::filesystem::path> files;
+    std::vector<fs::path> files;
     std::vector<std::string> skipped;
     for (const auto& path : entries) {
-        const std::string name = path.filename().string();
+        const std::string name = path.lexically_relative(dir).generic_string();
         std::string why;
-        if (name.starts_with("."))
-            why = "hidden file";
-        else if (std::filesystem::is_directory(path) && is_csv_name(path))
-            throw error(path.string() + " is a directory, expected a file (a channel's data files are read from "
-                                        "the channel folder itself, not from sub-folders)");
-        else if (std::filesystem::is_directory(path))
-            why = "a folder (sub-folders are not read)";
-        else if (!is_csv_name(path))
-            why = "not a .csv file";
-        else if (!std::filesystem::is_regular_file(path))
+        std::error_code ec;
+        if (path.filename().string().starts_with("."))
+            why = fs::is_directory(path, ec) ? "hidden folder" : "hidden file";
+        else if (!fs::is_regular_file(path, ec))
             why = "not a regular file";
+        else if (fs::file_size(path, ec) == 0)
+            why = "empty (a marker file such as _SUCCESS)";
         if (why.empty()) {
             files.push_back(path);
         } else {
@@ -107,13 +110,13 @@ inline std::vector<std::filesystem::path> csv_files(const std::string& channel, 
             skipped.push_back(name);
         }
     }
-    if (skipped.size() > max_listed_items && !files.empty())
+    if (skipped.size() > max_listed_items)
         log("channel " + channel + ": skipping " + std::to_string(skipped.size() - max_listed_items) +
-            " more entries that are not .csv files");
+            " more entries (hidden or empty)");
     if (files.empty())
-        throw error("the '" + channel + "' channel folder " + dir.string() + " holds no .csv file" +
-                    (skipped.empty() ? std::string(" (it is empty)") : " (found: " + join_at_most(skipped) + ")") +
-                    "; put the data there as CSV files with a header row");
+        throw error("the '" + channel + "' channel folder " + dir.string() + " holds no data file" +
+                    (skipped.empty() ? std::string(" (it is empty)") : " (skipped: " + join_at_most(skipped) + ")") +
+                    "; put the data there as CSV files with a header row (plain or gzip-compressed)");
     return files;
 }
 
@@ -147,11 +150,11 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
     std::vector<ParsedFile> parsed;
     ChannelData data;
     data.name = channel;
-    for (const auto& path : csv_files(channel, dir, log)) {
+    for (const auto& path : data_files(channel, dir, log)) {
         CsvFileInfo info;
         parsed.push_back({path, read_csv(path, {}, &info)});
-        data.files.push_back(
-            {channel, path, info.bytes, info.crc32, parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
+        data.files.push_back({channel, path, path.lexically_relative(dir).generic_string(), info.bytes, info.crc32,
+                              parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
     }
 
     // Read again, with the agreed kinds, the files that inferred another kind for a column.

@@ -24,10 +24,21 @@ inline Frame concat_rows(const std::vector<Frame>& frames, const std::vector<std
     if (frames.empty()) return {};
     const Frame& first = frames.front();
     auto all_missing = [](const Column& c) { return c.count_missing() == c.size(); };
-    for (std::size_t f = 1; f < frames.size(); ++f)
-        if (frames[f].names() != first.names())
-            throw data_error(sources[f] + " has the columns " + quoted_list(frames[f].names()) + " but " + sources[0] +
-                             " has " + quoted_list(first.names()) + "; every file of a channel needs the same header");
+    for (std::size_t f = 1; f < frames.size(); ++f) {
+        const auto names = frames[f].names(), first_names = first.names();
+        if (names == first_names) continue;
+        // The first column where the headers part, so a long header need not be compared by eye.
+        std::size_t j = 0;
+        while (j < names.size() && j < first_names.size() && names[j] == first_names[j]) ++j;
+        const auto column_at = [&](const std::vector<std::string>& header) {
+            return j < header.size() ? "'" + header[j] + "'" : std::string("nothing (") +
+                                                               std::to_string(header.size()) + " columns)";
+        };
+        throw data_error("the headers of " + sources[0] + " and " + sources[f] + " differ from column " +
+                         std::to_string(j + 1) + " on: " + column_at(first_names) + " in the first, " +
+                         column_at(names) + " in the second (" + sources[f] + " has the columns " +
+                         quoted_list(names) + "); every file of a channel needs the same header");
+    }
     std::vector<Column> columns;
     for (std::size_t j = 0; j < first.cols(); ++j) {
         const std::string& name = first[j].name();

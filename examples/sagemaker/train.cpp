@@ -288,7 +288,7 @@ void require_complete(const ChannelData& data, const std::vector<std::string>& n
 
 void log_channel(const ChannelData& data) {
     for (const auto& file : data.files)
-        log("channel " + data.name + ": read " + file.path.filename().string() + " (" + file.role +
+        log("channel " + data.name + ": read " + file.name + " (" + file.role +
             "): " + std::to_string(file.rows) + " rows, " + std::to_string(file.columns) + " columns, " +
             std::to_string(file.bytes) + " bytes");
     log("channel " + data.name + ": " + std::to_string(data.X.rows()) + " rows, " + std::to_string(data.X.cols()) +
@@ -471,7 +471,7 @@ json input_files_json(const TrainingRun& run) {
     for (const ChannelData* data : channels) {
         for (const auto& file : data->files) {
             files.push_back({{"channel", file.channel},
-                             {"name", file.path.filename().string()},
+                             {"name", file.name},
                              {"role", file.role},
                              {"bytes", file.bytes},
                              {"rows", file.rows},

@@ -294,18 +294,22 @@ TEST_CASE("train: a channel of CSV files with a target column, features inferred
     CHECK(metadata["input_files"][0]["role"] == "features and target");
 }
 
-TEST_CASE("train: several CSV files in a channel are stacked in name order", "[train]") {
+TEST_CASE("train: every file of a channel is read, in sub-folders and whatever its name, in path order", "[train]") {
     Job job;
     const auto lines = lines_of(joined_train_csv());
     const std::size_t rows = lines.size() - 1;
     const std::size_t cuts[] = {0, 100, 180, rows};
+    // As a Spark or Glue job writes them under an S3 prefix: no extension, nested folders.
+    const char* names[] = {"2024/01/part-00000", "2024/02/part-00001.csv", "2024/part-00002"};
     for (int part = 0; part < 3; ++part) {
         std::string text = lines[0] + "\n";
         for (std::size_t i = cuts[part]; i < cuts[part + 1]; ++i) text += lines[i + 1] + "\n";
-        job.write("input/data/train/part-0000" + std::to_string(part) + ".csv", text);
+        job.write(std::string("input/data/train/") + names[part], text);
     }
-    job.write("input/data/train/.part-00000.csv.crc", "not data");
-    job.write("input/data/train/README.txt", "not data");
+    job.write("input/data/train/2024/.part-00000.crc", "not data");
+    job.write("input/data/train/.spark/metadata.csv", "not data");
+    job.write("input/data/train/2024/_SUCCESS", "");
+    fs::create_directories(job.root() / "input/data/train/empty-prefix");
     job.hyperparameters({{"target", "sex"}, {"match-sklearn", "1.2"}});
 
     const Outcome run = job.train();
@@ -314,10 +318,38 @@ TEST_CASE("train: several CSV files in a channel are stacked in name order", "[t
     CHECK(metadata["training"]["rows"] == 266);
     CHECK(metadata["training"]["n_iter"] == 29);  // the same rows in the same order as the reference
     REQUIRE(metadata["input_files"].size() == 3);
-    CHECK(metadata["input_files"][2]["name"] == "part-00002.csv");
+    CHECK(metadata["input_files"][0]["name"] == "2024/01/part-00000");
+    CHECK(metadata["input_files"][2]["name"] == "2024/part-00002");
     CHECK(metadata["input_files"][2]["rows"] == 86);
-    CHECK(run.out.find("skipping README.txt: not a .csv file") != std::string::npos);
-    CHECK(run.out.find("skipping .part-00000.csv.crc: hidden file") != std::string::npos);
+    CHECK(run.out.find("channel train: read 2024/02/part-00001.csv (features and target): 80 rows") != std::string::npos);
+    CHECK(run.out.find("skipping 2024/.part-00000.crc: hidden file") != std::string::npos);
+    CHECK(run.out.find("skipping .spark: hidden folder") != std::string::npos);
+    CHECK(run.out.find("skipping 2024/_SUCCESS: empty (a marker file such as _SUCCESS)") != std::string::npos);
+}
+
+TEST_CASE("train: files of one channel with different headers are refused, naming both and the first difference",
+          "[train]") {
+    Job job;
+    const auto lines = lines_of(joined_train_csv());
+    std::string first = lines[0] + "\n", second;
+    for (std::size_t i = 1; i < 100; ++i) first += lines[i] + "\n";
+    // The second file swaps two columns of the header.
+    auto header = lines[0];
+    const auto comma = header.find(',');
+    const std::string a = header.substr(0, comma);
+    const auto next = header.find(',', comma + 1);
+    const std::string b = header.substr(comma + 1, next - comma - 1);
+    second = b + "," + a + header.substr(next) + "\n";
+    for (std::size_t i = 100; i < lines.size(); ++i) second += lines[i] + "\n";
+    job.write("input/data/train/part-00000.csv", first);
+    job.write("input/data/train/part-00001.csv", second);
+    job.hyperparameters({{"target", "sex"}});
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    CHECK(failure.find("part-00000.csv and ") != std::string::npos);
+    CHECK(failure.find("part-00001.csv differ from column 1 on: '" + a + "' in the first, '" + b + "' in the second") !=
+          std::string::npos);
 }
 
 TEST_CASE("train: without a train channel the job fails with the reason in the failure file", "[train]") {
@@ -890,7 +922,6 @@ TEST_CASE("train: a directory where a file is expected is named as such", "[trai
         {"input/config/hyperparameters.json", "reading the hyperparameters"},
         {"input/config/inputdataconfig.json", "reading the job configuration"},
         {"input/config/resourceconfig.json", "reading the job configuration"},
-        {"input/data/train/more.csv", "reading the 'train' channel"},
     }));
     INFO(relative);
     Job job;
