@@ -48,6 +48,25 @@ TEST_CASE("frame errors name the column", "[frame][errors]") {
     CHECK_THROWS_WITH(frame_from_xtensor(flat, {"a"}), Catch::Contains("2-D"));
 }
 
+TEST_CASE("a frame built from a list of columns reports the first bad one, as adding them one by one does",
+          "[frame][errors]") {
+    const auto numeric = [](const std::string& name, std::size_t rows = 3) {
+        return Column::numeric(name, std::vector<double>(rows, 1.0));
+    };
+    CHECK_THROWS_WITH(Frame({numeric("b"), numeric("a"), numeric("c"), numeric("a"), numeric("b")}),
+                      "Frame: a column named 'a' is already present");
+    CHECK_THROWS_WITH(Frame({numeric("b"), numeric("a", 2), numeric("b")}),
+                      Catch::Contains("column 'a' has 2 rows but the frame has 3"));
+    CHECK_THROWS_WITH(Frame({numeric("b"), numeric("b", 2)}), Catch::Contains("'b' is already present"));
+    CHECK_THROWS_WITH(Frame({numeric("x"), numeric(""), numeric("x")}), Catch::Contains("non-empty name"));
+    std::vector<Column> many;
+    for (int i = 0; i < 5000; ++i) many.push_back(numeric("c" + std::to_string(4999 - i), 1));
+    const Frame wide(std::move(many));
+    CHECK(wide.cols() == 5000);
+    CHECK(wide[0].name() == "c4999");
+    CHECK(wide[4999].name() == "c0");
+}
+
 TEST_CASE("missing values are explicit", "[frame]") {
     Frame X;
     X.add_numeric("x", {1.0, std::nan(""), 3.0});
