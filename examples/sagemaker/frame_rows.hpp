@@ -45,8 +45,17 @@ inline Frame concat_rows(const std::vector<Frame>& frames, const std::vector<std
         ColumnKind kind = ColumnKind::numeric;
         for (const auto& frame : frames)
             if (!all_missing(frame[j]) && frame[j].is_categorical()) kind = ColumnKind::categorical;
+        // One file (the usual channel): the column as it is, sharing its storage; a copy would
+        // briefly double the memory of the data.
+        if (frames.size() == 1 && first[j].kind() == kind) {
+            columns.push_back(first[j]);
+            continue;
+        }
+        std::size_t rows = 0;
+        for (const auto& frame : frames) rows += frame.rows();
         if (kind == ColumnKind::numeric) {
             std::vector<double> values;
+            values.reserve(rows);
             for (const auto& frame : frames) {
                 const Column& column = frame[j];
                 if (column.is_numeric())
@@ -58,6 +67,7 @@ inline Frame concat_rows(const std::vector<Frame>& frames, const std::vector<std
             continue;
         }
         std::vector<std::int32_t> codes;
+        codes.reserve(rows);
         std::vector<std::string> dictionary;
         std::unordered_map<std::string, std::int32_t> index;
         for (std::size_t f = 0; f < frames.size(); ++f) {

@@ -18,7 +18,9 @@ struct Predictions {
 
 inline Predictions predict(const Model& model, const Frame& records, bool with_probabilities) {
     const auto& classifier = model.final_step();
-    LogisticRegression::Matrix scores = classifier.decision_function(model.transform_features(records));
+    // The pipeline's decision_function: the scaler is folded into the weights, so the scaled
+    // copy of the numeric columns that transform_features would make is never built.
+    LogisticRegression::Matrix scores = model.decision_function(records);
     Predictions out;
     out.class_codes = classifier.labels_from_scores(scores);
     if (with_probabilities) out.probabilities = classifier.proba_from_scores(std::move(scores));

@@ -302,16 +302,17 @@ void log_channel(const ChannelData& data) {
 ClassificationMetrics evaluate(const Model& model, const ChannelData& data, const std::vector<std::string>& columns) {
     const Frame X = select_columns(data.X, columns);
     const auto& classes = model.classes();
-    const std::vector<Label> truth_labels = labels_of(data.y[0]);
-    std::vector<std::int32_t> truth(truth_labels.size());
-    for (std::size_t i = 0; i < truth_labels.size(); ++i) {
-        auto it = std::find(classes.begin(), classes.end(), truth_labels[i]);
-        if (it == classes.end())
-            throw data_error(
-                "the label " + quoted_excerpt(truth_labels[i].to_string()) + " at " + data.describe_row(i) +
-                " never occurs in the training data (classes: " + join_at_most(label_texts(classes)) + ")");
-        truth[i] = static_cast<std::int32_t>(it - classes.begin());
-    }
+    const Column& target = data.y[0];
+    const std::vector<std::int32_t> truth = label_indices(target, classes);
+    for (std::size_t i = 0; i < truth.size(); ++i)
+        if (truth[i] < 0) {
+            const Label label = target.is_numeric()
+                                    ? Label(target.values()[i])
+                                    : Label(target.dictionary()[static_cast<std::size_t>(target.codes()[i])]);
+            throw data_error("the label " + quoted_excerpt(label.to_string()) + " at " + data.describe_row(i) +
+                             " never occurs in the training data (classes: " + join_at_most(label_texts(classes)) +
+                             ")");
+        }
     // Labels and probabilities from one pass through the pipeline, as serve computes them.
     const Predictions predicted = predict(model, X, /*with_probabilities=*/true);
     return classification_metrics(truth, predicted.class_codes, predicted.probabilities, label_texts(classes));
@@ -376,8 +377,11 @@ std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const Tr
 }
 
 std::map<Label, std::size_t> class_counts(const ChannelData& data) {
+    const EncodedLabels encoded = encode_labels(data.y[0]);
+    std::vector<std::size_t> per_class(encoded.classes.size(), 0);
+    for (const std::int32_t c : encoded.index) ++per_class[static_cast<std::size_t>(c)];
     std::map<Label, std::size_t> counts;
-    for (const auto& label : labels_of(data.y[0])) ++counts[label];
+    for (std::size_t c = 0; c < per_class.size(); ++c) counts.emplace(encoded.classes[c], per_class[c]);
     return counts;
 }
 

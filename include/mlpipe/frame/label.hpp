@@ -7,6 +7,7 @@
 #include <mlpipe/frame/column.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <ostream>
 #include <span>
@@ -79,6 +80,29 @@ inline std::vector<Label> labels_of(const Column& column) {
     return out;
 }
 
+namespace detail {
+
+// The distinct values, sorted. A classification target has few: a sorted set grown by binary
+// search costs n log k, not the n log n of sorting every row (80 ms at 1M rows); past
+// `few` distinct values it sorts a copy instead.
+inline std::vector<double> distinct_sorted(std::span<const double> values, std::size_t few = 256) {
+    std::vector<double> distinct;
+    for (double v : values) {
+        auto at = std::lower_bound(distinct.begin(), distinct.end(), v);
+        if (at != distinct.end() && *at == v) continue;
+        if (distinct.size() == few) {
+            distinct.assign(values.begin(), values.end());
+            std::sort(distinct.begin(), distinct.end());
+            distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+            return distinct;
+        }
+        distinct.insert(at, v);
+    }
+    return distinct;
+}
+
+}  // namespace detail
+
 // The sorted distinct labels of a target column (sklearn's classes_) and each row's index
 // into them. Works on the column's dictionary, not on one Label per row, so that large
 // targets are encoded in linear time.
@@ -95,11 +119,9 @@ inline EncodedLabels encode_labels(const Column& column) {
     out.index.resize(column.size());
     if (column.is_numeric()) {
         auto values = column.values();
-        std::vector<double> distinct(values.begin(), values.end());
-        for (std::size_t i = 0; i < distinct.size(); ++i)
-            if (std::isnan(distinct[i])) throw missing(i);
-        std::sort(distinct.begin(), distinct.end());
-        distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+        for (std::size_t i = 0; i < values.size(); ++i)
+            if (std::isnan(values[i])) throw missing(i);
+        const std::vector<double> distinct = detail::distinct_sorted(values);
         for (double v : distinct) out.classes.emplace_back(v);
         for (std::size_t i = 0; i < values.size(); ++i)
             out.index[i] = static_cast<std::int32_t>(std::lower_bound(distinct.begin(), distinct.end(), values[i]) -
@@ -124,6 +146,47 @@ inline EncodedLabels encode_labels(const Column& column) {
             out.classes.emplace_back(dictionary[static_cast<std::size_t>(order[c])]);
         }
         for (std::size_t i = 0; i < codes.size(); ++i) out.index[i] = class_of[static_cast<std::size_t>(codes[i])];
+    } else {
+        throw data_error("target column '" + column.name() + "' is one-hot encoded; pass the raw labels");
+    }
+    return out;
+}
+
+// Each row's index into `classes` (sorted, as a fitted classifier's classes()), or -1 where
+// its label is not one of them; a missing label is an error naming the row. One lookup per
+// dictionary entry (categorical) or a binary search per row (numeric): no Label per row.
+inline std::vector<std::int32_t> label_indices(const Column& column, const std::vector<Label>& classes) {
+    auto missing = [&](std::size_t row) {
+        return data_error("target column '" + column.name() + "' has a missing value in row " + std::to_string(row));
+    };
+    std::vector<std::int32_t> out(column.size(), -1);
+    auto index_of = [&](const Label& label) {
+        auto at = std::lower_bound(classes.begin(), classes.end(), label);
+        return at != classes.end() && *at == label ? static_cast<std::int32_t>(at - classes.begin()) : -1;
+    };
+    if (column.is_numeric()) {
+        std::vector<double> numbers;  // the numeric classes, in the same (sorted) order
+        std::vector<std::int32_t> number_index;
+        for (std::size_t c = 0; c < classes.size(); ++c)
+            if (classes[c].is_number()) {
+                numbers.push_back(classes[c].number());
+                number_index.push_back(static_cast<std::int32_t>(c));
+            }
+        auto values = column.values();
+        for (std::size_t i = 0; i < values.size(); ++i) {
+            if (std::isnan(values[i])) throw missing(i);
+            auto at = std::lower_bound(numbers.begin(), numbers.end(), values[i]);
+            if (at != numbers.end() && *at == values[i]) out[i] = number_index[static_cast<std::size_t>(at - numbers.begin())];
+        }
+    } else if (column.is_categorical()) {
+        const auto& dictionary = column.dictionary();
+        std::vector<std::int32_t> class_of(dictionary.size());
+        for (std::size_t d = 0; d < dictionary.size(); ++d) class_of[d] = index_of(Label(dictionary[d]));
+        auto codes = column.codes();
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (codes[i] < 0) throw missing(i);
+            out[i] = class_of[static_cast<std::size_t>(codes[i])];
+        }
     } else {
         throw data_error("target column '" + column.name() + "' is one-hot encoded; pass the raw labels");
     }

@@ -214,7 +214,7 @@ public:
                  const FeatureScalings& scalings = {}) const {
         if (y.cols() != 1) throw data_error("LogisticRegression.score: y must have exactly one column");
         Labels predicted = predict(X, scalings);
-        std::vector<Label> truth = labels_of(y[0]);
+        const std::vector<std::int32_t> truth = label_indices(y[0], fitted_.classes);  // -1: never predicted
         if (truth.size() != predicted.size())
             throw data_error("LogisticRegression.score: X has " + std::to_string(predicted.size()) +
                              " rows but y has " + std::to_string(truth.size()));
@@ -223,7 +223,7 @@ public:
         double hit = 0, total = 0;
         for (std::size_t i = 0; i < truth.size(); ++i) {
             const double w = sample_weight.empty() ? 1.0 : sample_weight[i];
-            hit += (predicted[i] == truth[i]) ? w : 0.0;
+            hit += (predicted.codes()[i] == truth[i]) ? w : 0.0;
             total += w;
         }
         return total > 0 ? hit / total : 0.0;
