@@ -17,6 +17,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <span>
 
 namespace mlpipe {
@@ -68,14 +69,24 @@ struct BinomialLoss {
         const Eigen::Map<const Eigen::Array<std::int32_t, Eigen::Dynamic, 1>> labels(y, m);
         const Eigen::Map<const Array> weights(s, m);
         thread_local Array e, u, log1p_e, target;
+        // Every expression here is vectorised: Eigen 3.4 evaluates select() one coefficient at
+        // a time (a log inside it was libm's scalar log, a fifth of the pass), so the two
+        // choices below are written with max and min instead.
         e = (-z.abs()).exp();
-        // log1p(e) as log(u) e / (u - 1), u = 1 + e (exact to a few ulps, and u = 1 means
-        // log1p(e) = e to rounding): Eigen vectorises log but not log1p for double.
         u = Scalar(1) + e;
-        log1p_e = (u == Scalar(1)).select(e, u.log() * e / (u - Scalar(1)));
+        // log1p(e) = log(u) e / (u - 1), u = 1 + e (exact to a few ulps; Eigen vectorises log
+        // but not log1p). Where u = 1, log(u) = u - 1 = 0 and log1p(e) = e to rounding: both
+        // floored at the smallest normal number, their ratio is 1. Elsewhere u - 1 >= 2^-52
+        // and log(u) > 2^-53, so the floors change nothing.
+        constexpr Scalar tiny = std::numeric_limits<Scalar>::min();
+        log1p_e = e * (u.log().max(tiny) / (u - Scalar(1)).max(tiny));
         target = labels.template cast<Scalar>();
         const Scalar loss = (weights * (z.max(Scalar(0)) + log1p_e - target * z)).sum();
-        r = weights * ((z >= Scalar(0)).select(Array::Ones(m), e) / u - target);
+        // expit(z) = (z >= 0 ? 1 : e) / u. The numerator is max(e, h), h = min(max(z, 0) * big, 1):
+        // h = 1 for z >= 1/big (and e <= 1), h = 0 for z <= 0; in between e rounds to 1, as does
+        // the numerator either way (and at z = 0 both choices are e = 1).
+        constexpr Scalar big = std::numeric_limits<Scalar>::max() / 4;
+        r = weights * (e.max((z.max(Scalar(0)) * big).min(Scalar(1))) / u - target);
         return loss;
     }
 
