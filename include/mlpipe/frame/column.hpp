@@ -1,7 +1,9 @@
 #pragma once
 // One named, typed column of a Frame.
 //
-// numeric:     contiguous doubles; NaN marks a missing value.
+// numeric:     contiguous doubles, or floats when stored as float32 (half the memory and
+//              half the bytes per pass; the model still computes in its own type); NaN
+//              marks a missing value.
 // categorical: dictionary codes (int32, -1 = missing) plus the dictionary, in order of
 //              first appearance (encoders sort categories themselves, as sklearn does).
 // one_hot:     the output of OneHotEncoder for one input column, kept as one code per row
@@ -27,6 +29,12 @@ namespace mlpipe {
 
 enum class ColumnKind : std::uint8_t { numeric = 0, categorical = 1, one_hot = 2 };
 
+// How a numeric column stores its values (numpy's dtype): float64 is the default and what
+// sklearn parity needs; float32 halves the memory of large training data.
+enum class NumericType : std::uint8_t { float64 = 0, float32 = 1 };
+
+inline const char* to_string(NumericType type) noexcept { return type == NumericType::float32 ? "float32" : "float64"; }
+
 inline const char* to_string(ColumnKind kind) noexcept {
     switch (kind) {
         case ColumnKind::numeric: return "numeric";
@@ -46,6 +54,7 @@ public:
         : name_(std::move(other.name_)),
           kind_(std::exchange(other.kind_, ColumnKind::numeric)),
           values_(std::exchange(other.values_, empty<double>())),
+          floats_(std::exchange(other.floats_, nullptr)),
           codes_(std::exchange(other.codes_, empty<std::int32_t>())),
           dictionary_(std::exchange(other.dictionary_, empty<std::string>())) {}
     Column& operator=(Column&& other) noexcept {
@@ -53,6 +62,7 @@ public:
             name_ = std::move(other.name_);
             kind_ = std::exchange(other.kind_, ColumnKind::numeric);
             values_ = std::exchange(other.values_, empty<double>());
+            floats_ = std::exchange(other.floats_, nullptr);
             codes_ = std::exchange(other.codes_, empty<std::int32_t>());
             dictionary_ = std::exchange(other.dictionary_, empty<std::string>());
         }
@@ -63,6 +73,13 @@ public:
     static Column numeric(std::string name, std::vector<double> values) {
         Column c(std::move(name), ColumnKind::numeric);
         c.values_ = share(std::move(values));
+        return c;
+    }
+
+    // A numeric column stored as float32 (its own name: numeric("x", {1.0, 2.0}) stays unambiguous).
+    static Column numeric_f32(std::string name, std::vector<float> values) {
+        Column c(std::move(name), ColumnKind::numeric);
+        c.floats_ = share(std::move(values));
         return c;
     }
 
@@ -120,7 +137,13 @@ public:
     bool is_categorical() const noexcept { return kind_ == ColumnKind::categorical; }
     bool is_one_hot() const noexcept { return kind_ == ColumnKind::one_hot; }
 
-    std::size_t size() const noexcept { return is_numeric() ? values_->size() : codes_->size(); }
+    std::size_t size() const noexcept {
+        return is_numeric() ? (floats_ ? floats_->size() : values_->size()) : codes_->size();
+    }
+
+    // float64 unless a numeric column stores float32.
+    NumericType numeric_type() const noexcept { return floats_ ? NumericType::float32 : NumericType::float64; }
+    bool is_float32() const noexcept { return floats_ != nullptr; }
 
     // Number of model features this column stands for: 1 for numeric, the number of
     // output categories for one_hot, 0 for categorical (it must be encoded first).
@@ -133,9 +156,39 @@ public:
         return 0;
     }
 
+    // The values of a float64 numeric column. A float32 column has values_f32(); code that
+    // takes either uses visit_values or value(row).
     std::span<const double> values() const {
         require(ColumnKind::numeric, "values()");
+        if (floats_)
+            throw data_error("column '" + name_ + "' stores float32 values, so values() (float64) is not available; "
+                             "use values_f32() or visit_values()");
         return *values_;
+    }
+    std::span<const float> values_f32() const {
+        require(ColumnKind::numeric, "values_f32()");
+        if (!floats_)
+            throw data_error("column '" + name_ + "' stores float64 values, so values_f32() is not available; "
+                             "use values() or visit_values()");
+        return *floats_;
+    }
+    // f(std::span<const double>) or f(std::span<const float>), as the column stores them.
+    template <class F>
+    decltype(auto) visit_values(F&& f) const {
+        require(ColumnKind::numeric, "visit_values()");
+        if (floats_) return std::forward<F>(f)(std::span<const float>(*floats_));
+        return std::forward<F>(f)(std::span<const double>(*values_));
+    }
+    // One value of a numeric column, whatever it stores, as a double.
+    double value(std::size_t row) const {
+        require(ColumnKind::numeric, "value()");
+        return floats_ ? static_cast<double>(floats_->at(row)) : values_->at(row);
+    }
+    // A float64 copy of a numeric column (the column itself when it is float64).
+    Column to_float64() const {
+        require(ColumnKind::numeric, "to_float64()");
+        if (!floats_) return *this;
+        return numeric(name_, std::vector<double>(floats_->begin(), floats_->end()));
     }
     std::span<const std::int32_t> codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
@@ -147,13 +200,16 @@ public:
     }
 
     bool is_missing(std::size_t row) const {
-        return is_numeric() ? std::isnan(values_->at(row)) : (is_categorical() && codes_->at(row) < 0);
+        return is_numeric() ? std::isnan(value(row)) : (is_categorical() && codes_->at(row) < 0);
     }
 
     std::size_t count_missing() const noexcept {
         std::size_t n = 0;
         if (is_numeric()) {
-            for (double v : *values_) n += std::isnan(v) ? 1 : 0;
+            if (floats_)
+                for (float v : *floats_) n += std::isnan(v) ? 1 : 0;
+            else
+                for (double v : *values_) n += std::isnan(v) ? 1 : 0;
         } else if (is_categorical()) {
             for (auto c : *codes_) n += c < 0 ? 1 : 0;
         }
@@ -209,6 +265,7 @@ private:
     // pointers, not data (a pipeline's intermediate frames and a selection of columns cost
     // no memory for the columns they pass through unchanged).
     std::shared_ptr<const std::vector<double>> values_ = empty<double>();
+    std::shared_ptr<const std::vector<float>> floats_;  // set instead of values_ for a float32 column
     std::shared_ptr<const std::vector<std::int32_t>> codes_ = empty<std::int32_t>();
     std::shared_ptr<const std::vector<std::string>> dictionary_ = empty<std::string>();
 };

@@ -148,8 +148,10 @@ public:
         Eigen::Index j = 0;
         for (const auto& c : columns_) {
             if (c.is_numeric()) {
-                auto v = c.values();
-                for (std::size_t i = 0; i < v.size(); ++i) out(static_cast<Eigen::Index>(i), j) = v[i];
+                c.visit_values([&](auto v) {
+                    for (std::size_t i = 0; i < v.size(); ++i)
+                        out(static_cast<Eigen::Index>(i), j) = static_cast<double>(v[i]);
+                });
                 ++j;
             } else {
                 auto codes = c.codes();

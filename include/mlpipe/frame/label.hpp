@@ -54,7 +54,8 @@ private:
 };
 
 // The label of each row of a target column; missing labels are an error.
-inline std::vector<Label> labels_of(const Column& column) {
+inline std::vector<Label> labels_of(const Column& stored) {
+    const Column column = stored.is_numeric() ? stored.to_float64() : stored;  // labels are doubles
     std::vector<Label> out;
     out.reserve(column.size());
     if (column.is_numeric()) {
@@ -111,7 +112,8 @@ struct EncodedLabels {
     std::vector<std::int32_t> index;
 };
 
-inline EncodedLabels encode_labels(const Column& column) {
+inline EncodedLabels encode_labels(const Column& stored) {
+    const Column column = stored.is_numeric() ? stored.to_float64() : stored;  // labels are doubles
     auto missing = [&](std::size_t row) {
         return data_error("target column '" + column.name() + "' has a missing value in row " + std::to_string(row));
     };
@@ -155,7 +157,8 @@ inline EncodedLabels encode_labels(const Column& column) {
 // Each row's index into `classes` (sorted, as a fitted classifier's classes()), or -1 where
 // its label is not one of them; a missing label is an error naming the row. One lookup per
 // dictionary entry (categorical) or a binary search per row (numeric): no Label per row.
-inline std::vector<std::int32_t> label_indices(const Column& column, const std::vector<Label>& classes) {
+inline std::vector<std::int32_t> label_indices(const Column& stored, const std::vector<Label>& classes) {
+    const Column column = stored.is_numeric() ? stored.to_float64() : stored;  // labels are doubles
     auto missing = [&](std::size_t row) {
         return data_error("target column '" + column.name() + "' has a missing value in row " + std::to_string(row));
     };

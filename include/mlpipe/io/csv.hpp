@@ -62,6 +62,13 @@ struct CsvOptions {
     // Bytes read and parsed at a time (0: 4 MiB); a record longer than that widens the window
     // for itself. The result never depends on it; tests make it tiny to cross boundaries.
     std::size_t window_bytes = 0;
+    // How numeric columns store their values: float64, or float32 for half the memory (each
+    // number is parsed as a double, then rounded to the nearest float; a finite number beyond
+    // float32's range is an error naming it).
+    NumericType numeric_type = NumericType::float64;
+    // Columns kept float64 whatever numeric_type says, such as a numeric target whose labels
+    // must read back exactly.
+    std::vector<std::string> float64_columns;
 };
 
 // What read_csv read: the file as it is on disk (compressed, for gzip).
@@ -110,8 +117,9 @@ inline void check_options(const CsvOptions& options, const std::string& source) 
 }
 
 inline ReaderConfig reader_config(const CsvOptions& options) {
-    return ReaderConfig{options.delimiter,      options.header,       options.column_names, options.missing_values,
-                        options.column_kinds,   options.n_threads,    options.window_bytes};
+    return ReaderConfig{options.delimiter,    options.header,       options.column_names,
+                        options.missing_values, options.column_kinds, options.n_threads,
+                        options.window_bytes,   options.numeric_type, options.float64_columns};
 }
 
 inline std::size_t window_bytes(const CsvOptions& options) {
@@ -183,9 +191,11 @@ inline void write_csv(const Frame& frame, std::ostream& out, bool header = true)
             if (j > 0) buffer += delimiter;
             const Column& column = frame[j];
             if (column.is_numeric()) {
-                const double value = column.values()[i];
-                if (std::isnan(value)) continue;
-                const auto result = std::to_chars(number, number + sizeof number, value);
+                // Shortest text that reads back as the same value, in the column's own type.
+                const auto result = column.visit_values([&](auto values) {
+                    return std::isnan(values[i]) ? std::to_chars_result{number, std::errc{}}
+                                                 : std::to_chars(number, number + sizeof number, values[i]);
+                });
                 buffer.append(number, result.ptr);
             } else {
                 const std::int32_t code = column.codes()[i];

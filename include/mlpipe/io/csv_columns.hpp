@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <bit>
 #include <cfloat>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -415,25 +416,32 @@ inline void parse_piece(Piece& piece, std::string_view text, PartEnd end, const 
 // the name is given at finish() (the reader holds the names).
 class ColumnBuilder {
 public:
-    explicit ColumnBuilder(Sink sink) : sink_(sink) {
+    // float32: a numeric result stores floats (each parsed number rounded to the nearest).
+    explicit ColumnBuilder(Sink sink, bool float32 = false) : sink_(sink), float32_(float32) {
         if (sink_ == Sink::text) text_ = std::make_unique<TextState>();
     }
 
     Sink sink() const noexcept { return sink_; }
     bool has_number() const noexcept { return has_number_; }
-    std::size_t rows() const noexcept { return sink_ == Sink::text ? codes_.size() : values_.size(); }
+    std::size_t rows() const noexcept {
+        return sink_ == Sink::text ? codes_.size() : float32_ ? floats_.size() : values_.size();
+    }
     const ScanError* bad_value() const noexcept { return bad_value_.get(); }
+    // The first row (0-based) whose finite number is too large for float32, and that number.
+    const std::optional<std::pair<std::size_t, double>>& float32_overflow() const noexcept { return overflow_; }
 
     void reserve(std::size_t rows) {
         if (sink_ == Sink::text) make_room(codes_, rows - std::min(rows, codes_.size()));
+        else if (float32_) make_room(floats_, rows - std::min(rows, floats_.size()));
         else make_room(values_, rows - std::min(rows, values_.size()));
     }
 
     // A numeric column that has held only missing values so far becomes categorical: every
     // earlier row is a missing code.
     void become_text() {
-        codes_.assign(values_.size(), -1);
+        codes_.assign(rows(), -1);
         std::vector<double>().swap(values_);
+        std::vector<float>().swap(floats_);
         sink_ = Sink::text;
         if (!text_) text_ = std::make_unique<TextState>();
     }
@@ -442,8 +450,22 @@ public:
     // line of the piece's first line.
     void append(const PieceColumn& piece, std::size_t first_line) {
         if (sink_ != Sink::text) {
-            make_room(values_, piece.values.size());
-            values_.insert(values_.end(), piece.values.begin(), piece.values.end());
+            if (float32_) {
+                const std::size_t start = floats_.size();
+                make_room(floats_, piece.values.size());
+                floats_.resize(start + piece.values.size());
+                float* out = floats_.data() + start;
+                for (const double v : piece.values) *out++ = static_cast<float>(v);
+                if (!overflow_)
+                    for (std::size_t k = 0; k < piece.values.size(); ++k)
+                        if (std::isinf(floats_[start + k]) && std::isfinite(piece.values[k])) {
+                            overflow_.emplace(start + k, piece.values[k]);
+                            break;
+                        }
+            } else {
+                make_room(values_, piece.values.size());
+                values_.insert(values_.end(), piece.values.begin(), piece.values.end());
+            }
             has_number_ = has_number_ || piece.saw_number;
             if (!bad_value_ && piece.bad_value) {
                 bad_value_ = std::make_unique<ScanError>(*piece.bad_value);
@@ -471,7 +493,8 @@ public:
     }
 
     Column finish(const std::string& name) {
-        if (sink_ != Sink::text) return Column::numeric(name, std::move(values_));
+        if (sink_ != Sink::text)
+            return float32_ ? Column::numeric_f32(name, std::move(floats_)) : Column::numeric(name, std::move(values_));
         std::vector<std::string> dictionary(std::make_move_iterator(text_->dictionary.begin()),
                                             std::make_move_iterator(text_->dictionary.end()));
         text_.reset();
@@ -486,8 +509,11 @@ private:
     };
 
     Sink sink_;
+    bool float32_ = false;
     bool has_number_ = false;
     std::vector<double> values_;
+    std::vector<float> floats_;  // instead of values_ when float32_
+    std::optional<std::pair<std::size_t, double>> overflow_;
     std::vector<std::int32_t> codes_;
     std::unique_ptr<TextState> text_;         // Sink::text only
     std::unique_ptr<ScanError> bad_value_;  // the first non-number of a forced-numeric column

@@ -64,6 +64,8 @@ struct ReaderConfig {
     std::map<std::string, ColumnKind, std::less<>> column_kinds;
     std::size_t threads = 0;       // 0: the pool's
     std::size_t window_bytes = 0;  // 0: default_window_bytes
+    NumericType numeric_type = NumericType::float64;
+    std::vector<std::string> float64_columns;
 };
 
 // The input, one window at a time: a view of text in memory, or a file read through a
@@ -483,7 +485,10 @@ private:
         for (std::size_t i = 0; i < column_count; ++i) {
             if (forced_[i] == ColumnKind::numeric) plan_.sinks[i] = Sink::forced_number;
             else if (forced_[i] == ColumnKind::categorical || text_columns_[i]) plan_.sinks[i] = Sink::text;
-            columns.emplace_back(plan_.sinks[i]);
+            const bool float32 = config_.numeric_type == NumericType::float32 &&
+                                 std::find(config_.float64_columns.begin(), config_.float64_columns.end(),
+                                           names_[i]) == config_.float64_columns.end();
+            columns.emplace_back(plan_.sinks[i], float32);
         }
 
         const std::size_t pieces_per_window = std::max<std::size_t>(16, 4 * threads_);
@@ -561,8 +566,14 @@ private:
         }
         if (restart) return std::nullopt;
 
-        for (std::size_t i = 0; i < column_count; ++i)
+        for (std::size_t i = 0; i < column_count; ++i) {
             if (columns[i].bad_value()) throw to_error(*columns[i].bad_value(), 1);
+            if (const auto& overflow = columns[i].float32_overflow())
+                throw csv_error(source_, 0, i + 1, names_[i],
+                                "the number " + detail::number_to_text(overflow->second) + " in data record " +
+                                    std::to_string(overflow->first + 1) +
+                                    " is too large for float32 (largest 3.4028235e+38); read the column as float64");
+        }
         std::vector<Column> result;
         result.reserve(column_count);
         for (std::size_t i = 0; i < column_count; ++i) result.push_back(columns[i].finish(names_[i]));

@@ -1,7 +1,8 @@
 #pragma once
 // The model's view of a transformed Frame: numeric columns and one code per row for each
-// one-hot column, read where the Frame keeps them (no copy in double; one float copy when
-// computing in float). The one-hot matrix is never built: its product with the weights is
+// one-hot column, read where the Frame keeps them. A float32 column is read as it is stored
+// and widened in registers when computing in double (half the bytes per pass, the sums still
+// in double); only a float64 column met when computing in float is copied (to float). The one-hot matrix is never built: its product with the weights is
 // a gather (z_i += w[offset + code_i]) and its transpose product a scatter, the same
 // arithmetic as multiplying by the 0/1 matrix.
 //
@@ -30,6 +31,7 @@
 #include <cstdint>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace mlpipe {
@@ -82,18 +84,27 @@ public:
             design.scale_.push_back(static_cast<Scalar>(scaling.scale));
         }
         design.check_finite(numeric, who);
-        if constexpr (std::is_same_v<Scalar, double>) {
-            for (const auto* c : numeric) design.numeric_.push_back(c->values().data());
-        } else {
-            design.converted_.resize(numeric.size());
+        design.f64_.assign(numeric.size(), nullptr);
+        design.f32_.assign(numeric.size(), nullptr);
+        std::vector<std::size_t> to_convert;  // float64 columns when computing in float
+        for (std::size_t j = 0; j < numeric.size(); ++j) {
+            if (numeric[j]->is_float32())
+                design.f32_[j] = numeric[j]->values_f32().data();
+            else if constexpr (std::is_same_v<Scalar, double>)
+                design.f64_[j] = numeric[j]->values().data();
+            else
+                to_convert.push_back(j);
+        }
+        if (!to_convert.empty()) {
+            design.converted_.resize(to_convert.size());
             ThreadPool::shared().run(
-                numeric.size(),
-                [&](std::size_t j) {
-                    auto values = numeric[j]->values();
-                    design.converted_[j].assign(values.begin(), values.end());
+                to_convert.size(),
+                [&](std::size_t k) {
+                    auto values = numeric[to_convert[k]]->values();
+                    design.converted_[k].assign(values.begin(), values.end());
                 },
                 design.column_threads());
-            for (const auto& values : design.converted_) design.numeric_.push_back(values.data());
+            for (std::size_t k = 0; k < to_convert.size(); ++k) design.f32_[to_convert[k]] = design.converted_[k].data();
         }
         Eigen::Index offset = static_cast<Eigen::Index>(numeric.size());
         for (const auto* c : one_hot) {
@@ -118,7 +129,7 @@ public:
 
     Eigen::Index rows() const noexcept { return rows_; }
     Eigen::Index n_features() const noexcept { return n_features_; }
-    Eigen::Index n_numeric() const noexcept { return static_cast<Eigen::Index>(numeric_.size()); }
+    Eigen::Index n_numeric() const noexcept { return static_cast<Eigen::Index>(f64_.size()); }
     const std::vector<std::string>& feature_names() const noexcept { return names_; }
 
     // Threads for the passes (0: all of the shared pool's).
@@ -128,7 +139,8 @@ public:
     // Feature j (numeric) of row i, the affine map applied.
     Scalar value(Eigen::Index i, Eigen::Index j) const noexcept {
         const auto jj = static_cast<std::size_t>(j);
-        return (numeric_[jj][i] - center_[jj]) / scale_[jj];
+        const Scalar x = f64_[jj] ? static_cast<Scalar>(f64_[jj][i]) : static_cast<Scalar>(f32_[jj][i]);
+        return (x - center_[jj]) / scale_[jj];
     }
 
     // Z = X W + 1 b'   (W: n_features x K, b: 1 x K, Z: n x K)
@@ -296,17 +308,36 @@ private:
                 gradient.row(j) /= scale_[static_cast<std::size_t>(j)];
     }
 
+    // Calls f with rows [a, a + m) of numeric column j as an array expression of Scalar:
+    // the stored values, widened from float32 when computing in double.
+    template <class F>
+    void with_rows(std::size_t j, Eigen::Index a, Eigen::Index m, F&& f) const {
+        using Floats = Eigen::Map<const Eigen::Array<float, Eigen::Dynamic, 1>>;
+        if constexpr (std::is_same_v<Scalar, float>) {
+            f(Floats(f32_[j] + a, m));
+        } else if (f64_[j]) {
+            f(ConstColumn(f64_[j] + a, m));
+        } else {
+            // Widened into a buffer first: Eigen vectorises the cast as an assignment, but a
+            // reduction over a cast expression (the gradient's sums) runs one scalar at a time.
+            thread_local Array widened;
+            widened = Floats(f32_[j] + a, m).template cast<Scalar>();
+            f(std::as_const(widened));
+        }
+    }
+
     // z = (x - center) w_folded + b for rows [a, a + m).
     template <class Weights, class Out>
     void scores(Eigen::Index a, Eigen::Index m, const Weights& folded, Scalar intercept, Out&& z) const {
         z.setConstant(intercept);
-        for (std::size_t j = 0; j < numeric_.size(); ++j) {
+        for (std::size_t j = 0; j < f64_.size(); ++j) {
             const Scalar w = folded(static_cast<Eigen::Index>(j));
-            const ConstColumn x(numeric_[j] + a, m);
-            if (center_[j] != Scalar(0))
-                z += (x - center_[j]) * w;
-            else
-                z += x * w;
+            with_rows(j, a, m, [&](const auto& x) {
+                if (center_[j] != Scalar(0))
+                    z += (x - center_[j]) * w;
+                else
+                    z += x * w;
+            });
         }
         for (std::size_t j = 0; j < codes_.size(); ++j) {
             const std::int32_t* code = codes_[j] + a;
@@ -320,10 +351,11 @@ private:
     // numeric features, a scatter for the one-hot ones.
     template <class R, class G>
     void gradient_block(Eigen::Index a, Eigen::Index m, const R& r, G&& g) const {
-        for (std::size_t j = 0; j < numeric_.size(); ++j) {
-            const ConstColumn x(numeric_[j] + a, m);
-            g(static_cast<Eigen::Index>(j)) += center_[j] != Scalar(0) ? ((x - center_[j]) * r).sum() : (x * r).sum();
-        }
+        for (std::size_t j = 0; j < f64_.size(); ++j)
+            with_rows(j, a, m, [&](const auto& x) {
+                g(static_cast<Eigen::Index>(j)) +=
+                    center_[j] != Scalar(0) ? ((x - center_[j]) * r).sum() : (x * r).sum();
+            });
         for (std::size_t j = 0; j < codes_.size(); ++j) {
             const std::int32_t* code = codes_[j] + a;
             Scalar* out = &g(offsets_[j]);
@@ -343,17 +375,18 @@ private:
         ThreadPool::shared().run(
             numeric.size(),
             [&](std::size_t j) {
-                auto values = numeric[j]->values();
-                for (std::size_t i = 0; i < values.size(); ++i)
-                    if (!std::isfinite(values[i])) {
-                        bad_row[j] = i;
-                        break;
-                    }
+                numeric[j]->visit_values([&](auto values) {
+                    for (std::size_t i = 0; i < values.size(); ++i)
+                        if (!std::isfinite(values[i])) {
+                            bad_row[j] = i;
+                            break;
+                        }
+                });
             },
             column_threads());
         for (std::size_t j = 0; j < numeric.size(); ++j) {
             if (bad_row[j] == static_cast<std::size_t>(-1)) continue;
-            const double v = numeric[j]->values()[bad_row[j]];
+            const double v = numeric[j]->value(bad_row[j]);
             if (std::isnan(v))
                 throw data_error(std::string(who) + ": column '" + numeric[j]->name() +
                                  "' has a missing value (NaN) in row " + std::to_string(bad_row[j]) +
@@ -365,8 +398,11 @@ private:
 
     Eigen::Index rows_ = 0;
     std::vector<Column> kept_;                    // the columns read, sharing their storage
-    std::vector<std::vector<Scalar>> converted_;  // float copies of the numeric columns (Scalar = float)
-    std::vector<const Scalar*> numeric_;          // one pointer per numeric column, rows_ values
+    std::vector<std::vector<float>> converted_;   // float copies of float64 columns (Scalar = float)
+    // One pointer per numeric column, rows_ values: f64_ to float64 storage (Scalar = double
+    // only), else f32_ to float32 storage (the column's, or converted_).
+    std::vector<const double*> f64_;
+    std::vector<const float*> f32_;
     std::vector<Scalar> center_, scale_;          // the affine map of each numeric column
     std::vector<const std::int32_t*> codes_;      // one pointer per one-hot column, -1 = no category
     std::vector<Eigen::Index> offsets_;           // first feature of each one-hot column

@@ -63,10 +63,12 @@ public:
                 std::sort(feature.categories.begin(), feature.categories.end());
             } else {
                 std::vector<double> values;
-                for (double v : column.values()) {
-                    if (std::isnan(v)) feature.has_missing = true;
-                    else values.push_back(v);
-                }
+                column.visit_values([&](auto stored) {
+                    for (const auto v : stored) {
+                        if (std::isnan(v)) feature.has_missing = true;
+                        else values.push_back(static_cast<double>(v));
+                    }
+                });
                 std::sort(values.begin(), values.end());
                 values.erase(std::unique(values.begin(), values.end()), values.end());
                 for (double v : values) feature.categories.push_back(number_text(v));
@@ -227,7 +229,8 @@ private:
                                         : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'");
             }
         } else {
-            auto values = column.values();
+            const Column doubles = column.to_float64();  // categories are named from double values
+            auto values = doubles.values();
             for (std::size_t i = 0; i < values.size(); ++i) {
                 std::int32_t code = missing_code;
                 std::string text = "(missing value)";

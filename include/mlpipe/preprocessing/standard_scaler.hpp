@@ -62,11 +62,12 @@ public:
         std::vector<const Column*> columns;
         for (const auto& name : names) {
             columns.push_back(&numeric_column(X, name, "StandardScaler.fit"));
-            auto values = columns.back()->values();
-            for (std::size_t i = 0; i < values.size(); ++i)
-                if (std::isinf(values[i]))
-                    throw data_error("StandardScaler.fit: column '" + name + "' has an infinite value in row " +
-                                     std::to_string(i));
+            columns.back()->visit_values([&](auto values) {
+                for (std::size_t i = 0; i < values.size(); ++i)
+                    if (std::isinf(values[i]))
+                        throw data_error("StandardScaler.fit: column '" + name + "' has an infinite value in row " +
+                                         std::to_string(i));
+            });
         }
         if (!is_fitted_) {
             names_ = names;
@@ -76,7 +77,8 @@ public:
             var_ = Eigen::VectorXd::Zero(p);
         }
         for (std::size_t j = 0; j < columns.size(); ++j)
-            accumulate(columns[j]->values(), sample_weight, static_cast<Eigen::Index>(j));
+            columns[j]->visit_values(
+                [&](auto values) { accumulate(values, sample_weight, static_cast<Eigen::Index>(j)); });
         update_scale();
         is_fitted_ = true;
         return *this;
@@ -90,7 +92,8 @@ public:
             const auto jj = static_cast<Eigen::Index>(j);
             const double mean = options_.with_mean ? mean_[jj] : 0.0;
             const double scale = options_.with_std ? scale_[jj] : 1.0;
-            std::vector<double> values(column.values().begin(), column.values().end());
+            const Column input = column.to_float64();  // kept alive: it may own a converted copy
+            std::vector<double> values(input.values().begin(), input.values().end());
             for (double& v : values) v = (v - mean) / scale;  // a true division, as sklearn
             X.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
         }
@@ -115,7 +118,8 @@ public:
         for (std::size_t j = 0; j < names_.size(); ++j) {
             const Column& column = numeric_column(X, names_[j], "StandardScaler.inverse_transform");
             const auto jj = static_cast<Eigen::Index>(j);
-            std::vector<double> values(column.values().begin(), column.values().end());
+            const Column input = column.to_float64();  // kept alive: it may own a converted copy
+            std::vector<double> values(input.values().begin(), input.values().end());
             for (double& v : values) {
                 if (options_.with_std) v *= scale_[jj];
                 if (options_.with_mean) v += mean_[jj];
@@ -160,14 +164,15 @@ private:
     }
 
     // Chan et al. merge of this batch into (count, mean, var) of column j, with sklearn's
-    // correction term for the batch's own variance.
-    void accumulate(std::span<const double> values, std::span<const double> weights, Eigen::Index j) {
+    // correction term for the batch's own variance. Sums in double whatever the column stores.
+    template <class T>
+    void accumulate(std::span<const T> values, std::span<const double> weights, Eigen::Index j) {
         double batch_count = 0, batch_sum = 0;
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (std::isnan(values[i])) continue;
             const double w = weights.empty() ? 1.0 : weights[i];
             batch_count += w;
-            batch_sum += w * values[i];
+            batch_sum += w * static_cast<double>(values[i]);
         }
         if (batch_count == 0) return;
         const double batch_mean = batch_sum / batch_count;
@@ -175,7 +180,7 @@ private:
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (std::isnan(values[i])) continue;
             const double w = weights.empty() ? 1.0 : weights[i];
-            const double d = values[i] - batch_mean;
+            const double d = static_cast<double>(values[i]) - batch_mean;
             correction += w * d;
             squares += w * d * d;
         }
