@@ -143,16 +143,25 @@ inline ColumnKinds agreed_kinds(const std::vector<ParsedFile>& parsed, const Col
 
 // Reads the channel in `dir`. target: the label column when known ("" otherwise; required
 // for the tables layout). required_kinds: the kinds the training columns had, so that an
-// evaluation channel is read the same way.
+// evaluation channel is read the same way. dtype: how numeric columns are stored, but for the
+// target and files named y* (label files), which stay float64 so that labels read back exactly.
 inline ChannelData read_channel(const std::string& channel, const std::filesystem::path& dir, const std::string& target,
-                                const ColumnKinds& required_kinds, const LogLine& log) {
+                                const ColumnKinds& required_kinds, const LogLine& log,
+                                NumericType dtype = NumericType::float64) {
     using namespace detail::channels;
     std::vector<ParsedFile> parsed;
+    auto storage = [&](const std::filesystem::path& path) {
+        CsvOptions options;
+        const std::string name = path.filename().string();
+        options.numeric_type = name.front() == 'y' || name.front() == 'Y' ? NumericType::float64 : dtype;
+        if (!target.empty()) options.float64_columns = {target};
+        return options;
+    };
     ChannelData data;
     data.name = channel;
     for (const auto& path : data_files(channel, dir, log)) {
         CsvFileInfo info;
-        parsed.push_back({path, read_csv(path, {}, &info)});
+        parsed.push_back({path, read_csv(path, storage(path), &info)});
         data.files.push_back({channel, path, path.lexically_relative(dir).generic_string(), info.bytes, info.crc32,
                               parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
     }
@@ -160,7 +169,7 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
     // Read again, with the agreed kinds, the files that inferred another kind for a column.
     const ColumnKinds kinds = agreed_kinds(parsed, required_kinds);
     for (auto& file : parsed) {
-        CsvOptions options;
+        CsvOptions options = storage(file.path);
         for (const auto& column : file.frame)
             if (column.kind() != kinds.at(column.name())) options.column_kinds[column.name()] = kinds.at(column.name());
         if (options.column_kinds.empty()) continue;

@@ -10,8 +10,10 @@
 #include <cmath>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <span>
 #include <string>
+#include <type_traits>
 #include <unordered_map>
 #include <vector>
 
@@ -54,16 +56,25 @@ inline Frame concat_rows(const std::vector<Frame>& frames, const std::vector<std
         std::size_t rows = 0;
         for (const auto& frame : frames) rows += frame.rows();
         if (kind == ColumnKind::numeric) {
-            std::vector<double> values;
-            values.reserve(rows);
-            for (const auto& frame : frames) {
-                const Column& column = frame[j];
-                if (column.is_numeric())
-                    values.insert(values.end(), column.values().begin(), column.values().end());
-                else
-                    values.insert(values.end(), column.size(), std::nan(""));  // all missing
-            }
-            columns.push_back(Column::numeric(name, std::move(values)));
+            // float32 when every file's column is (they are read with the same options), else float64.
+            bool all_float32 = true;
+            for (const auto& frame : frames) all_float32 = all_float32 && frame[j].is_float32();
+            auto stack = [&](auto values) {
+                using T = typename decltype(values)::value_type;
+                values.reserve(rows);
+                for (const auto& frame : frames) {
+                    const Column& column = frame[j];
+                    if (column.is_numeric())
+                        column.visit_values([&](auto stored) {
+                            for (const auto v : stored) values.push_back(static_cast<T>(v));
+                        });
+                    else
+                        values.insert(values.end(), column.size(), std::numeric_limits<T>::quiet_NaN());  // all missing
+                }
+                return values;
+            };
+            columns.push_back(all_float32 ? Column::numeric_f32(name, stack(std::vector<float>{}))
+                                          : Column::numeric(name, stack(std::vector<double>{})));
             continue;
         }
         std::vector<std::int32_t> codes;
@@ -97,10 +108,15 @@ inline Frame take_rows(const Frame& frame, std::span<const std::size_t> rows) {
     std::vector<Column> columns;
     for (const auto& column : frame) {
         if (column.is_numeric()) {
-            std::vector<double> values;
-            values.reserve(rows.size());
-            for (auto row : rows) values.push_back(column.values()[row]);
-            columns.push_back(Column::numeric(column.name(), std::move(values)));
+            column.visit_values([&](auto stored) {  // in the column's own type
+                std::vector<typename decltype(stored)::value_type> values;
+                values.reserve(rows.size());
+                for (auto row : rows) values.push_back(stored[row]);
+                if constexpr (std::is_same_v<decltype(values), std::vector<float>>)
+                    columns.push_back(Column::numeric_f32(column.name(), std::move(values)));
+                else
+                    columns.push_back(Column::numeric(column.name(), std::move(values)));
+            });
         } else {
             std::vector<std::int32_t> codes;
             codes.reserve(rows.size());
@@ -138,7 +154,7 @@ inline std::vector<std::size_t> first_of_duplicate_rows(const Frame& frame) {
     auto equal_rows = [&](std::size_t a, std::size_t b) {
         for (const auto& column : frame) {
             if (column.is_numeric()) {
-                const double x = column.values()[a], y = column.values()[b];
+                const double x = column.value(a), y = column.value(b);
                 if (!(x == y || (std::isnan(x) && std::isnan(y)))) return false;
             } else if (column.codes()[a] != column.codes()[b]) {
                 return false;  // codes index one dictionary without repeats, so equal text <=> equal code
@@ -149,7 +165,7 @@ inline std::vector<std::size_t> first_of_duplicate_rows(const Frame& frame) {
     auto hash_row = [&](std::size_t row) {
         std::size_t hash = 0;
         for (const auto& column : frame) {
-            const std::size_t h = column.is_numeric() ? std::hash<double>{}(numeric_key(column.values()[row]))
+            const std::size_t h = column.is_numeric() ? std::hash<double>{}(numeric_key(column.value(row)))
                                                       : std::hash<std::int32_t>{}(column.codes()[row]);
             hash ^= h + 0x9e3779b97f4a7c15ULL + (hash << 6) + (hash >> 2);
         }

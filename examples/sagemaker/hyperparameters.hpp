@@ -42,6 +42,8 @@ struct TrainingSettings {
     ArchiveFormat archive_format = ArchiveFormat::binary;
     bool verbose = false;
     std::optional<int> n_jobs;  // nullopt: not given (SM_NUM_CPUS when set, else every core)
+    // How the channels' numeric feature columns are stored (the target stays float64).
+    NumericType dtype = NumericType::float64;
 };
 
 // One hyperparameter as received.
@@ -271,6 +273,12 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          "threads for fitting and evaluating, as scikit-learn's n_jobs: n >= 1, or -1 for every core (-2 all "
          "but one, ...). The model is the same, bit for bit, whatever the number",
          [](const auto& h, auto& s) { s.n_jobs = n_jobs(h); }},
+        {"dtype", "float64",
+         "float64 | float32: how numeric feature columns are stored while training. float32 halves their "
+         "memory and the bytes each pass reads; the fit still computes in double, on values rounded to float32",
+         [](const auto& h, auto& s) {
+             s.dtype = choice(h, {"float64", "float32"}) == "float32" ? NumericType::float32 : NumericType::float64;
+         }},
         {"verbose", "false", "true | false: log the loss and largest gradient entry of every iteration",
          [](const auto& h, auto& s) { s.verbose = to_bool(h); }},
     };
@@ -377,6 +385,7 @@ inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const
         {"l1-ratio", s.classifier.l1_ratio ? nlohmann::json(*s.classifier.l1_ratio) : nlohmann::json(nullptr)},
         {"random-state", s.classifier.random_state},
         {"n-jobs", s.classifier.n_jobs},
+        {"dtype", mlpipe::to_string(s.dtype)},
         {"verbose", s.verbose},
     };
 }

@@ -307,7 +307,7 @@ ClassificationMetrics evaluate(const Model& model, const ChannelData& data, cons
     for (std::size_t i = 0; i < truth.size(); ++i)
         if (truth[i] < 0) {
             const Label label = target.is_numeric()
-                                    ? Label(target.values()[i])
+                                    ? Label(target.value(i))
                                     : Label(target.dictionary()[static_cast<std::size_t>(target.codes()[i])]);
             throw data_error("the label " + quoted_excerpt(label.to_string()) + " at " + data.describe_row(i) +
                              " never occurs in the training data (classes: " + join_at_most(label_texts(classes)) +
@@ -343,7 +343,7 @@ ChannelData read_train_channel(const Layout& layout, const TrainingSettings& set
         throw error("no training data: the 'train' channel folder " + dir.string() +
                     " does not exist; give the job a channel named 'train' holding CSV files (X_train.csv + "
                     "y_train.csv, or files with a target column named by the 'target' hyperparameter)");
-    ChannelData train = read_channel("train", dir, settings.target, {}, log);
+    ChannelData train = read_channel("train", dir, settings.target, {}, log, settings.dtype);
     log_channel(train);
     if (train.X.rows() == 0) throw data_error("the 'train' channel's files hold no data rows");
     return train;
@@ -362,7 +362,7 @@ std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const Tr
             log("channel " + channel + ": none (" + dir.string() + " does not exist)");
             continue;
         }
-        ChannelData data = read_channel(channel, dir, run.target, training_kinds, log);
+        ChannelData data = read_channel(channel, dir, run.target, training_kinds, log, run.settings().dtype);
         log_channel(data);
         std::vector<std::string> missing;
         for (const auto& name : run.features.columns)
@@ -417,7 +417,8 @@ void fit_model(TrainingRun& run) {
              ? ", random-state=" + std::to_string(options.random_state)
              : std::string()) +
         ", class-weight=" + to_string(settings.classifier.class_weight) + ", match-sklearn=" +
-        to_string(settings.classifier.match_sklearn) + ") on " + std::to_string(X.rows()) + " rows");
+        to_string(settings.classifier.match_sklearn) + ") on " + std::to_string(X.rows()) + " rows" +
+        (settings.dtype == NumericType::float32 ? ", numeric columns stored as float32" : ""));
     const auto fit_start = Clock::now();
     run.model.fit(X, run.train.y);
     run.fit_seconds = seconds_since(fit_start);

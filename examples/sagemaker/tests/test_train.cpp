@@ -141,6 +141,7 @@ public:
     }
 
     json metadata() const { return json::parse(read_text(root_ / "model" / metadata_file_name)); }
+    json evaluation() const { return json::parse(read_text(root_ / "output" / "data" / "evaluation.json")); }
     std::string failure() const { return read_text(failure_file()); }
 
 private:
@@ -513,6 +514,46 @@ TEST_CASE("train: n-jobs sets the threads, and the model's coefficients do not d
     CHECK(coefficients[2] == coefficients[0]);
     CHECK(intercepts[1] == intercepts[0]);
     CHECK(intercepts[2] == intercepts[0]);
+}
+
+TEST_CASE("train: dtype float32 stores the features as float32, keeps the labels exact, and fits nearly the same model",
+          "[train][float32]") {
+    using Model = Pipeline<OneHotEncoder, StandardScaler, LogisticRegression>;
+    Job reference;
+    reference.penguins_channels();
+    reference.hyperparameters(reference_hyperparameters());
+    REQUIRE(reference.train().status == 0);
+    const Model expected = load<Model>(reference.model_file());
+
+    Job job;
+    job.penguins_channels();
+    json hyperparameters = reference_hyperparameters();
+    hyperparameters["dtype"] = "float32";
+    job.hyperparameters(hyperparameters);
+    const Outcome run = job.train();
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    CHECK(run.out.find("numeric columns stored as float32") != std::string::npos);
+    CHECK(job.metadata()["hyperparameters"]["dtype"] == "float32");
+    CHECK(reference.metadata()["hyperparameters"]["dtype"] == "float64");
+    const Model model = load<Model>(job.model_file());
+    // The penguins' measurements have few digits, so rounding them to float moves the fit little.
+    CHECK((model.final_step().coef() - expected.final_step().coef()).cwiseAbs().maxCoeff() < 1e-4);
+    CHECK(job.evaluation()["test"]["accuracy"] == reference.evaluation()["test"]["accuracy"]);
+
+    // A numeric target in the table: its labels are read as float64 whatever dtype says.
+    Job table;
+    std::string csv = joined_train_csv();
+    for (const auto& [from, to] : {std::pair<std::string, std::string>{",female\n", ",0.1\n"}, {",male\n", ",0.2\n"}})
+        for (std::size_t at = csv.find(from); at != std::string::npos; at = csv.find(from, at + to.size()))
+            csv.replace(at, from.size(), to);
+    table.write("input/data/train/penguins.csv", csv);
+    table.hyperparameters({{"target", "sex"}, {"dtype", "float32"}});
+    const Outcome table_run = table.train();
+    INFO(table_run.out << table_run.err);
+    REQUIRE(table_run.status == 0);
+    CHECK(table.metadata()["classes"] == json::array({0.1, 0.2}));
+    CHECK(load<Model>(table.model_file()).classes() == std::vector<Label>{0.1, 0.2});
 }
 
 TEST_CASE("train: a hyperparameter tuning job's _tuning_objective_metric is accepted and recorded", "[train]") {
