@@ -7,7 +7,7 @@
 // prints one JSON object to stdout: classes, feature_names (numeric columns, then the
 // one-hot columns as column_level, as scikit-learn's ColumnTransformer names them without
 // the num__/cat__ prefixes), coef (one row per class row of the model: one for binary),
-// intercept and n_iter. With --predict, reads CSV (header row; the column NAME, the target,
+// intercept, n_iter and evaluations (objective passes). With --predict, reads CSV (header row; the column NAME, the target,
 // is dropped when present), predicts every row and writes the labels, one per line, to FILE.
 // Not timed by compare_sklearn: train's own evaluation of the test channel is.
 
@@ -91,6 +91,9 @@ int main(int argc, char** argv) {
         for (Eigen::Index k = 0; k < classifier.intercept().size(); ++k)
             json += (k ? ", " : "") + json_number(classifier.intercept()(k));
         json += "], \"n_iter\": " + std::to_string(classifier.n_iter());
+        // Objective evaluations (loss + gradient passes over the rows) the fit took in all.
+        const auto& history = classifier.history();
+        json += ", \"evaluations\": " + std::to_string(history.empty() ? 0 : history.back().evaluations);
 
         if (!predict_csv.empty()) {
             const mlpipe::Frame table = mlpipe::read_csv(predict_csv);
