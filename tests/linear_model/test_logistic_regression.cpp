@@ -103,7 +103,16 @@ TEST_CASE("float computes the same model to float precision", "[logistic_regress
     model.fit(set.X_train, set.y_train);
     Eigen::MatrixXf proba = model.predict_proba(set.X_test);
     CHECK(max_abs_diff(proba, test::to_matrix(set.ref["test"]["predict_proba"])) < 1e-3);
-    CHECK(model.final_step().converged());
+    // In float, the summed loss of v1_2 (about 65 here) is resolved to about 1e-5, so the line
+    // search may run out of room before max |gradient| <= tol; the fit has then reached the
+    // optimum to float precision.
+    auto exact = set.pipeline<double>({.match_sklearn = SklearnVersion::v1_2});
+    exact.fit(set.X_train, set.y_train);
+    const auto& lr = model.final_step();
+    INFO(to_string(lr.stop_reason()) << " after " << lr.n_iter() << " iterations; objective " << lr.objective()
+                                     << ", in double " << exact.final_step().objective());
+    CHECK((lr.converged() || lr.stop_reason() == optim::StopReason::line_search_failed));
+    CHECK(std::abs(lr.objective() - exact.final_step().objective()) <= 2e-6 * exact.final_step().objective());
 }
 
 TEST_CASE("predict_proba rows sum to one and agree with predict", "[logistic_regression]") {
