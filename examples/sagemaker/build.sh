@@ -19,6 +19,7 @@ cmake -S "$source_dir" -B "$build_dir" "${generator[@]}" \
     -DCMAKE_INSTALL_PREFIX="$prefix" \
     -DMLPIPE_BUILD_TESTS=OFF \
     -DMLPIPE_BUILD_BENCHMARKS=OFF \
-    -DMLPIPE_BUILD_EXAMPLES=ON
+    -DMLPIPE_BUILD_EXAMPLES=ON \
+    -DMLPIPE_MARCH="${MLPIPE_MARCH:-}"
 cmake --build "$build_dir" --target mlpipe-sagemaker -j "${JOBS:-$(nproc)}"
 cmake --install "$build_dir" --component sagemaker
