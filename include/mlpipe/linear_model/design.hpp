@@ -1,10 +1,11 @@
 #pragma once
 // The model's view of a transformed Frame: numeric columns and one code per row for each
 // one-hot column, read where the Frame keeps them. A float32 column is read as it is stored
-// and widened in registers when computing in double (half the bytes per pass, the sums still
-// in double); only a float64 column met when computing in float is copied (to float). The one-hot matrix is never built: its product with the weights is
-// a gather (z_i += w[offset + code_i]) and its transpose product a scatter, the same
-// arithmetic as multiplying by the 0/1 matrix.
+// and widened a block at a time into a cached buffer when computing in double (the sums stay
+// in double); only a float64 column met when computing in float is copied (to float). The
+// one-hot matrix is never built: its product with the weights is a gather
+// (z_i += w[offset + code_i]) and its transpose product a scatter, the same arithmetic as
+// multiplying by the 0/1 matrix.
 //
 // A numeric column may carry an affine map, feature = (x - center) / scale: a StandardScaler
 // folded into the design (Pipeline does this), so that no scaled copy of the data is made.
