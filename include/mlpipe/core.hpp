@@ -13,5 +13,6 @@
 #include <mlpipe/pipeline/concepts.hpp>
 #include <mlpipe/pipeline/pipeline.hpp>
 #include <mlpipe/preprocessing/one_hot_encoder.hpp>
+#include <mlpipe/preprocessing/simple_imputer.hpp>
 #include <mlpipe/preprocessing/standard_scaler.hpp>
 #include <mlpipe/version.hpp>

@@ -9,6 +9,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 using namespace mlpipe;
 
 namespace {
@@ -68,6 +70,34 @@ struct ScalerSpec {
         return scaled.to_dense();
     }
 };
+struct ImputerSpec {
+    using Component = SimpleImputer;
+    static Component make() { return SimpleImputer({.columns = numeric, .add_indicator = true}); }
+    static void fit(Component& c, const Frame& X, const Frame&) { c.fit(with_holes(X)); }
+    static Eigen::MatrixXd output(const Component& c, const Frame& X) {
+        Frame out = c.transform(with_holes(X));
+        Frame imputed;
+        for (const auto& col : out)
+            if (col.is_numeric()) imputed.add(col);
+        return imputed.to_dense();
+    }
+    // X with every 5th numeric value (shifted per column) missing, so the fit has holes to fill.
+    static Frame with_holes(const Frame& X) {
+        Frame out;
+        std::size_t shift = 0;
+        for (const auto& c : X) {
+            if (!c.is_numeric()) {
+                out.add(c);
+                continue;
+            }
+            std::vector<double> v(c.size());
+            for (std::size_t i = 0; i < v.size(); ++i) v[i] = (i + shift) % 5 == 0 ? std::nan("") : c.value(i);
+            out.add(Column::numeric(c.name(), v));
+            ++shift;
+        }
+        return out;
+    }
+};
 template <class Scalar>
 struct RegressionSpec {
     using Component = BasicLogisticRegression<Scalar>;
@@ -96,6 +126,18 @@ struct PipelineSpec {
         return c.predict_proba(X).template cast<double>();
     }
 };
+struct ImputingPipelineSpec {
+    using Component = Pipeline<SimpleImputer, OneHotEncoder, StandardScaler, LogisticRegression>;
+    static Component make() {
+        return Component{SimpleImputer({.columns = numeric, .strategy = ImputeStrategy::median}),
+                         OneHotEncoder({.columns = categorical}), StandardScaler({.columns = numeric}),
+                         LogisticRegression({.tol = 1e-6})};
+    }
+    static void fit(Component& c, const Frame& X, const Frame& y) { c.fit(ImputerSpec::with_holes(X), y); }
+    static Eigen::MatrixXd output(const Component& c, const Frame& X) {
+        return c.predict_proba(ImputerSpec::with_holes(X));
+    }
+};
 struct TransformPipelineSpec {
     using Component = Pipeline<OneHotEncoder, StandardScaler>;
     static Component make() {
@@ -107,8 +149,9 @@ struct TransformPipelineSpec {
 
 }  // namespace
 
-TEMPLATE_TEST_CASE("common component checks", "[common]", EncoderSpec, ScalerSpec, RegressionSpec<double>,
-                   RegressionSpec<float>, PipelineSpec<double>, PipelineSpec<float>, TransformPipelineSpec) {
+TEMPLATE_TEST_CASE("common component checks", "[common]", EncoderSpec, ScalerSpec, ImputerSpec, RegressionSpec<double>,
+                   RegressionSpec<float>, PipelineSpec<double>, PipelineSpec<float>, ImputingPipelineSpec,
+                   TransformPipelineSpec) {
     using Spec = TestType;
     const Frame X = features(), y = labels();
 

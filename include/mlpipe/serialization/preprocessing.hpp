@@ -1,7 +1,9 @@
 #pragma once
-// Boost.Serialization for OneHotEncoder and StandardScaler (options and fitted state).
+// Boost.Serialization for OneHotEncoder, StandardScaler and SimpleImputer (options and fitted
+// state).
 
 #include <mlpipe/preprocessing/one_hot_encoder.hpp>
+#include <mlpipe/preprocessing/simple_imputer.hpp>
 #include <mlpipe/preprocessing/standard_scaler.hpp>
 #include <mlpipe/serialization/eigen.hpp>
 #include <mlpipe/serialization/frame.hpp>
@@ -11,6 +13,7 @@
 #include <boost/serialization/vector.hpp>
 #include <boost/serialization/version.hpp>
 
+#include <cmath>
 #include <cstdint>
 
 namespace mlpipe::detail {
@@ -63,6 +66,39 @@ void mlpipe::StandardScaler::serialize(Archive& archive, unsigned /*version*/) {
         const auto p = static_cast<Eigen::Index>(names_.size());
         if (is_fitted_ && (count_.size() != p || mean_.size() != p || var_.size() != p || scale_.size() != p))
             throw model_file_error("StandardScaler in the model file has statistics of the wrong length");
+    }
+}
+
+template <class Archive>
+void mlpipe::SimpleImputer::Statistic::serialize(Archive& archive, unsigned /*version*/) {
+    using boost::serialization::make_nvp;
+    archive& make_nvp("column", column);
+    detail::serialize_enum(archive, "kind", kind, ColumnKind::categorical);
+    archive& make_nvp("has_value", has_value);
+    archive& make_nvp("number", number);
+    archive& make_nvp("category", category);
+    archive& make_nvp("had_missing", had_missing);
+    if constexpr (Archive::is_loading::value) {
+        if (has_value && kind == ColumnKind::numeric && std::isnan(number))
+            throw model_file_error("SimpleImputer in the model file fills column '" + column + "' with NaN");
+    }
+}
+
+template <class Archive>
+void mlpipe::SimpleImputer::serialize(Archive& archive, unsigned /*version*/) {
+    using boost::serialization::make_nvp;
+    archive& make_nvp("columns", options_.columns);
+    detail::serialize_enum(archive, "strategy", options_.strategy, ImputeStrategy::constant);
+    archive& make_nvp("fill_value", options_.fill_value);
+    archive& make_nvp("add_indicator", options_.add_indicator);
+    archive& make_nvp("is_fitted", is_fitted_);
+    archive& make_nvp("statistics", statistics_);
+    if constexpr (Archive::is_loading::value) {
+        for (std::size_t i = 0; i < statistics_.size(); ++i)
+            for (std::size_t j = 0; j < i; ++j)
+                if (statistics_[i].column == statistics_[j].column)
+                    throw model_file_error("SimpleImputer in the model file imputes column '" + statistics_[i].column +
+                                           "' twice");
     }
 }
 

@@ -1,0 +1,313 @@
+#pragma once
+// SimpleImputer: scikit-learn's SimpleImputer (missing_values = NaN) for the chosen columns
+// of a Frame, numeric and categorical alike.
+//
+// A hole is NaN in a numeric column and the missing code (-1) in a categorical one. fit
+// learns one fill value per column: the mean or median of the values present, the most
+// frequent value (the smallest of those tied, as sklearn: numbers numerically, strings by
+// bytes), or a constant. transform fills the holes and keeps each column's kind and storage
+// (a float32 column stays float32). As in sklearn 1.2:
+// - a column with no value at fit has no mean, median or mode, so transform drops it;
+// - add_indicator appends one 0/1 numeric column "missingindicator_<name>" for each column
+//   that had a hole at fit (sklearn's features = "missing-only"), after the other columns;
+// - an empty fill_value means sklearn's default: 0 for numbers, "missing_value" for text.
+
+#include <mlpipe/detail/text.hpp>
+#include <mlpipe/error.hpp>
+#include <mlpipe/frame/frame.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace boost::serialization {
+class access;
+}
+
+namespace mlpipe {
+
+enum class ImputeStrategy : std::uint8_t { mean = 0, median = 1, most_frequent = 2, constant = 3 };
+
+inline const char* to_string(ImputeStrategy strategy) noexcept {
+    switch (strategy) {
+        case ImputeStrategy::mean: return "mean";
+        case ImputeStrategy::median: return "median";
+        case ImputeStrategy::most_frequent: return "most_frequent";
+        case ImputeStrategy::constant: return "constant";
+    }
+    return "unknown";
+}
+
+class SimpleImputer {
+public:
+    struct Options {
+        // Columns to impute; empty: every numeric column for mean and median, every numeric
+        // and categorical column for most_frequent and constant.
+        std::vector<std::string> columns{};
+        ImputeStrategy strategy = ImputeStrategy::mean;
+        // For constant: the fill value, read as a number for numeric columns; empty: 0 for
+        // numeric columns and "missing_value" for categorical ones.
+        std::string fill_value{};
+        bool add_indicator = false;
+        friend bool operator==(const Options&, const Options&) = default;
+    };
+
+    // What fit learned for one column (sklearn's statistics_, one entry per column).
+    struct Statistic {
+        std::string column;
+        ColumnKind kind = ColumnKind::numeric;
+        bool has_value = false;    // false: no value at fit to take a mean, median or mode of
+        double number = 0;         // the fill value of a numeric column
+        std::string category;      // the fill value of a categorical column
+        bool had_missing = false;  // fit saw a hole: add_indicator gives the column an indicator
+        friend bool operator==(const Statistic&, const Statistic&) = default;
+
+        template <class Archive>
+        void serialize(Archive& archive, unsigned version);
+    };
+
+    static constexpr const char* default_fill_category = "missing_value";
+    static constexpr const char* indicator_prefix = "missingindicator_";
+
+    SimpleImputer() = default;
+    explicit SimpleImputer(Options options) : options_(std::move(options)) {}
+
+    static std::string type_name() { return "SimpleImputer"; }
+    const Options& options() const noexcept { return options_; }
+
+    // Every option and column is checked before the fitted state changes, so a failed fit
+    // leaves the imputer as it was.
+    SimpleImputer& fit(const Frame& X) {
+        if (X.rows() == 0) throw data_error("SimpleImputer.fit: X has no rows");
+        check_options();
+        std::vector<Statistic> statistics;
+        for (const auto& name : columns_to_impute(X)) {
+            const auto index = X.find(name);
+            if (!index) throw data_error("SimpleImputer.fit: column '" + name + "' is not in X");
+            statistics.push_back(learn(X[*index]));
+        }
+        statistics_ = std::move(statistics);
+        is_fitted_ = true;
+        return *this;
+    }
+
+    // Taken by value: a pipeline moves its intermediate frames through without copies, and
+    // a column without holes is passed on as it is (shared, not copied).
+    Frame transform(Frame X) const {
+        check_fitted();
+        for (const auto& statistic : statistics_) {
+            const auto index = X.find(statistic.column);
+            if (!index) throw data_error("SimpleImputer.transform: column '" + statistic.column + "' is not in X");
+            if (X[*index].kind() != statistic.kind)
+                throw data_error("SimpleImputer.transform: column '" + statistic.column + "' was " +
+                                 to_string(statistic.kind) + " at fit but is " + to_string(X[*index].kind()) +
+                                 " now");
+        }
+        std::vector<Column> indicators;
+        if (options_.add_indicator)
+            for (const auto& statistic : statistics_)
+                if (statistic.had_missing) indicators.push_back(indicator(X.column(statistic.column)));
+
+        Frame out;
+        for (const auto& column : X) {
+            const Statistic* statistic = find(column.name());
+            if (statistic == nullptr) {
+                out.add(column);
+            } else if (statistic->has_value) {
+                out.add(column.count_missing() == 0 ? column : filled(column, *statistic));
+            }  // else dropped: no value to fill with (sklearn drops such columns too)
+        }
+        for (auto& column : indicators) out.add(std::move(column));
+        return out;
+    }
+
+    Frame fit_transform(const Frame& X) { return fit(X).transform(X); }
+
+    bool is_fitted() const noexcept { return is_fitted_; }
+    const std::vector<Statistic>& statistics() const { return check_fitted(), statistics_; }
+    // The fill value learned for one column; throws data_error when it was not imputed.
+    const Statistic& statistic(const std::string& column) const {
+        check_fitted();
+        if (const Statistic* s = find(column)) return *s;
+        throw data_error("SimpleImputer: column '" + column + "' is not one it imputes");
+    }
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned version);
+
+private:
+    friend class boost::serialization::access;
+
+    bool numeric_only() const noexcept {
+        return options_.strategy == ImputeStrategy::mean || options_.strategy == ImputeStrategy::median;
+    }
+
+    void check_options() const {
+        if (static_cast<std::uint8_t>(options_.strategy) > static_cast<std::uint8_t>(ImputeStrategy::constant))
+            throw parameter_error("SimpleImputer: strategy " +
+                                  std::to_string(static_cast<unsigned>(options_.strategy)) +
+                                  " is not one of mean, median, most_frequent, constant");
+        for (std::size_t i = 0; i < options_.columns.size(); ++i)
+            for (std::size_t j = 0; j < i; ++j)
+                if (options_.columns[i] == options_.columns[j])
+                    throw parameter_error("SimpleImputer: columns names '" + options_.columns[i] + "' twice");
+    }
+
+    std::vector<std::string> columns_to_impute(const Frame& X) const {
+        if (!options_.columns.empty()) return options_.columns;
+        std::vector<std::string> names;
+        for (const auto& c : X)
+            if (c.is_numeric() || (c.is_categorical() && !numeric_only())) names.push_back(c.name());
+        return names;
+    }
+
+    const Statistic* find(const std::string& column) const noexcept {
+        for (const auto& s : statistics_)
+            if (s.column == column) return &s;
+        return nullptr;
+    }
+
+    Statistic learn(const Column& column) const {
+        Statistic s;
+        s.column = column.name();
+        s.kind = column.kind();
+        if (column.is_one_hot())
+            throw data_error("SimpleImputer.fit: column '" + s.column + "' is one-hot encoded; impute before encoding");
+        if (column.is_categorical() && numeric_only())
+            throw data_error("SimpleImputer.fit: strategy '" + std::string(to_string(options_.strategy)) +
+                             "' needs numbers, but column '" + s.column + "' is categorical");
+        s.had_missing = column.count_missing() > 0;
+        if (options_.strategy == ImputeStrategy::constant) {
+            s.has_value = true;
+            if (column.is_numeric()) s.number = constant_number(s.column);
+            else s.category = options_.fill_value.empty() ? default_fill_category : options_.fill_value;
+            return s;
+        }
+        if (column.is_categorical()) {
+            learn_mode(column, s);
+            return s;
+        }
+        std::vector<double> present;  // the values that are there, as doubles whatever the storage
+        present.reserve(column.size());
+        column.visit_values([&](auto values) {
+            for (auto v : values)
+                if (!std::isnan(v)) present.push_back(static_cast<double>(v));
+        });
+        if (present.empty()) return s;
+        s.has_value = true;
+        switch (options_.strategy) {
+            case ImputeStrategy::mean: s.number = mean(present); break;
+            case ImputeStrategy::median: s.number = median(present); break;
+            default: s.number = mode(present); break;
+        }
+        return s;
+    }
+
+    double constant_number(const std::string& column) const {
+        if (options_.fill_value.empty()) return 0.0;
+        double value = 0;
+        if (!detail::parse_double(detail::trim(options_.fill_value), value) || std::isnan(value))
+            throw parameter_error("SimpleImputer: fill_value '" + options_.fill_value +
+                                  "' is not a number, but column '" + column + "' is numeric");
+        return value;
+    }
+
+    static double mean(const std::vector<double>& values) {
+        double sum = 0;
+        for (double v : values) sum += v;
+        return sum / static_cast<double>(values.size());
+    }
+
+    // The middle value, or the mean of the two middle ones for an even count (numpy's median).
+    static double median(std::vector<double>& values) {
+        const std::size_t half = values.size() / 2;
+        std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(half), values.end());
+        const double upper = values[half];
+        if (values.size() % 2 == 1) return upper;
+        const double lower = *std::max_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(half));
+        return (lower + upper) / 2;  // as numpy.ma.median computes it, bit for bit
+    }
+
+    // The most frequent value; the smallest of those tied.
+    static double mode(std::vector<double>& values) {
+        std::sort(values.begin(), values.end());
+        double best = values.front();
+        std::size_t best_count = 0;
+        for (std::size_t i = 0; i < values.size();) {
+            std::size_t j = i;
+            while (j < values.size() && values[j] == values[i]) ++j;
+            if (j - i > best_count) {
+                best_count = j - i;
+                best = values[i];
+            }
+            i = j;
+        }
+        return best;
+    }
+
+    static void learn_mode(const Column& column, Statistic& s) {
+        const auto& dictionary = column.dictionary();
+        std::vector<std::size_t> counts(dictionary.size(), 0);
+        for (auto code : column.codes())
+            if (code >= 0) ++counts[static_cast<std::size_t>(code)];
+        std::size_t best_count = 0;
+        for (std::size_t k = 0; k < counts.size(); ++k) {
+            if (counts[k] == 0) continue;
+            if (counts[k] > best_count || (counts[k] == best_count && dictionary[k] < s.category)) {
+                best_count = counts[k];
+                s.category = dictionary[k];
+            }
+        }
+        s.has_value = best_count > 0;
+    }
+
+    static Column filled(const Column& column, const Statistic& s) {
+        if (column.is_numeric()) {
+            if (column.is_float32()) {
+                std::vector<float> values(column.values_f32().begin(), column.values_f32().end());
+                const auto fill = static_cast<float>(s.number);
+                for (float& v : values)
+                    if (std::isnan(v)) v = fill;
+                return Column::numeric_f32(column.name(), std::move(values));
+            }
+            std::vector<double> values(column.values().begin(), column.values().end());
+            for (double& v : values)
+                if (std::isnan(v)) v = s.number;
+            return Column::numeric(column.name(), std::move(values));
+        }
+        std::vector<std::string> dictionary = column.dictionary();
+        const auto at = std::find(dictionary.begin(), dictionary.end(), s.category);
+        const auto fill = static_cast<std::int32_t>(at - dictionary.begin());
+        if (at == dictionary.end()) dictionary.push_back(s.category);
+        std::vector<std::int32_t> codes(column.codes().begin(), column.codes().end());
+        for (auto& code : codes)
+            if (code < 0) code = fill;
+        return Column::categorical(column.name(), std::move(codes), std::move(dictionary));
+    }
+
+    static Column indicator(const Column& column) {
+        std::vector<double> values(column.size());
+        if (column.is_numeric()) {
+            column.visit_values([&](auto present) {
+                for (std::size_t i = 0; i < values.size(); ++i) values[i] = std::isnan(present[i]) ? 1.0 : 0.0;
+            });
+        } else {
+            const auto codes = column.codes();
+            for (std::size_t i = 0; i < values.size(); ++i) values[i] = codes[i] < 0 ? 1.0 : 0.0;
+        }
+        return Column::numeric(indicator_prefix + column.name(), std::move(values));
+    }
+
+    void check_fitted() const {
+        if (!is_fitted_) throw not_fitted_error("SimpleImputer");
+    }
+
+    Options options_{};
+    std::vector<Statistic> statistics_;
+    bool is_fitted_ = false;
+};
+
+}  // namespace mlpipe
