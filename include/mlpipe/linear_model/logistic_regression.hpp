@@ -76,6 +76,12 @@ public:
     }
 
     const Options& options() const noexcept { return options_; }
+    // New options (checked), used from the next fit on; a fitted model keeps its coefficients,
+    // as scikit-learn's set_params.
+    void set_options(Options options) {
+        validate(options);
+        options_ = options;
+    }
 
     // Called after every iteration of fit (progress logs, early stops); not saved with the model.
     void set_progress_callback(ProgressCallback callback) { progress_ = std::move(callback); }

@@ -41,6 +41,9 @@ public:
 
     static std::string type_name() { return "OneHotEncoder"; }
     const Options& options() const noexcept { return options_; }
+    // New options, used from the next fit on (handle_unknown at once, as scikit-learn's
+    // set_params); the fitted categories stay.
+    void set_options(Options options) { options_ = std::move(options); }
 
     OneHotEncoder& fit(const Frame& X) {
         if (X.rows() == 0) throw data_error("OneHotEncoder.fit: X has no rows");

@@ -77,6 +77,9 @@ public:
 
     static std::string type_name() { return "SimpleImputer"; }
     const Options& options() const noexcept { return options_; }
+    // New options, used from the next fit on (add_indicator at once, as scikit-learn's
+    // set_params); the fitted statistics stay.
+    void set_options(Options options) { options_ = std::move(options); }
 
     // Every option and column is checked before the fitted state changes, so a failed fit
     // leaves the imputer as it was.

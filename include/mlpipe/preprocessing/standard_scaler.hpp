@@ -38,6 +38,9 @@ public:
 
     static std::string type_name() { return "StandardScaler"; }
     const Options& options() const noexcept { return options_; }
+    // New options, used from the next fit on (with_mean and with_std at once, as scikit-learn's
+    // set_params); the fitted statistics stay.
+    void set_options(Options options) { options_ = std::move(options); }
 
     // sample_weight: empty (all ones) or one non-negative weight per row.
     StandardScaler& fit(const Frame& X, std::span<const double> sample_weight = {}) {
