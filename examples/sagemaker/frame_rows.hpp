@@ -1,11 +1,12 @@
 #pragma once
 // Row operations on a Frame that the library does not offer: stacking frames with the
-// same columns, picking rows, and finding incomplete or repeated rows (pandas' concat,
-// take, dropna and drop_duplicates).
+// same columns and finding incomplete or repeated rows (pandas' concat, dropna and
+// drop_duplicates). Picking rows is the library's take_rows.
 
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/frame/rows.hpp>  // take_rows
 
 #include <cmath>
 #include <cstdint>
@@ -99,32 +100,6 @@ inline Frame concat_rows(const std::vector<Frame>& frames, const std::vector<std
             for (auto code : column.codes()) codes.push_back(code < 0 ? -1 : remap[static_cast<std::size_t>(code)]);
         }
         columns.push_back(Column::categorical(name, std::move(codes), std::move(dictionary)));
-    }
-    return Frame(std::move(columns));
-}
-
-// The given rows of `frame`, in the given order.
-inline Frame take_rows(const Frame& frame, std::span<const std::size_t> rows) {
-    std::vector<Column> columns;
-    for (const auto& column : frame) {
-        if (column.is_numeric()) {
-            column.visit_values([&](auto stored) {  // in the column's own type
-                std::vector<typename decltype(stored)::value_type> values;
-                values.reserve(rows.size());
-                for (auto row : rows) values.push_back(stored[row]);
-                if constexpr (std::is_same_v<decltype(values), std::vector<float>>)
-                    columns.push_back(Column::numeric_f32(column.name(), std::move(values)));
-                else
-                    columns.push_back(Column::numeric(column.name(), std::move(values)));
-            });
-        } else {
-            std::vector<std::int32_t> codes;
-            codes.reserve(rows.size());
-            for (auto row : rows) codes.push_back(column.codes()[row]);
-            columns.push_back(column.is_categorical()
-                                  ? Column::categorical(column.name(), std::move(codes), column.dictionary())
-                                  : Column::one_hot(column.name(), std::move(codes), column.dictionary()));
-        }
     }
     return Frame(std::move(columns));
 }

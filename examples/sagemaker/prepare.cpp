@@ -11,6 +11,7 @@
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/model_selection/numpy_random.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -19,10 +20,7 @@
 #include <exception>
 #include <filesystem>
 #include <iostream>
-#include <limits>
-#include <numeric>
 #include <optional>
-#include <random>
 #include <span>
 #include <string>
 #include <vector>
@@ -89,31 +87,6 @@ PrepareArguments parse_prepare_arguments(const std::vector<std::string>& args) {
     return parsed;
 }
 
-// Uniform in [0, bound] as numpy's legacy RandomState draws it (random_interval): 32-bit
-// outputs masked to the smallest covering power of two, rejected while above bound.
-std::uint32_t numpy_random_interval(std::mt19937& random, std::uint32_t bound) {
-    if (bound == 0) return 0;
-    std::uint32_t mask = bound;
-    for (int shift : {1, 2, 4, 8, 16}) mask |= mask >> shift;
-    std::uint32_t draw = static_cast<std::uint32_t>(random()) & mask;
-    while (draw > bound) draw = static_cast<std::uint32_t>(random()) & mask;
-    return draw;
-}
-
-// numpy.random.RandomState(seed).permutation(n), which scikit-learn's train_test_split
-// uses: std::mt19937 is the same generator with the same seeding (init_genrand), and the
-// shuffle is numpy's Fisher–Yates from the last element down. So the split is the
-// notebook's split, row for row (tests check it against the reference data).
-std::vector<std::size_t> numpy_permutation(std::size_t n, std::uint32_t seed) {
-    if (n > std::numeric_limits<std::uint32_t>::max()) throw data_error("prepare: too many rows to split");
-    std::vector<std::size_t> order(n);
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::mt19937 random(seed);
-    for (std::size_t i = n; i-- > 1;)
-        std::swap(order[i], order[numpy_random_interval(random, static_cast<std::uint32_t>(i))]);
-    return order;
-}
-
 void write_split(const Frame& rows, const std::string& target, const std::filesystem::path& dir,
                  const std::string& suffix) {
     std::vector<std::string> features;
@@ -162,7 +135,9 @@ void prepare(const PrepareArguments& arguments) {
     if (n_test == 0 || n_test >= n)
         throw data_error("cannot split " + std::to_string(n) + " rows with --test-size " +
                          std::to_string(arguments.test_size) + ": both sets need at least one row");
-    const std::vector<std::size_t> order = numpy_permutation(n, arguments.seed);
+    // numpy.random.RandomState(seed).permutation(n), as scikit-learn's train_test_split draws
+    // it: the notebook's split, row for row.
+    const std::vector<std::size_t> order = NumpyRandomState(arguments.seed).permutation(n);
     const std::span<const std::size_t> all(order);
     const Frame test = take_rows(distinct, all.first(n_test));
     const Frame train = take_rows(distinct, all.subspan(n_test));
