@@ -9,3 +9,7 @@
 #include <mlpipe/serialization/linear_model.hpp>
 #include <mlpipe/serialization/pipeline.hpp>
 #include <mlpipe/serialization/preprocessing.hpp>
+
+#ifdef MLPIPE_PRECOMPILED  // set by the mlpipe::precompiled CMake target
+#include <mlpipe/precompiled.hpp>
+#endif

@@ -101,104 +101,14 @@ public:
         return fit(X, y[0], sample_weight, scalings);
     }
 
+    // Defined after the class, so not inline: see the end of this header.
     BasicLogisticRegression& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {},
-                                 const FeatureScalings& scalings = {}) {
-        validate(options_);
-        if (X.rows() == 0) throw data_error("LogisticRegression.fit: X has no rows");
-        if (y.size() != X.rows())
-            throw data_error("LogisticRegression.fit: X has " + std::to_string(X.rows()) + " rows but y has " +
-                             std::to_string(y.size()));
-        if (!sample_weight.empty() && sample_weight.size() != X.rows())
-            throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
-                             " entries but X has " + std::to_string(X.rows()) + " rows");
-
-        Design<Scalar> design =
-            Design<Scalar>::build(X, "LogisticRegression.fit", scalings, resolve_n_jobs(options_.n_jobs));
-        if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
-
-        // Classes: sorted unique labels; y as class indices.
-        auto [classes, y_index] = encode_labels(y);
-        if (classes.size() < 2)
-            throw data_error("LogisticRegression.fit: y has a single class ('" + classes.front().to_string() +
-                             "'); at least two classes are needed");
-        std::vector<double> class_count(classes.size(), 0.0);
-        for (auto c : y_index) class_count[static_cast<std::size_t>(c)] += 1;
-
-        // Sample weights, times balanced class weights n / (K * count_k).
-        Vector weights(static_cast<Eigen::Index>(X.rows()));
-        for (std::size_t i = 0; i < X.rows(); ++i) {
-            double w = sample_weight.empty() ? 1.0 : sample_weight[i];
-            if (!std::isfinite(w) || w < 0)
-                throw data_error("LogisticRegression.fit: sample_weight[" + std::to_string(i) + "] = " +
-                                 std::to_string(w) + " is not a finite non-negative number");
-            if (options_.class_weight == ClassWeight::balanced)
-                w *= static_cast<double>(X.rows()) /
-                     (static_cast<double>(classes.size()) * class_count[static_cast<std::size_t>(y_index[i])]);
-            weights[static_cast<Eigen::Index>(i)] = static_cast<Scalar>(w);
-        }
-        const double weight_sum = weights.template cast<double>().sum();
-        if (!(weight_sum > 0)) throw data_error("LogisticRegression.fit: the sample weights sum to zero");
-
-        const auto k = static_cast<Eigen::Index>(classes.size() == 2 ? 1 : classes.size());
-        const double inverse_C = 1.0 / options_.C;
-        const double l1_share = options_.penalty == Penalty::l1           ? 1.0
-                                : options_.penalty == Penalty::elasticnet ? *options_.l1_ratio
-                                                                          : 0.0;
-        const double l2 = options_.penalty == Penalty::none ? 0.0 : inverse_C * (1.0 - l1_share);
-        const SolverSettings settings{.solver = options_.solver,
-                                      .max_iter = options_.max_iter,
-                                      .tol = options_.tol,
-                                      .match_sklearn = options_.match_sklearn,
-                                      .l1 = inverse_C * l1_share,
-                                      .random_state = options_.random_state};
-        const Scalar scale =
-            summed_loss(options_.solver, options_.match_sklearn) ? Scalar(1) : static_cast<Scalar>(1.0 / weight_sum);
-
-        std::vector<optim::IterationReport> history;
-        auto record = [&](const optim::IterationReport& report) {
-            history.push_back(report);
-            if (progress_ && !progress_(report)) return false;
-            return !stop_token_.stop_requested();
-        };
-        Vector params = Vector::Zero(static_cast<Eigen::Index>(design.n_features() * k + k));
-        const auto start = std::chrono::steady_clock::now();
-        auto run = [&](const auto& loss) { return solve(settings, loss, params, record); };
-        const optim::Result<Scalar> result =
-            k == 1 ? run(LinearLoss<Design<Scalar>, BinomialLoss>(design, y_index, weights, k,
-                                                                   static_cast<Scalar>(l2), scale,
-                                                                   options_.fit_intercept))
-                   : run(LinearLoss<Design<Scalar>, MultinomialLoss>(design, y_index, weights, k,
-                                                                      static_cast<Scalar>(l2), scale,
-                                                                      options_.fit_intercept));
-        const auto stop = std::chrono::steady_clock::now();
-
-        const Eigen::Index p = design.n_features();
-        Fitted learned;  // built aside, so that a failure here leaves the estimator as it was
-        learned.schema = Schema::of(X);
-        learned.one_hot_widths = one_hot_widths(X);
-        learned.feature_names = design.feature_names();
-        learned.classes = std::move(classes);
-        learned.coef = Eigen::Map<const Matrix>(params.data(), p, k).transpose();
-        learned.intercept = params.tail(k);
-        learned.n_iter = result.n_iter;
-        learned.converged = result.converged;
-        learned.stop_reason = result.reason;
-        learned.objective = static_cast<double>(result.objective);
-        learned.history = std::move(history);
-        learned.fit_seconds = std::chrono::duration<double>(stop - start).count();
-        fitted_ = std::move(learned);
-        is_fitted_ = true;
-        return *this;
-    }
+                                 const FeatureScalings& scalings = {});
 
     // Scores per class: n x 1 for binary problems (positive class), n x K otherwise.
     // scalings: as for fit (the same maps as at fit, for a folded StandardScaler).
-    Matrix decision_function(const Frame& X, const FeatureScalings& scalings = {}) const {
-        Design<Scalar> design = checked_design(X, "LogisticRegression.decision_function", scalings);
-        Matrix Z;
-        design.decision(fitted_.coef.transpose(), fitted_.intercept.transpose(), Z);
-        return Z;
-    }
+    // Defined after the class, as fit.
+    Matrix decision_function(const Frame& X, const FeatureScalings& scalings = {}) const;
 
     Matrix predict_proba(const Frame& X, const FeatureScalings& scalings = {}) const {
         Matrix Z = decision_function(X, scalings);
@@ -370,5 +280,115 @@ private:
 };
 
 using LogisticRegression = BasicLogisticRegression<double>;
+
+// The fit, out of the class body and so not inline: it instantiates every solver, the bulk of
+// a fitting translation unit's compile time. With MLPIPE_PRECOMPILED (the mlpipe::precompiled
+// CMake target), the float and double fits are compiled once in that library instead.
+template <class Scalar>
+BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Frame& X, const Column& y,
+                                                                      std::span<const double> sample_weight,
+                                                                      const FeatureScalings& scalings) {
+    validate(options_);
+    if (X.rows() == 0) throw data_error("LogisticRegression.fit: X has no rows");
+    if (y.size() != X.rows())
+        throw data_error("LogisticRegression.fit: X has " + std::to_string(X.rows()) + " rows but y has " +
+                         std::to_string(y.size()));
+    if (!sample_weight.empty() && sample_weight.size() != X.rows())
+        throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
+                         " entries but X has " + std::to_string(X.rows()) + " rows");
+
+    Design<Scalar> design =
+        Design<Scalar>::build(X, "LogisticRegression.fit", scalings, resolve_n_jobs(options_.n_jobs));
+    if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
+
+    // Classes: sorted unique labels; y as class indices.
+    auto [classes, y_index] = encode_labels(y);
+    if (classes.size() < 2)
+        throw data_error("LogisticRegression.fit: y has a single class ('" + classes.front().to_string() +
+                         "'); at least two classes are needed");
+    std::vector<double> class_count(classes.size(), 0.0);
+    for (auto c : y_index) class_count[static_cast<std::size_t>(c)] += 1;
+
+    // Sample weights, times balanced class weights n / (K * count_k).
+    Vector weights(static_cast<Eigen::Index>(X.rows()));
+    for (std::size_t i = 0; i < X.rows(); ++i) {
+        double w = sample_weight.empty() ? 1.0 : sample_weight[i];
+        if (!std::isfinite(w) || w < 0)
+            throw data_error("LogisticRegression.fit: sample_weight[" + std::to_string(i) + "] = " +
+                             std::to_string(w) + " is not a finite non-negative number");
+        if (options_.class_weight == ClassWeight::balanced)
+            w *= static_cast<double>(X.rows()) /
+                 (static_cast<double>(classes.size()) * class_count[static_cast<std::size_t>(y_index[i])]);
+        weights[static_cast<Eigen::Index>(i)] = static_cast<Scalar>(w);
+    }
+    const double weight_sum = weights.template cast<double>().sum();
+    if (!(weight_sum > 0)) throw data_error("LogisticRegression.fit: the sample weights sum to zero");
+
+    const auto k = static_cast<Eigen::Index>(classes.size() == 2 ? 1 : classes.size());
+    const double inverse_C = 1.0 / options_.C;
+    const double l1_share = options_.penalty == Penalty::l1           ? 1.0
+                            : options_.penalty == Penalty::elasticnet ? *options_.l1_ratio
+                                                                      : 0.0;
+    const double l2 = options_.penalty == Penalty::none ? 0.0 : inverse_C * (1.0 - l1_share);
+    const SolverSettings settings{.solver = options_.solver,
+                                  .max_iter = options_.max_iter,
+                                  .tol = options_.tol,
+                                  .match_sklearn = options_.match_sklearn,
+                                  .l1 = inverse_C * l1_share,
+                                  .random_state = options_.random_state};
+    const Scalar scale =
+        summed_loss(options_.solver, options_.match_sklearn) ? Scalar(1) : static_cast<Scalar>(1.0 / weight_sum);
+
+    std::vector<optim::IterationReport> history;
+    auto record = [&](const optim::IterationReport& report) {
+        history.push_back(report);
+        if (progress_ && !progress_(report)) return false;
+        return !stop_token_.stop_requested();
+    };
+    Vector params = Vector::Zero(static_cast<Eigen::Index>(design.n_features() * k + k));
+    const auto start = std::chrono::steady_clock::now();
+    auto run = [&](const auto& loss) { return solve(settings, loss, params, record); };
+    const optim::Result<Scalar> result =
+        k == 1 ? run(LinearLoss<Design<Scalar>, BinomialLoss>(design, y_index, weights, k,
+                                                               static_cast<Scalar>(l2), scale,
+                                                               options_.fit_intercept))
+               : run(LinearLoss<Design<Scalar>, MultinomialLoss>(design, y_index, weights, k,
+                                                                  static_cast<Scalar>(l2), scale,
+                                                                  options_.fit_intercept));
+    const auto stop = std::chrono::steady_clock::now();
+
+    const Eigen::Index p = design.n_features();
+    Fitted learned;  // built aside, so that a failure here leaves the estimator as it was
+    learned.schema = Schema::of(X);
+    learned.one_hot_widths = one_hot_widths(X);
+    learned.feature_names = design.feature_names();
+    learned.classes = std::move(classes);
+    learned.coef = Eigen::Map<const Matrix>(params.data(), p, k).transpose();
+    learned.intercept = params.tail(k);
+    learned.n_iter = result.n_iter;
+    learned.converged = result.converged;
+    learned.stop_reason = result.reason;
+    learned.objective = static_cast<double>(result.objective);
+    learned.history = std::move(history);
+    learned.fit_seconds = std::chrono::duration<double>(stop - start).count();
+    fitted_ = std::move(learned);
+    is_fitted_ = true;
+    return *this;
+}
+
+// Out of the class body as fit, for the same reason: it instantiates the Design's passes.
+template <class Scalar>
+typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::decision_function(
+    const Frame& X, const FeatureScalings& scalings) const {
+    Design<Scalar> design = checked_design(X, "LogisticRegression.decision_function", scalings);
+    Matrix Z;
+    design.decision(fitted_.coef.transpose(), fitted_.intercept.transpose(), Z);
+    return Z;
+}
+
+#ifdef MLPIPE_PRECOMPILED
+extern template class BasicLogisticRegression<double>;
+extern template class BasicLogisticRegression<float>;
+#endif
 
 }  // namespace mlpipe
