@@ -5,13 +5,18 @@
 // become sub-folders), so a data set may arrive as several files: every regular file is read,
 // whatever its name, in path order (byte order: number parts with zero padding,
 // part-00001), skipping hidden and empty files; gzip-compressed files are recognised by their
-// magic bytes (read_csv inflates them as it reads). Two layouts are understood:
+// magic bytes (read_csv inflates them as it reads). With a header row (ContentType text/csv),
+// two layouts are understood:
 //   - X/y: files named y*.csv with a single column hold the labels, the other files the
 //     features; feature rows and label rows are joined by position (the layout of the
 //     project's prepared data: X_train.csv + y_train.csv);
 //   - tables: every file holds the features and a target column, named by the caller.
-// Files of one role are stacked, so they need the same header. A column is categorical when
-// any file holds text in it, so files do not disagree on kinds.
+// Without one (text/csv;label_size=1, the layout SageMaker's built-in algorithms read: XGBoost,
+// Linear Learner), every file holds the label in its first field and the features after it,
+// named x0, x1, ... in order; the label column takes the name the caller gives.
+// Files of one role are stacked, so they need the same header (or, without one, the same number
+// of fields). A column is categorical when any file holds text in it, so files do not disagree
+// on kinds.
 
 #include "frame_rows.hpp"
 #include "message_limits.hpp"
@@ -65,6 +70,15 @@ struct ChannelData {
 };
 
 using ColumnKinds = std::map<std::string, ColumnKind, std::less<>>;
+
+// How a channel's files name their columns; the channel's ContentType says which.
+enum class ChannelFormat {
+    header_row,   // text/csv: a header row names the columns
+    label_first,  // text/csv;label_size=1: no header row; the label, then the features x0, x1, ...
+};
+
+// The names of the features in a label_first channel: x0, x1, ...
+inline constexpr const char* label_first_feature_prefix = "x";
 using LogLine = std::function<void(const std::string&)>;
 
 namespace detail::channels {
@@ -79,7 +93,7 @@ inline bool is_label_file(const std::filesystem::path& path, const Frame& frame)
 // extension, or data.csv/part-00000.csv.gz), in path order. Skipped, each logged with why:
 // hidden files and folders (".part-00000.crc") and empty files (markers such as _SUCCESS).
 inline std::vector<std::filesystem::path> data_files(const std::string& channel, const std::filesystem::path& dir,
-                                                     const LogLine& log) {
+                                                     const LogLine& log, ChannelFormat format) {
     namespace fs = std::filesystem;
     std::vector<fs::path> entries;
     for (auto it = fs::recursive_directory_iterator(dir); it != fs::recursive_directory_iterator(); ++it) {
@@ -116,7 +130,10 @@ inline std::vector<std::filesystem::path> data_files(const std::string& channel,
     if (files.empty())
         throw error("the '" + channel + "' channel folder " + dir.string() + " holds no data file" +
                     (skipped.empty() ? std::string(" (it is empty)") : " (skipped: " + join_at_most(skipped) + ")") +
-                    "; put the data there as CSV files with a header row (plain or gzip-compressed)");
+                    (format == ChannelFormat::label_first
+                         ? "; put the data there as CSV files without a header row, the label in the first "
+                           "column (plain or gzip-compressed)"
+                         : "; put the data there as CSV files with a header row (plain or gzip-compressed)"));
     return files;
 }
 
@@ -139,32 +156,65 @@ inline ColumnKinds agreed_kinds(const std::vector<ParsedFile>& parsed, const Col
     return kinds;
 }
 
+// label_first: every file has as many fields per row as the first one, and at least one
+// feature after the label; a file of only blank lines has no rows to tell, so it is refused.
+inline void require_same_fields(const std::string& channel, const std::vector<ParsedFile>& parsed) {
+    for (const auto& file : parsed) {
+        if (file.frame.rows() == 0)
+            throw data_error(file.path.string() + " holds no records (only blank lines); the '" + channel +
+                             "' channel is text/csv;label_size=1, so every file needs rows of the label and "
+                             "the features: remove the file or fill it");
+        if (file.frame.cols() < 2)
+            throw data_error(file.path.string() + " has one field per row: the '" + channel +
+                             "' channel is text/csv;label_size=1, so the first field is the label and the "
+                             "features follow it; there are none");
+        if (file.frame.cols() != parsed.front().frame.cols())
+            throw data_error("the files " + parsed.front().path.string() + " and " + file.path.string() + " of the '" +
+                             channel + "' channel have " + std::to_string(parsed.front().frame.cols()) + " and " +
+                             std::to_string(file.frame.cols()) +
+                             " fields per row; with text/csv;label_size=1 (the label, then the features x0, x1, "
+                             "...) every file needs the same columns in the same order");
+    }
+}
+
 }  // namespace detail::channels
 
 // Reads the channel in `dir`. target: the label column when known ("" otherwise; required
-// for the tables layout). required_kinds: the kinds the training columns had, so that an
-// evaluation channel is read the same way. dtype: how numeric columns are stored, but for the
-// target and files named y* (label files), which stay float64 so that labels read back exactly.
+// for the tables layout, and the label column's name for label_first). required_kinds: the
+// kinds the training columns had, so that an evaluation channel is read the same way. dtype:
+// how numeric columns are stored, but for the target and files named y* (label files), which
+// stay float64 so that labels read back exactly.
 inline ChannelData read_channel(const std::string& channel, const std::filesystem::path& dir, const std::string& target,
                                 const ColumnKinds& required_kinds, const LogLine& log,
-                                NumericType dtype = NumericType::float64) {
+                                NumericType dtype = NumericType::float64,
+                                ChannelFormat format = ChannelFormat::header_row) {
     using namespace detail::channels;
+    const bool label_first = format == ChannelFormat::label_first;
+    if (label_first && target.empty())
+        throw error("internal error: the '" + channel + "' channel is text/csv;label_size=1 but has no label name");
     std::vector<ParsedFile> parsed;
     auto storage = [&](const std::filesystem::path& path) {
         CsvOptions options;
         const std::string name = path.filename().string();
-        options.numeric_type = name.front() == 'y' || name.front() == 'Y' ? NumericType::float64 : dtype;
+        options.numeric_type =
+            !label_first && (name.front() == 'y' || name.front() == 'Y') ? NumericType::float64 : dtype;
         if (!target.empty()) options.float64_columns = {target};
+        if (label_first) {
+            options.header = false;
+            options.column_names = {target};
+            options.column_name_prefix = label_first_feature_prefix;
+        }
         return options;
     };
     ChannelData data;
     data.name = channel;
-    for (const auto& path : data_files(channel, dir, log)) {
+    for (const auto& path : data_files(channel, dir, log, format)) {
         CsvFileInfo info;
         parsed.push_back({path, read_csv(path, storage(path), &info)});
         data.files.push_back({channel, path, path.lexically_relative(dir).generic_string(), info.bytes, info.crc32,
                               parsed.back().frame.rows(), parsed.back().frame.cols(), ""});
     }
+    if (label_first) require_same_fields(channel, parsed);
 
     // Read again, with the agreed kinds, the files that inferred another kind for a column.
     const ColumnKinds kinds = agreed_kinds(parsed, required_kinds);
@@ -184,7 +234,7 @@ inline ChannelData read_channel(const std::string& channel, const std::filesyste
     std::vector<std::string> feature_sources, label_sources;
     std::vector<std::size_t> feature_files;
     for (std::size_t i = 0; i < parsed.size(); ++i) {
-        const bool is_labels = is_label_file(parsed[i].path, parsed[i].frame);
+        const bool is_labels = !label_first && is_label_file(parsed[i].path, parsed[i].frame);
         (is_labels ? labels : features).push_back(std::move(parsed[i].frame));
         (is_labels ? label_sources : feature_sources).push_back(parsed[i].path.string());
         if (!is_labels) feature_files.push_back(i);

@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlpipe::sagemaker {
@@ -53,6 +54,9 @@ struct ChannelConfig {
     std::string content_type;  // "" when not given
     std::string input_mode;    // File, FastFile or Pipe; "" when not given
     std::string distribution;  // FullyReplicated or ShardedByS3Key; "" when not given
+    // ContentType text/csv;label_size=1 (the convention of SageMaker's built-in algorithms,
+    // XGBoost and Linear Learner): no header row, the label in the first column.
+    bool label_first = false;
 };
 
 namespace detail::container_config {
@@ -64,9 +68,70 @@ inline std::string string_field(const nlohmann::json& object, const char* field,
     return it->get<std::string>();
 }
 
+// One parameter of a media type ("label_size=1"): the name in lower case, the value with
+// blanks and the quotes of a quoted string removed.
+struct MediaTypeParameter {
+    std::string name;
+    std::string value;
+    bool has_value = false;
+};
+
+// The parameters after the media type, split at the semicolons outside quotes; empty ones
+// ("text/csv;") are left out.
+inline std::vector<MediaTypeParameter> media_type_parameters(std::string_view content_type) {
+    std::vector<MediaTypeParameter> parameters;
+    std::vector<std::string_view> parts;
+    bool quoted = false;
+    std::size_t start = content_type.find(';');
+    if (start == std::string_view::npos) return parameters;
+    ++start;
+    for (std::size_t at = start; at <= content_type.size(); ++at) {
+        if (at < content_type.size() && content_type[at] == '"') quoted = !quoted;
+        if (at == content_type.size() || (content_type[at] == ';' && !quoted)) {
+            parts.push_back(content_type.substr(start, at - start));
+            start = at + 1;
+        }
+    }
+    for (const std::string_view part : parts) {
+        const std::string_view text = trim(part);
+        if (text.empty()) continue;
+        const std::size_t equals = text.find('=');
+        MediaTypeParameter parameter{to_lower(trim(text.substr(0, equals))), "", equals != std::string_view::npos};
+        if (parameter.has_value) {
+            std::string_view value = trim(text.substr(equals + 1));
+            if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+                value = value.substr(1, value.size() - 2);
+            parameter.value = std::string(value);
+        }
+        parameters.push_back(std::move(parameter));
+    }
+    return parameters;
+}
+
 // "text/csv", optionally with parameters ("text/csv; charset=utf-8"), in any case.
 inline bool is_csv_media_type(std::string_view content_type) {
     return to_lower(trim(content_type.substr(0, content_type.find(';')))) == "text/csv";
+}
+
+// Whether a text/csv ContentType asks for label_size=1 (the label first, no header row).
+// Other parameters (charset) are ignored, as before; label_size other than 1 is refused.
+inline bool label_first(const std::string& content_type, const std::string& where) {
+    bool found = false;
+    for (const auto& parameter : media_type_parameters(content_type)) {
+        if (parameter.name != "label_size") continue;
+        if (found)
+            throw error(where + ": ContentType " + quoted_excerpt(content_type) +
+                        " gives label_size more than once; give it once, as label_size=1");
+        found = true;
+        if (parameter.value != "1")
+            throw error(
+                where + ": ContentType " + quoted_excerpt(content_type) + " has label_size" +
+                (parameter.has_value ? " " + quoted_excerpt(parameter.value) : std::string(" without a value")) +
+                ", which is not supported: this container reads one label column, either first in "
+                "each row with no header row (text/csv;label_size=1) or named in a header row "
+                "(text/csv)");
+    }
+    return found;
 }
 
 }  // namespace detail::container_config
@@ -85,7 +150,9 @@ inline std::vector<ChannelConfig> parse_input_data_config(const nlohmann::json& 
         if (!channel.content_type.empty() && !is_csv_media_type(channel.content_type))
             throw error(where + ": ContentType " + quoted_excerpt(channel.content_type) +
                         " is not supported; this container reads CSV files with a header row: set "
-                        "content_type='text/csv' on the channel's TrainingInput");
+                        "content_type='text/csv' on the channel's TrainingInput (or "
+                        "'text/csv;label_size=1' for files without a header, the label in the first column)");
+        if (!channel.content_type.empty()) channel.label_first = label_first(channel.content_type, where);
         if (channel.input_mode == "Pipe")
             throw error(where +
                         ": TrainingInputMode 'Pipe' is not supported yet; use input_mode='File' "

@@ -219,7 +219,10 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          "columns to standardise (comma-separated or a JSON list; may be empty). When this and "
          "categorical-features are both absent, every numeric column but the target",
          [](const auto& h, auto& s) { s.numerical_features = name_list(h); }},
-        {"target", "the y*.csv column", "the label column; required when the channel holds no y*.csv file",
+        {"target", "the y*.csv column; 'label' for text/csv;label_size=1",
+         "the label column; required when the channel holds no y*.csv file. With ContentType "
+         "text/csv;label_size=1 (no header row, the label first, the features x0, x1, ...) the name "
+         "given to the label column",
          [](const auto& h, auto& s) { s.target = non_empty_text(h); }},
         {"C", "1.0", "inverse of the regularisation strength, a positive number",
          [](const auto& h, auto& s) { s.classifier.C = positive_number(h); }},

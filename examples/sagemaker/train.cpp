@@ -146,20 +146,58 @@ void check_resources(const Layout& layout, const TrainArguments& arguments) {
     require_single_host(resources, source);
 }
 
-void check_input_data_config(const Layout& layout) {
+// The channels this program reads.
+constexpr const char* used_channels[] = {"train", "validation", "test"};
+
+// How the files of every channel are read: with a header row, or (ContentType
+// text/csv;label_size=1) without one, the label first. The channels of a job must agree: a
+// model's columns are named by the header or by position (x0, x1, ...), not both. A channel
+// that inputdataconfig.json does not describe, but whose folder exists, reads with a header
+// row, as without inputdataconfig.json.
+ChannelFormat check_input_data_config(const Layout& layout) {
     const auto config = read_json_file(layout.input_data_config_file());
     if (!config) {
-        log("channels: no inputdataconfig.json, reading the channel folders as they are");
-        return;
+        log("channels: no inputdataconfig.json, reading the channel folders as they are (CSV with a header row)");
+        return ChannelFormat::header_row;
     }
-    for (const auto& channel : parse_input_data_config(*config, layout.input_data_config_file().string())) {
-        const bool used = channel.name == "train" || channel.name == "validation" || channel.name == "test";
+    const auto channels = parse_input_data_config(*config, layout.input_data_config_file().string());
+    for (const auto& channel : channels) {
+        const bool used =
+            std::find(std::begin(used_channels), std::end(used_channels), channel.name) != std::end(used_channels);
         log("channel " + channel.name + ": ContentType " +
             (channel.content_type.empty() ? "(not set)" : channel.content_type) + ", " +
             (channel.input_mode.empty() ? "File" : channel.input_mode) + " mode" +
             (channel.distribution.empty() ? "" : ", " + channel.distribution) +
+            (channel.label_first ? " (no header row; the label first, the features x0, x1, ...)" : "") +
             (used ? "" : " (not used: this program reads train, validation and test)"));
     }
+
+    struct Described {
+        std::string name;
+        bool label_first;
+        std::string how;  // for messages
+    };
+    std::vector<Described> read;
+    for (const std::string name : used_channels) {
+        const auto it = std::find_if(channels.begin(), channels.end(), [&](const auto& c) { return c.name == name; });
+        if (it != channels.end()) {
+            read.push_back({name, it->label_first,
+                            it->content_type.empty()
+                                ? "no ContentType (read with a header row)"
+                                : "ContentType " + quoted_excerpt(it->content_type) +
+                                      (it->label_first ? " (no header row, the label first)" : " (a header row)")});
+        } else if (std::filesystem::is_directory(layout.channel_dir(name))) {
+            read.push_back({name, false, "no entry in inputdataconfig.json (read with a header row)"});
+        }
+    }
+    for (const auto& channel : read)
+        if (channel.label_first != read.front().label_first)
+            throw error("the channels '" + read.front().name + "' and '" + channel.name +
+                        "' disagree on how their files name the columns: '" + read.front().name + "' has " +
+                        read.front().how + ", '" + channel.name + "' has " + channel.how +
+                        "; give every channel the same ContentType (text/csv;label_size=1 for files without a "
+                        "header row, the label first; text/csv for files with a header row)");
+    return !read.empty() && read.front().label_first ? ChannelFormat::label_first : ChannelFormat::header_row;
 }
 
 // n-jobs when given, else the instance's vCPUs (SM_NUM_CPUS, set by the script-mode
@@ -325,6 +363,7 @@ ClassificationMetrics evaluate(const Model& model, const ChannelData& data, cons
 // What the job read, learned and measured: the contents of the files written at the end.
 struct TrainingRun {
     Hyperparameters hyperparameters;
+    ChannelFormat format = ChannelFormat::header_row;  // of every channel (check_input_data_config)
     ChannelData train;
     std::vector<ChannelData> evaluation_data;  // validation and test, when given
     Features features;
@@ -337,13 +376,28 @@ struct TrainingRun {
     const TrainingSettings& settings() const { return hyperparameters.settings; }
 };
 
-ChannelData read_train_channel(const Layout& layout, const TrainingSettings& settings) {
+// The label column's name in text/csv;label_size=1 channels, whose files name no column: the
+// 'target' hyperparameter when given, else "label". It cannot be a feature's name (x0, x1, ...).
+std::string label_first_target(const TrainingSettings& settings) {
+    if (settings.target.empty()) return "label";
+    const std::string& name = settings.target;
+    if (name.size() > 1 && name.starts_with(label_first_feature_prefix) &&
+        name.find_first_not_of("0123456789", 1) == std::string::npos)
+        throw parameter_error("the target " + quoted_excerpt(name) +
+                              " is the name of a feature: with ContentType text/csv;label_size=1 the first "
+                              "column is the label and the features are named x0, x1, ...; leave 'target' out "
+                              "(the label is then named 'label') or give it another name");
+    return name;
+}
+
+ChannelData read_train_channel(const Layout& layout, const TrainingSettings& settings, ChannelFormat format) {
     const std::filesystem::path dir = layout.channel_dir("train");
     if (!std::filesystem::is_directory(dir))
         throw error("no training data: the 'train' channel folder " + dir.string() +
                     " does not exist; give the job a channel named 'train' holding CSV files (X_train.csv + "
                     "y_train.csv, or files with a target column named by the 'target' hyperparameter)");
-    ChannelData train = read_channel("train", dir, settings.target, {}, log, settings.dtype);
+    const std::string target = format == ChannelFormat::label_first ? label_first_target(settings) : settings.target;
+    ChannelData train = read_channel("train", dir, target, {}, log, settings.dtype, format);
     log_channel(train);
     if (train.X.rows() == 0) throw data_error("the 'train' channel's files hold no data rows");
     return train;
@@ -362,8 +416,14 @@ std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const Tr
             log("channel " + channel + ": none (" + dir.string() + " does not exist)");
             continue;
         }
-        ChannelData data = read_channel(channel, dir, run.target, training_kinds, log, run.settings().dtype);
+        ChannelData data =
+            read_channel(channel, dir, run.target, training_kinds, log, run.settings().dtype, run.format);
         log_channel(data);
+        if (run.format == ChannelFormat::label_first && data.X.cols() != run.train.X.cols())
+            throw data_error("the '" + channel + "' channel's rows have " + std::to_string(data.X.cols() + 1) +
+                             " fields, the 'train' channel's " + std::to_string(run.train.X.cols() + 1) +
+                             "; with text/csv;label_size=1 the columns are known by position (the label, then "
+                             "x0, x1, ...), so every channel needs the same columns in the same order");
         std::vector<std::string> missing;
         for (const auto& name : run.features.columns)
             if (!data.X.contains(name)) missing.push_back(name);
@@ -650,13 +710,13 @@ void run_training(const Layout& layout, const TrainArguments& arguments, std::st
     TrainingRun run;
     phase = "reading the job configuration";
     check_resources(layout, arguments);
-    check_input_data_config(layout);
+    run.format = check_input_data_config(layout);
     phase = "reading the hyperparameters";
     run.hyperparameters = read_hyperparameters(layout, arguments);
     throw_if_stop_requested();
 
     phase = "reading the 'train' channel";
-    run.train = read_train_channel(layout, run.settings());
+    run.train = read_train_channel(layout, run.settings(), run.format);
     run.target = run.train.y[0].name();
 
     phase = "choosing the features";

@@ -353,6 +353,62 @@ TEST_CASE("parse_csv with header = false", "[csv]") {
     }
 }
 
+TEST_CASE("parse_csv with header = false names the remaining fields by column_name_prefix", "[csv]") {
+    CsvOptions options;
+    options.header = false;
+    options.column_name_prefix = "x";
+    SECTION("every column by position, counted from 0") {
+        const Frame frame = mlpipe::parse_csv("1,a,2.5\n", options);
+        CHECK(frame.names() == std::vector<std::string>{"x0", "x1", "x2"});
+        CHECK(category(frame, "x1", 0) == "a");
+    }
+    SECTION("after the columns column_names names (a label first, as SageMaker's label_size=1)") {
+        options.column_names = {"label"};
+        options.column_kinds = {{"x0", ColumnKind::categorical}};
+        const Frame frame = mlpipe::parse_csv("\nmale,1,a\nfemale,2,b\n", options);
+        REQUIRE(frame.names() == std::vector<std::string>{"label", "x0", "x1"});
+        CHECK(frame.rows() == 2);
+        CHECK(category(frame, "label", 1) == "female");
+        CHECK(frame.column("x0").is_categorical());
+        CHECK(category(frame, "x1", 1) == "b");
+    }
+    SECTION("a later record with another field count names the source and line") {
+        options.column_names = {"label"};
+        REQUIRE_THROWS_WITH(mlpipe::parse_csv("1,2,3\n4,5,6\n7,8\n", options, "in.csv"),
+                            Contains("in.csv:3") && Contains("line 3 has 2 fields, expected 3"));
+    }
+    SECTION("fewer fields than column_names") {
+        options.column_names = {"a", "b", "c"};
+        REQUIRE_THROWS_WITH(mlpipe::parse_csv("1,2\n", options), Contains("3 names but line 1 has 2 fields"));
+    }
+    SECTION("a name in column_names that the prefix makes again is a duplicate") {
+        options.column_names = {"x1", "y"};
+        REQUIRE_THROWS_WITH(mlpipe::parse_csv("1,2,3,4\n", options),
+                            Contains("column 4 ('x1')") && Contains("duplicate") && Contains("column_name_prefix"));
+    }
+    SECTION("empty input: the columns column_names names, no rows") {
+        options.column_names = {"label"};
+        const Frame frame = mlpipe::parse_csv("", options);
+        CHECK(frame.names() == std::vector<std::string>{"label"});
+        CHECK(frame.rows() == 0);
+    }
+    SECTION("column_name_prefix with header = true is an error") {
+        options.header = true;
+        REQUIRE_THROWS_WITH(mlpipe::parse_csv("a,b\n1,2\n", options), Contains("column_name_prefix"));
+    }
+    SECTION("a second pass (text after numbers in a later window) names the columns the same way") {
+        options.column_names = {"label"};
+        options.window_bytes = 8;  // many windows, so the late text forces a second pass
+        std::string text;
+        for (int i = 0; i < 20; ++i) text += "1," + std::to_string(i) + "\n";
+        text += "0,late text\n";
+        const Frame frame = mlpipe::parse_csv(text, options);
+        REQUIRE(frame.names() == std::vector<std::string>{"label", "x0"});
+        CHECK(frame.column("x0").is_categorical());
+        CHECK(category(frame, "x0", 20) == "late text");
+    }
+}
+
 TEST_CASE("parse_csv errors name source, line, column and text", "[csv][errors]") {
     SECTION("empty input or only blank lines: no header record") {
         for (const char* text : {"", "\n\n", "\r\n", "\xEF\xBB\xBF"}) {

@@ -9,13 +9,16 @@
 #include <mlpipe/mlpipe.hpp>
 
 #include <catch2/catch.hpp>
+#include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <random>
 #include <regex>
 #include <sstream>
@@ -975,4 +978,217 @@ TEST_CASE("train: a directory where a file is expected is named as such", "[trai
     CHECK(failure.find((job.root() / relative).string() + " is a directory, expected a file") != std::string::npos);
     CHECK(failure.find("training failed while " + expected_phase) != std::string::npos);
     CHECK(failure.find("is empty") == std::string::npos);
+}
+
+// ---------------------------------------------------------------------------------------
+// text/csv;label_size=1: the layout of SageMaker's built-in algorithms (XGBoost, Linear Learner)
+// ---------------------------------------------------------------------------------------
+
+namespace {
+
+// The penguins rows of a split as data prepared for XGBoost: no header, the label first, then
+// the features in X's column order (species, island, then the four measurements). `coded`:
+// species, island and sex as numbers in alphabetical order (Adelie 0, Chinstrap 1, Gentoo 2;
+// Biscoe 0, Dream 1, Torgersen 2; female 0, male 1), as XGBoost needs them. Rows [first, last).
+std::string label_first_csv(const std::string& split, bool coded = false, std::size_t first = 0,
+                            std::size_t last = SIZE_MAX) {
+    const auto X = lines_of(read_text(penguins / split / ("X_" + split + ".csv")));
+    const auto y = lines_of(read_text(penguins / split / ("y_" + split + ".csv")));
+    const std::map<std::string, std::string> codes = {{"Adelie", "0"}, {"Chinstrap", "1"}, {"Gentoo", "2"},
+                                                      {"Biscoe", "0"}, {"Dream", "1"},     {"Torgersen", "2"},
+                                                      {"female", "0"}, {"male", "1"}};
+    std::string text;
+    for (std::size_t i = first + 1; i < X.size() && i - 1 < last; ++i) {
+        std::string row = y[i] + "," + X[i];
+        if (coded) {
+            std::string recoded;
+            std::istringstream fields(row);
+            for (std::string field; std::getline(fields, field, ',');) {
+                const auto code = codes.find(field);
+                recoded += (recoded.empty() ? "" : ",") + (code == codes.end() ? field : code->second);
+            }
+            row = recoded;
+        }
+        text += row + "\n";
+    }
+    return text;
+}
+
+// The answer of `serve`, started on the job's model folder, to a CSV request (features only, no
+// header), one label per line.
+std::vector<std::string> served_predictions(const Job& job, const std::string& body) {
+    TempDir logs("mlpipe-train-serve");
+    Environment env = Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_");
+    Process serve(MLPIPE_SAGEMAKER_BIN,
+                  {"serve", "--root", job.root().string(), "--host", "127.0.0.1", "--port", "0"}, env,
+                  logs.path() / "stdout.txt", logs.path() / "stderr.txt");
+    const std::string marker = "listening on port ";
+    int port = -1;
+    REQUIRE(eventually(
+        [&] {
+            const std::string out = serve.stdout_text();
+            const auto at = out.find(marker);
+            if (at == std::string::npos || out.find('\n', at) == std::string::npos) return false;
+            port = std::stoi(out.substr(at + marker.size()));
+            return true;
+        },
+        30s));
+    httplib::Client client("127.0.0.1", port);
+    client.set_read_timeout(30s);
+    const auto res = client.Post("/invocations", {{"Accept", "text/csv"}}, body, "text/csv");
+    serve.signal(SIGTERM);
+    serve.wait_for(10s);
+    REQUIRE(res);
+    INFO(res->body);
+    REQUIRE(res->status == 200);
+    return lines_of(res->body);
+}
+
+const char* const label_first_config = R"({"train": {"ContentType": "text/csv;label_size=1"},
+                                           "test": {"ContentType": "Text/CSV; charset=utf-8; label_size=1"}})";
+
+}  // namespace
+
+TEST_CASE("train: text/csv;label_size=1 channels (no header, the label first) train, name the features x0..x5, "
+          "and the model serves headerless requests",
+          "[train][label_size]") {
+    Job job;
+    // Two files, as a Spark job writes them; the test channel in one.
+    job.write("input/data/train/part-00000", label_first_csv("train", false, 0, 100));
+    job.write("input/data/train/part-00001", label_first_csv("train", false, 100));
+    job.write("input/data/test/test.csv", label_first_csv("test"));
+    job.write("input/config/inputdataconfig.json", label_first_config);
+    job.hyperparameters({{"match-sklearn", "1.2"}});  // the features inferred from the kinds
+
+    const Outcome run = job.train();
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    const json metadata = job.metadata();
+    // The reference fit: the same columns in the same order, named by position.
+    CHECK(metadata["training"]["rows"] == reference()["n_train"]);
+    CHECK(metadata["training"]["n_iter"] == reference()["n_iter_"][0]);
+    CHECK(run.out.find("test:accuracy=" + four_decimals(reference()["test_accuracy"].get<double>()) + ";") !=
+          std::string::npos);
+    std::vector<std::string> names;
+    for (const auto& column : metadata["input_columns"]) names.push_back(column["name"].get<std::string>());
+    CHECK(names == std::vector<std::string>{"x0", "x1", "x2", "x3", "x4", "x5"});
+    CHECK(metadata["hyperparameters"]["categorical-features"] == json::array({"x0", "x1"}));
+    CHECK(metadata["hyperparameters"]["numerical-features"] == json::array({"x2", "x3", "x4", "x5"}));
+    CHECK(metadata["target"]["name"] == "label");
+    CHECK(metadata["hyperparameters"]["target"] == "label");
+    CHECK(metadata["classes"] == json::array({"female", "male"}));
+    CHECK(std::find(metadata["feature_names"].begin(), metadata["feature_names"].end(), "x0_Adelie") !=
+          metadata["feature_names"].end());
+    const std::string report = read_text(job.root() / "output" / "data" / "report.html");
+    CHECK(report.find("x0, x1") != std::string::npos);
+    CHECK(report.find("x2, x3, x4, x5") != std::string::npos);
+    CHECK(run.out.find("(no header row; the label first, the features x0, x1, ...)") != std::string::npos);
+
+    // The model takes the features only, in the same order: the test rows without their label.
+    std::string body;
+    for (const auto& line : lines_of(read_text(penguins / "test" / "X_test.csv"))) body += line + "\n";
+    body.erase(0, body.find('\n') + 1);  // the header
+    CHECK(served_predictions(job, body) == reference()["test"]["predictions"].get<std::vector<std::string>>());
+}
+
+TEST_CASE("train: text/csv;label_size=1 with numbers for categories: categorical-features names x-columns",
+          "[train][label_size]") {
+    Job job;
+    job.write("input/data/train/train.csv", label_first_csv("train", true));
+    job.write("input/data/test/test.csv", label_first_csv("test", true));
+    job.write("input/config/inputdataconfig.json", label_first_config);
+    const bool named = GENERATE(false, true);
+    json hyperparameters = {{"categorical-features", "x0,x1"}, {"numerical-features", "x2,x3,x4,x5"},
+                            {"match-sklearn", "1.2"}};
+    if (named) hyperparameters["target"] = "sex";
+    job.hyperparameters(hyperparameters);
+
+    const Outcome run = job.train();
+    INFO(run.out << run.err);
+    REQUIRE(run.status == 0);
+    const json metadata = job.metadata();
+    // One-hot codes in the same order as the names: the reference fit again.
+    CHECK(metadata["training"]["n_iter"] == reference()["n_iter_"][0]);
+    CHECK(run.out.find("test:accuracy=" + four_decimals(reference()["test_accuracy"].get<double>()) + ";") !=
+          std::string::npos);
+    CHECK(metadata["features_inferred"] == false);
+    CHECK(metadata["input_columns"][0] == json({{"name", "x0"}, {"kind", "numeric"}, {"role", "categorical feature"}}));
+    CHECK(std::find(metadata["feature_names"].begin(), metadata["feature_names"].end(), "x0_0") !=
+          metadata["feature_names"].end());
+    CHECK(metadata["classes"] == json::array({0, 1}));
+    CHECK(metadata["target"]["name"] == (named ? "sex" : "label"));  // the 'target' hyperparameter names the label
+}
+
+TEST_CASE("train: text/csv;label_size=1 errors name the channel, the files and the line", "[train][label_size]") {
+    Job job;
+    job.write("input/data/train/part-00000", label_first_csv("train", false, 0, 100));
+    job.write("input/data/train/part-00001", label_first_csv("train", false, 100));
+    job.write("input/data/test/test.csv", label_first_csv("test"));
+    job.write("input/config/inputdataconfig.json", label_first_config);
+    json hyperparameters = {{"max-iter", "5"}};
+    std::vector<std::string> expected;
+
+    SECTION("label_size other than 1") {
+        job.write("input/config/inputdataconfig.json",
+                  R"({"train": {"ContentType": "text/csv; label_size=2"}, "test": {"ContentType": "text/csv"}})");
+        expected = {"channel 'train'", "label_size '2', which is not supported", "text/csv;label_size=1"};
+    }
+    SECTION("a channel with a header next to one without") {
+        job.write("input/config/inputdataconfig.json",
+                  R"({"train": {"ContentType": "text/csv;label_size=1"}, "test": {"ContentType": "text/csv"}})");
+        expected = {"the channels 'train' and 'test' disagree",
+                    "'train' has ContentType 'text/csv;label_size=1' (no header row, the label first)",
+                    "'test' has ContentType 'text/csv' (a header row)"};
+    }
+    SECTION("a channel folder that inputdataconfig.json does not describe reads with a header") {
+        job.write("input/config/inputdataconfig.json", R"({"train": {"ContentType": "text/csv;label_size=1"}})");
+        expected = {"the channels 'train' and 'test' disagree", "'test' has no entry in inputdataconfig.json"};
+    }
+    SECTION("a row with another field count") {
+        auto lines = lines_of(label_first_csv("train", false, 100));
+        lines[4] += ",7";  // line 5 gains a field
+        std::string text;
+        for (const auto& line : lines) text += line + "\n";
+        job.write("input/data/train/part-00001", text);
+        expected = {(job.channel("train") / "part-00001").string() + ":5", "line 5 has 8 fields, expected 7"};
+    }
+    SECTION("files with different field counts") {
+        std::string text;
+        for (const auto& line : lines_of(label_first_csv("train", false, 100))) text += line + ",1\n";
+        job.write("input/data/train/part-00001", text);
+        expected = {(job.channel("train") / "part-00000").string() + " and " +
+                        (job.channel("train") / "part-00001").string(),
+                    "have 7 and 8 fields per row"};
+    }
+    SECTION("an evaluation channel with another field count") {
+        std::string text;
+        for (const auto& line : lines_of(label_first_csv("test"))) text += line.substr(0, line.rfind(',')) + "\n";
+        job.write("input/data/test/test.csv", text);
+        expected = {"the 'test' channel's rows have 6 fields, the 'train' channel's 7"};
+    }
+    SECTION("a target named like a feature") {
+        hyperparameters["target"] = "x2";
+        expected = {"the target 'x2' is the name of a feature"};
+    }
+    SECTION("categorical-features naming a column that is not there") {
+        hyperparameters["categorical-features"] = "species";
+        expected = {"categorical-features lists 'species', which is not a column", "'x0', 'x1'"};
+    }
+    job.hyperparameters(hyperparameters);
+    const Outcome run = job.train();
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+    INFO(failure);
+    for (const auto& text : expected) CHECK(failure.find(text) != std::string::npos);
+    CHECK_FALSE(fs::exists(job.model_file()));
+}
+
+TEST_CASE("train: text/csv without label_size still reads a header row", "[train][label_size]") {
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    job.write("input/config/inputdataconfig.json",
+              R"({"train": {"ContentType": "text/csv;charset=utf-8"}, "test": {"ContentType": "TEXT/CSV"}})");
+    check_reference_model(job, job.train());
+    CHECK(job.metadata()["input_columns"][0]["name"] == "species");
 }

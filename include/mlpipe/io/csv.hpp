@@ -51,7 +51,12 @@ namespace mlpipe {
 struct CsvOptions {
     char delimiter = ',';
     bool header = true;                     // first record holds the column names
-    std::vector<std::string> column_names;  // names when header == false (then required, one per field)
+    std::vector<std::string> column_names;  // names when header == false (one per field, unless...)
+    // ...column_name_prefix is set (header == false only): the fields after those that
+    // column_names names are named by the prefix and a number counted from 0, as many as the
+    // first record has ({"label"} and "x" give label, x0, x1, ...; the layout of SageMaker's
+    // text/csv;label_size=1). Later records need the same number of fields.
+    std::string column_name_prefix;
     // Tokens read as missing, compared with the field's value trimmed of spaces and tabs, whether
     // the field was quoted or not (pandas reads a quoted "NA" as missing too).
     std::vector<std::string> missing_values = {"", "NA", "NaN", "null"};
@@ -114,12 +119,15 @@ inline void check_options(const CsvOptions& options, const std::string& source) 
         throw csv_error(source, 0, 0, "",
                         "options.column_names is only used when options.header is false; "
                         "rename the columns after reading instead");
+    if (options.header && !options.column_name_prefix.empty())
+        throw csv_error(source, 0, 0, "", "options.column_name_prefix is only used when options.header is false");
 }
 
 inline ReaderConfig reader_config(const CsvOptions& options) {
     return ReaderConfig{options.delimiter,    options.header,       options.column_names,
                         options.missing_values, options.column_kinds, options.n_threads,
-                        options.window_bytes,   options.numeric_type, options.float64_columns};
+                        options.window_bytes,   options.numeric_type, options.float64_columns,
+                        options.column_name_prefix};
 }
 
 inline std::size_t window_bytes(const CsvOptions& options) {

@@ -66,6 +66,7 @@ struct ReaderConfig {
     std::size_t window_bytes = 0;  // 0: default_window_bytes
     NumericType numeric_type = NumericType::float64;
     std::vector<std::string> float64_columns;
+    std::string column_name_prefix;  // names the fields after column_names (header == false)
 };
 
 // The input, one window at a time: a view of text in memory, or a file read through a
@@ -381,7 +382,10 @@ private:
                 first_seen = order[k - 1];
             }
         }
-        const std::string where = header != nullptr ? "in the header" : "in options.column_names";
+        const std::string where = header != nullptr ? "in the header"
+                                  : config_.column_name_prefix.empty()
+                                      ? "in options.column_names"
+                                      : "in options.column_names and column_name_prefix";
         if (first_empty < first_repeat) {
             const std::size_t line = header != nullptr ? header->line_of(first_empty) : 0;
             throw csv_error(source_, line, first_empty + 1, "", "empty column name " + where);
@@ -404,10 +408,15 @@ private:
             first.texts = {};
             check_names(&first);
         } else {
-            if (config_.column_names.empty())
+            const std::string& prefix = config_.column_name_prefix;
+            if (config_.column_names.empty() && prefix.empty())
                 throw csv_error(source_, 0, 0, "",
-                                "options.header is false, so options.column_names must name every column");
+                                "options.header is false, so options.column_names must name every column "
+                                "(or options.column_name_prefix name them by position)");
             names_ = config_.column_names;
+            if (!prefix.empty() && first.found)
+                for (std::size_t i = names_.size(); i < first.fields; ++i)
+                    names_.push_back(prefix + std::to_string(i - config_.column_names.size()));
             check_names(nullptr);
             if (first.found && first.fields != names_.size())
                 throw csv_error(source_, first.line, 0, "",
