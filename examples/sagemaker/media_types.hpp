@@ -61,13 +61,10 @@ inline std::optional<Format> format_named(std::string_view bare_type) {
 
 // The input format named by a Content-Type header. Parameters such as charset are ignored
 // (the body is read as UTF-8 either way) and the media type is matched without regard to
-// case. An absent header reads as text/csv, the container's native format. JSON Lines is
-// an output format only.
+// case. An absent header reads as text/csv, the container's native format.
 inline std::optional<Format> input_format(std::string_view content_type) {
     if (trim(content_type).empty()) return Format::csv;
-    const auto format = format_named(bare_media_type(content_type));
-    if (format == Format::jsonlines) return std::nullopt;
-    return format;
+    return format_named(bare_media_type(content_type));
 }
 
 // The output format for an Accept header: the supported type with the highest q value,
@@ -94,6 +91,30 @@ inline std::optional<Format> output_format(std::string_view accept, Format fallb
         }
     }
     return best;
+}
+
+// What a text/csv answer holds on each line: the label (the default), the probabilities of
+// the classes, or both (label first). Chosen per request with the custom attribute
+// `output=...` (X-Amzn-SageMaker-Custom-Attributes) or for the endpoint with MLPIPE_CSV_OUTPUT.
+struct CsvOutput {
+    bool label = true;
+    bool probabilities = false;
+    friend bool operator==(const CsvOutput&, const CsvOutput&) = default;
+};
+
+// "label", "probabilities" or "label,probabilities" (either order, blanks around the names
+// allowed, any case); nothing for anything else.
+inline std::optional<CsvOutput> parse_csv_output(std::string_view text) {
+    CsvOutput out{.label = false, .probabilities = false};
+    while (true) {
+        const std::size_t comma = text.find(',');
+        const std::string name = to_lower(trim(text.substr(0, comma)));
+        if (name == "label" && !out.label) out.label = true;
+        else if (name == "probabilities" && !out.probabilities) out.probabilities = true;
+        else return std::nullopt;
+        if (comma == std::string_view::npos) return out;
+        text.remove_prefix(comma + 1);
+    }
 }
 
 }  // namespace mlpipe::sagemaker

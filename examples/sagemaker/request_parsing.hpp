@@ -12,6 +12,9 @@
 //   [["Adelie", "Dream", 39.5, ...], ...]   records as lists in Schema order;
 //   ["Adelie", "Dream", 39.5, ...]          a single record as a flat list;
 //   {"instances": <either list of records>}  the TensorFlow Serving style used by SageMaker.
+// application/jsonlines: one record per line, an object keyed by column name or a list of
+//   values in Schema order; the body may end with a line end, and lines may end with CRLF;
+//   an empty line is refused (the answer has one line per record).
 //   Numeric columns take JSON numbers, categorical columns JSON strings; null is missing.
 //   Arrays and objects nested more than max_json_nesting deep are refused before parsing.
 //
@@ -49,11 +52,12 @@ public:
         }
     }
 
-    // Formats other than csv and json are not input formats (see input_format).
     Frame read(Format format, std::string_view body) const {
         if (body.find_first_not_of(" \t\r\n") == std::string_view::npos)
             throw data_error("no records in the request body");
-        Frame records = format == Format::json ? read_json(body) : read_csv(body);
+        Frame records = format == Format::json        ? read_json(body)
+                        : format == Format::jsonlines ? read_jsonlines(body)
+                                                      : read_csv(body);
         if (records.rows() == 0) throw data_error("no records in the request body");
         require_finite_numbers(records);
         return records;
@@ -142,6 +146,38 @@ private:
         const bool single_record = !records->empty() && !records->front().is_array() && !records->front().is_object();
         if (single_record) return frame_of(nlohmann::json::array({*records}));
         return frame_of(*records);
+    }
+
+    // One JSON document per line. The parsed records stay alive in one array while the
+    // columns are built (a column's dictionary keeps views into them).
+    Frame read_jsonlines(std::string_view body) const {
+        nlohmann::json records = nlohmann::json::array();
+        std::size_t line = 0;
+        while (!body.empty()) {
+            ++line;
+            const std::size_t end = body.find('\n');
+            std::string_view text = body.substr(0, end);
+            body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
+            if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+            if (trim(text).empty())
+                throw data_error("line " + std::to_string(line) +
+                                 " is empty; send one JSON record per line, without empty lines (the answer has one "
+                                 "line per record, in order)");
+            if (nesting_deeper_than(text, max_json_nesting))
+                throw data_error("line " + std::to_string(line) + " nests JSON arrays and objects more than " +
+                                 std::to_string(max_json_nesting) + " levels deep");
+            try {
+                records.push_back(nlohmann::json::parse(text));
+            } catch (const nlohmann::json::exception& e) {
+                throw data_error("line " + std::to_string(line) + " is not valid JSON: " + e.what());
+            }
+            if (!records.back().is_object() && !records.back().is_array())
+                throw data_error("line " + std::to_string(line) + " is a JSON " + records.back().type_name() +
+                                 "; each line must be one record: an object keyed by column name or a list of "
+                                 "values in the order " +
+                                 column_list_);
+        }
+        return frame_of(records);
     }
 
     // One column's values, gathered record by record.

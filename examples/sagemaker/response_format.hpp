@@ -1,7 +1,8 @@
 #pragma once
 // Writing predictions as an /invocations response body, one output record per input
 // record, in order:
-//   text/csv               one label per line;
+//   text/csv               one line per record: its label, its probabilities (in classes()
+//                          order) or both, label first, as CsvOutput says;
 //   application/json       {"predictions": ["female", ...], "probabilities": [[0.97, 0.03], ...],
 //                           "classes": ["female", "male"]}: probabilities are always included,
 //                           their columns in the order of "classes";
@@ -24,7 +25,28 @@
 
 namespace mlpipe::sagemaker {
 
-inline bool needs_probabilities(Format format) noexcept { return format != Format::csv; }
+// The `output` attribute of an X-Amzn-SageMaker-Custom-Attributes header: attributes are
+// separated by ';', each `key=value`; other keys are the caller's own and are ignored.
+// Returns `fallback` when there is no output attribute; throws data_error for a bad value.
+inline CsvOutput csv_output_of(std::string_view attributes, CsvOutput fallback) {
+    while (!attributes.empty()) {
+        const std::size_t semicolon = attributes.find(';');
+        const std::string_view attribute = trim(attributes.substr(0, semicolon));
+        attributes = semicolon == std::string_view::npos ? std::string_view() : attributes.substr(semicolon + 1);
+        const std::size_t equals = attribute.find('=');
+        if (equals == std::string_view::npos || to_lower(trim(attribute.substr(0, equals))) != "output") continue;
+        const auto parsed = parse_csv_output(attribute.substr(equals + 1));
+        if (!parsed)
+            throw data_error("custom attribute " + excerpt(std::string(attribute)) +
+                             ": output must be label, probabilities or label,probabilities");
+        return *parsed;
+    }
+    return fallback;
+}
+
+inline bool needs_probabilities(Format format, CsvOutput csv_output = {}) noexcept {
+    return format != Format::csv || csv_output.probabilities;
+}
 
 class ResponseWriter {
 public:
@@ -38,9 +60,9 @@ public:
         }
     }
 
-    std::string write(Format format, const Predictions& predictions) const {
+    std::string write(Format format, const Predictions& predictions, CsvOutput csv_output = {}) const {
         switch (format) {
-            case Format::csv: return csv(predictions);
+            case Format::csv: return csv(predictions, csv_output);
             case Format::json: return json(predictions);
             case Format::jsonlines: return jsonlines(predictions);
         }
@@ -67,11 +89,18 @@ private:
         out += ']';
     }
 
-    std::string csv(const Predictions& predictions) const {
+    std::string csv(const Predictions& predictions, CsvOutput what) const {
+        const auto& codes = predictions.class_codes;
         std::string out;
-        out.reserve(predictions.class_codes.size() * 8);
-        for (auto code : predictions.class_codes) {
-            out += csv_labels_[static_cast<std::size_t>(code)];
+        out.reserve(codes.size() * (8 + (what.probabilities ? 24 * csv_labels_.size() : 0)));
+        for (std::size_t i = 0; i < codes.size(); ++i) {
+            if (what.label) out += csv_labels_[static_cast<std::size_t>(codes[i])];
+            if (what.probabilities) {
+                for (Eigen::Index c = 0; c < predictions.probabilities.cols(); ++c) {
+                    if (c > 0 || what.label) out += ',';
+                    append_number(out, predictions.probabilities(static_cast<Eigen::Index>(i), c));
+                }
+            }
             out += '\n';
         }
         return out;

@@ -93,6 +93,7 @@ public:
           reader_(model_.schema()),
           writer_(model_.classes()),
           default_accept_(settings.default_accept),
+          default_csv_output_(settings.csv_output),
           max_payload_mb_(settings.max_payload_mb),
           execution_parameters_(json_text(nlohmann::json{
               {"MaxConcurrentTransforms",
@@ -148,22 +149,25 @@ private:
         const std::string content_type = req.header("Content-Type");
         const auto input = input_format(content_type);
         if (!input)
-            return error_response(415,
-                                  "unsupported Content-Type '" + content_type + "': send text/csv or application/json");
+            return error_response(415, "unsupported Content-Type '" + content_type +
+                                           "': send text/csv, application/json or application/jsonlines");
         const std::string accept = req.header("Accept");
         const auto output = output_format(accept, default_accept_);
         if (!output)
             return error_response(406, "cannot answer in any type of Accept '" + accept +
                                            "': accept text/csv, application/json or application/jsonlines");
         Predictions predictions;
+        CsvOutput csv_output = default_csv_output_;
         try {
-            predictions = predict(model_, reader_.read(*input, req.body), needs_probabilities(*output));
+            if (*output == Format::csv && req.has_header(custom_attributes_header))
+                csv_output = csv_output_of(req.header(custom_attributes_header), default_csv_output_);
+            predictions = predict(model_, reader_.read(*input, req.body), needs_probabilities(*output, csv_output));
         } catch (const mlpipe::error& bad_input) {
             // The model is loaded and fitted, so what the library refuses is the input.
             return error_response(400, bad_input.what());
         }
         HttpResponse res;
-        res.body = writer_.write(*output, predictions);
+        res.body = writer_.write(*output, predictions, csv_output);
         res.headers.emplace_back("Content-Type", media_type(*output));
         return res;
     }
@@ -199,6 +203,7 @@ private:
     RecordReader reader_;
     ResponseWriter writer_;
     Format default_accept_;
+    CsvOutput default_csv_output_;
     std::size_t max_payload_mb_;
     std::string execution_parameters_;
     std::atomic<std::uint64_t> requests_{0};

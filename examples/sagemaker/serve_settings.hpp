@@ -42,6 +42,9 @@ inline constexpr const char* serve_usage =
     "                                       /execution-parameters to batch transform\n"
     "  SAGEMAKER_MAX_CONCURRENT_TRANSFORMS  MaxConcurrentTransforms of /execution-parameters\n"
     "                                       (default: the workers)\n"
+    "  MLPIPE_CSV_OUTPUT                    what a text/csv answer holds per record: label (default),\n"
+    "                                       probabilities, or label,probabilities; a request's\n"
+    "                                       X-Amzn-SageMaker-Custom-Attributes: output=... overrides it\n"
     "  MLPIPE_SERVE_HEADER_TIMEOUT          seconds to receive a request's whole head, from its first\n"
     "                                       byte (default 10)\n"
     "  MLPIPE_SERVE_IDLE_TIMEOUT            seconds a kept-alive connection may wait for its next\n"
@@ -63,6 +66,7 @@ struct ServeSettings {
     std::size_t max_connections = 4096;
     std::size_t max_payload_mb = 6;
     Format default_accept = Format::csv;
+    CsvOutput csv_output{};  // MLPIPE_CSV_OUTPUT
     // For /execution-parameters (batch transform): "MULTI_RECORD" or "SINGLE_RECORD", and
     // MaxConcurrentTransforms (0: the workers).
     std::string batch_strategy = "MULTI_RECORD";
@@ -154,6 +158,14 @@ inline ServeSettings read_serve_settings(const std::vector<std::string>& args) {
             throw settings_error("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is '" + accept +
                                  "': expected text/csv, application/json or application/jsonlines");
         settings.default_accept = *format;
+    }
+
+    if (const std::string output = env("MLPIPE_CSV_OUTPUT"); !output.empty()) {
+        const auto parsed = parse_csv_output(output);
+        if (!parsed)
+            throw settings_error("MLPIPE_CSV_OUTPUT is '" + output +
+                                 "': expected label, probabilities or label,probabilities");
+        settings.csv_output = *parsed;
     }
 
     if (const std::string strategy = env("SAGEMAKER_BATCH_STRATEGY"); !strategy.empty()) {

@@ -3,6 +3,7 @@
 
 #include "../layout.hpp"
 #include "../media_types.hpp"
+#include "../response_format.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>
@@ -352,8 +353,117 @@ TEST_CASE("Accept negotiation", "[serve][accept][unit]") {
     CHECK_FALSE(output_format("application/json;q=0", Format::csv));
     CHECK(input_format("") == Format::csv);
     CHECK(input_format("TEXT/csv; charset=utf-8") == Format::csv);
-    CHECK_FALSE(input_format("application/jsonlines"));
+    CHECK(input_format("application/jsonlines") == Format::jsonlines);
+    CHECK(input_format("Application/JSONL") == Format::jsonlines);
     CHECK_FALSE(input_format("application/x-www-form-urlencoded"));
+}
+
+TEST_CASE("CSV output choices from a custom attribute or MLPIPE_CSV_OUTPUT", "[serve][unit]") {
+    CHECK(parse_csv_output("label") == CsvOutput{.label = true, .probabilities = false});
+    CHECK(parse_csv_output("probabilities") == CsvOutput{.label = false, .probabilities = true});
+    CHECK(parse_csv_output(" Label , Probabilities") == CsvOutput{.label = true, .probabilities = true});
+    CHECK(parse_csv_output("probabilities,label") == CsvOutput{.label = true, .probabilities = true});
+    CHECK_FALSE(parse_csv_output(""));
+    CHECK_FALSE(parse_csv_output("label,label"));
+    CHECK_FALSE(parse_csv_output("logits"));
+    const CsvOutput fallback{.label = true, .probabilities = false};
+    CHECK(csv_output_of("", fallback) == fallback);
+    CHECK(csv_output_of("trace=42", fallback) == fallback);
+    CHECK(csv_output_of("trace=42; output=probabilities", fallback).probabilities);
+    CHECK_FALSE(csv_output_of("OUTPUT = probabilities", fallback).label);
+    CHECK_THROWS_WITH(csv_output_of("output=logits", fallback), Catch::Contains("logits"));
+}
+
+TEST_CASE("serve answers CSV with probabilities when asked, per request or per endpoint", "[serve][csv]") {
+    const auto proba = fitted_model().predict_proba(test_frame());
+    const std::string body = join_lines(test_lines(), 0, 5);
+    // Each line: the fields as text; the numbers read back to the library's probabilities.
+    auto check_lines = [&](const std::string& answer, bool with_label) {
+        const auto lines = split_lines(answer);
+        REQUIRE(lines.size() == 5);
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            std::vector<std::string> fields;
+            std::stringstream line(lines[i]);
+            for (std::string field; std::getline(line, field, ',');) fields.push_back(field);
+            REQUIRE(fields.size() == (with_label ? 3U : 2U));
+            if (with_label) CHECK(fields[0] == library_labels()[i]);
+            for (Eigen::Index c = 0; c < 2; ++c)
+                CHECK(std::stod(fields[static_cast<std::size_t>(c) + (with_label ? 1 : 0)]) ==
+                      proba(static_cast<Eigen::Index>(i), c));
+        }
+    };
+    Served served;
+    auto post = [&](const std::string& attributes, const std::string& accept = "text/csv") {
+        return served.client().Post("/invocations",
+                                    {{"Accept", accept}, {"X-Amzn-SageMaker-Custom-Attributes", attributes}}, body,
+                                    "text/csv");
+    };
+    auto only = post("output=probabilities");
+    REQUIRE(only);
+    REQUIRE(only->status == 200);
+    check_lines(only->body, false);
+    auto both = post("trace=1;output=label,probabilities");
+    REQUIRE(both);
+    REQUIRE(both->status == 200);
+    check_lines(both->body, true);
+    CHECK(both->get_header_value("X-Amzn-SageMaker-Custom-Attributes") == "trace=1;output=label,probabilities");
+    auto bad = post("output=logits");
+    CHECK(bad->status == 400);
+    CHECK_THAT(error_of(bad), Catch::Contains("logits"));
+    // JSON answers always carry probabilities; the attribute does not change them.
+    auto as_json = post("output=probabilities", "application/json");
+    REQUIRE(as_json);
+    CHECK(json::parse(as_json->body).at("predictions").size() == 5);
+
+    Served by_default(EnvVars{{"MLPIPE_CSV_OUTPUT", "label,probabilities"}});
+    auto res = by_default.invoke(body, "text/csv");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    check_lines(res->body, true);
+    auto labels = by_default.client().Post(
+        "/invocations", {{"Accept", "text/csv"}, {"X-Amzn-SageMaker-Custom-Attributes", "output=label"}}, body,
+        "text/csv");
+    REQUIRE(labels);
+    CHECK(split_lines(labels->body) ==
+          std::vector<std::string>(library_labels().begin(), library_labels().begin() + 5));
+}
+
+TEST_CASE("serve reads JSON Lines records, one per line, and names a bad line", "[serve][json]") {
+    Served served;
+    const json records = test_records_by_name();
+    std::string body;
+    for (std::size_t i = 0; i < 4; ++i) {
+        if (i % 2 == 0) {
+            body += records[i].dump();
+        } else {  // the same record as a list in the model's column order
+            json list = json::array();
+            for (const auto& column : test_frame()) list.push_back(records[i].at(column.name()));
+            body += list.dump();
+        }
+        body += i == 1 ? "\r\n" : "\n";
+    }
+    auto res = served.invoke(body, "application/jsonlines");
+    REQUIRE(res);
+    REQUIRE(res->status == 200);
+    CHECK(split_lines(res->body) == std::vector<std::string>(library_labels().begin(), library_labels().begin() + 4));
+    auto lines_out = served.invoke(body, "application/jsonlines", "application/jsonlines");
+    REQUIRE(lines_out);
+    CHECK(split_lines(lines_out->body).size() == 4);
+
+    const std::string first = records[0].dump();
+    auto empty_line = served.invoke(first + "\n\n" + first + "\n", "application/jsonlines");
+    CHECK(empty_line->status == 400);
+    CHECK_THAT(error_of(empty_line), Catch::Contains("line 2 is empty"));
+    auto broken = served.invoke(first + "\n" + first + "\n{\"species\": \n", "application/jsonlines");
+    CHECK(broken->status == 400);
+    CHECK_THAT(error_of(broken), Catch::Contains("line 3 is not valid JSON"));
+    auto scalar = served.invoke(first + "\n42\n", "application/jsonlines");
+    CHECK(scalar->status == 400);
+    CHECK_THAT(error_of(scalar), Catch::Contains("line 2 is a JSON number"));
+    auto field = served.invoke(first + "\n" + R"({"species": 3})" + "\n", "application/jsonlines");
+    CHECK(field->status == 400);
+    CHECK_THAT(error_of(field), Catch::Contains("record 2"));
+    CHECK(served.answers_ping());
 }
 
 TEST_CASE("serve echoes X-Amzn-SageMaker-Custom-Attributes", "[serve]") {
@@ -649,7 +759,8 @@ TEST_CASE("serve refuses bad settings with a message naming them", "[serve][erro
              {"SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", "0"},
              {"MLPIPE_SERVE_HEADER_TIMEOUT", "0"},
              {"MLPIPE_SERVE_IDLE_TIMEOUT", "soon"},
-             {"MLPIPE_SERVE_MAX_CONNECTIONS", "0"}}) {
+             {"MLPIPE_SERVE_MAX_CONNECTIONS", "0"},
+             {"MLPIPE_CSV_OUTPUT", "logits"}}) {
         INFO(name << "=" << value);
         Process process(serve_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
                         Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_").set(name, value),
