@@ -5,8 +5,19 @@
 // Binary problems report precision, recall and F1 of the positive class (classes[1], as
 // sklearn's pos_label); more classes report macro averages (the unweighted mean over the
 // classes that occur in the truth or the predictions, as sklearn's average="macro").
+//
+// The numbers come from mlpipe's metrics (mlpipe/metrics.hpp), on the class codes as labels
+// (0, 1, ...: the model's class order), except the log loss: the job has always reported it
+// with 1e-15 clipping and no renormalisation of the rows, which scikit-learn 1.2.1's log_loss
+// (eps = float64 epsilon, rows divided by their sum) does not match to the last bit.
 
 #include "text.hpp"
+
+#include <mlpipe/frame/label.hpp>
+#include <mlpipe/metrics/accuracy.hpp>
+#include <mlpipe/metrics/confusion_matrix.hpp>
+#include <mlpipe/metrics/precision_recall.hpp>
+#include <mlpipe/metrics/roc_auc.hpp>
 
 #include <Eigen/Core>
 
@@ -15,7 +26,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <numeric>
 #include <optional>
 #include <span>
 #include <string>
@@ -48,27 +58,11 @@ struct ClassificationMetrics {
 
 // Area under the ROC curve of `score` for telling positives from negatives: the
 // probability that a random positive scores above a random negative, ties counting one
-// half (the Mann–Whitney statistic from average ranks; equal to sklearn's roc_auc_score).
+// half (mlpipe's roc_auc_score, on labels 0 and 1).
 inline double roc_auc(const std::vector<bool>& positive, std::span<const double> score) {
-    std::vector<std::size_t> order(score.size());
-    std::iota(order.begin(), order.end(), std::size_t{0});
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return score[a] < score[b]; });
-    double positive_rank_sum = 0;
-    std::size_t positives = 0;
-    for (std::size_t start = 0; start < order.size();) {
-        std::size_t end = start;
-        while (end < order.size() && score[order[end]] == score[order[start]]) ++end;
-        const double average_rank = (static_cast<double>(start + 1) + static_cast<double>(end)) / 2.0;
-        for (std::size_t k = start; k < end; ++k)
-            if (positive[order[k]]) {
-                positive_rank_sum += average_rank;
-                ++positives;
-            }
-        start = end;
-    }
-    const auto n_pos = static_cast<double>(positives);
-    const auto n_neg = static_cast<double>(score.size() - positives);
-    return (positive_rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg);
+    std::vector<std::int32_t> codes(positive.size());
+    for (std::size_t i = 0; i < positive.size(); ++i) codes[i] = positive[i] ? 1 : 0;
+    return roc_auc_score(Labels({0.0, 1.0}, std::move(codes)), score);
 }
 
 // truth, predicted: class indices per row; proba: rows x classes probabilities.
@@ -80,70 +74,66 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
     m.rows = truth.size();
     m.classes = std::move(classes);
     m.confusion.assign(k, std::vector<std::size_t>(k, 0));
+    m.per_class.assign(k, ClassScores{});
+    m.average = k == 2 ? "binary" : "macro";
+    m.roc_auc_missing_why =
+        k == 2 ? "only one class occurs in the truth" : "ROC AUC is reported for binary problems only";
+    if (m.rows == 0) return m;  // nothing to score: every number stays 0
 
-    // sklearn 1.2 clips probabilities to [1e-15, 1 - 1e-15] so that a confident mistake
-    // costs a large but finite loss.
+    // The class codes as labels, every class of the model (scored even where absent).
+    std::vector<Label> codes;
+    for (std::size_t c = 0; c < k; ++c) codes.emplace_back(static_cast<double>(c));
+    const Labels y_true(codes, {truth.begin(), truth.end()});
+    const Labels y_pred(codes, {predicted.begin(), predicted.end()});
+
+    // Probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn's eps before 1.2; see the top)
+    // so that a confident mistake costs a large but finite loss.
     constexpr double eps = 1e-15;
-    std::size_t correct = 0;
     double loss = 0;
-    for (std::size_t i = 0; i < m.rows; ++i) {
-        const auto t = static_cast<std::size_t>(truth[i]);
-        const auto p = static_cast<std::size_t>(predicted[i]);
-        ++m.confusion[t][p];
-        correct += t == p ? 1 : 0;
-        loss -= std::log(std::clamp(proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(t)), eps, 1 - eps));
-    }
-    m.accuracy = m.rows ? static_cast<double>(correct) / static_cast<double>(m.rows) : 0.0;
-    m.log_loss = m.rows ? loss / static_cast<double>(m.rows) : 0.0;
+    for (std::size_t i = 0; i < m.rows; ++i)
+        loss -= std::log(
+            std::clamp(proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(truth[i])), eps, 1 - eps));
+    m.log_loss = loss / static_cast<double>(m.rows);
+    m.accuracy = accuracy_score(y_true, y_pred);
+
+    const ConfusionMatrix confusion = confusion_matrix(y_true, y_pred, codes);
+    for (std::size_t t = 0; t < k; ++t)
+        for (std::size_t p = 0; p < k; ++p)
+            m.confusion[t][p] =
+                static_cast<std::size_t>(confusion.counts(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(p)));
 
     // Per class; a ratio with a zero denominator is 0, as sklearn's zero_division default.
-    auto ratio = [](double a, double b) { return b > 0 ? a / b : 0.0; };
-    std::vector<bool> occurs(k, false);
-    for (std::size_t c = 0; c < k; ++c) {
-        double true_positive = static_cast<double>(m.confusion[c][c]), predicted_count = 0, actual_count = 0;
-        for (std::size_t other = 0; other < k; ++other) {
-            predicted_count += static_cast<double>(m.confusion[other][c]);
-            actual_count += static_cast<double>(m.confusion[c][other]);
-        }
-        ClassScores s;
-        s.precision = ratio(true_positive, predicted_count);
-        s.recall = ratio(true_positive, actual_count);
-        s.f1 = ratio(2 * s.precision * s.recall, s.precision + s.recall);
-        s.support = static_cast<std::size_t>(actual_count);
-        occurs[c] = predicted_count > 0 || actual_count > 0;
-        m.per_class.push_back(s);
-    }
+    const PrecisionRecallFscoreSupport scores = precision_recall_fscore_support(y_true, y_pred, {.labels = codes});
+    for (std::size_t c = 0; c < k; ++c)
+        m.per_class[c] = {scores.precision[c], scores.recall[c], scores.f1[c],
+                          static_cast<std::size_t>(scores.support[c])};
 
     if (k == 2) {
-        m.average = "binary";
-        m.precision = m.per_class[1].precision;
-        m.recall = m.per_class[1].recall;
-        m.f1 = m.per_class[1].f1;
-        if (m.per_class[0].support == 0 || m.per_class[1].support == 0) {
-            m.roc_auc_missing_why = "only one class occurs in the truth";
-        } else {
-            std::vector<bool> positive(m.rows);
-            std::vector<double> score(m.rows);
-            for (std::size_t i = 0; i < m.rows; ++i) {
-                positive[i] = truth[i] == 1;
-                score[i] = proba(static_cast<Eigen::Index>(i), 1);
-            }
-            m.roc_auc = roc_auc(positive, score);
-        }
+        const PrecisionRecallOptions positive{.average = Average::binary, .pos_label = codes[1], .labels = {}};
+        m.precision = precision_score(y_true, y_pred, positive);
+        m.recall = recall_score(y_true, y_pred, positive);
+        m.f1 = f1_score(y_true, y_pred, positive);
     } else {
-        m.average = "macro";
-        m.roc_auc_missing_why = "ROC AUC is reported for binary problems only";
+        // The macro average over the classes in the truth or the predictions, summed in class
+        // order as the job always has: precision_score's macro average sums in numpy's
+        // pairwise order, which from 8 classes on can differ in the last bit.
         double present = 0;
         for (std::size_t c = 0; c < k; ++c) {
-            if (!occurs[c]) continue;
+            if (m.per_class[c].support == 0 && confusion.counts.col(static_cast<Eigen::Index>(c)).sum() == 0) continue;
             present += 1;
             m.precision += m.per_class[c].precision;
             m.recall += m.per_class[c].recall;
             m.f1 += m.per_class[c].f1;
         }
-        m.precision = ratio(m.precision, present);
-        m.recall = ratio(m.recall, present);
-        m.f1 = ratio(m.f1, present);
+        m.precision /= present;
+        m.recall /= present;
+        m.f1 /= present;
+    }
+    if (k == 2 && m.per_class[0].support > 0 && m.per_class[1].support > 0) {
+        std::vector<double> score(m.rows);
+        for (std::size_t i = 0; i < m.rows; ++i) score[i] = proba(static_cast<Eigen::Index>(i), 1);
+        m.roc_auc = roc_auc_score(y_true, score);
+        m.roc_auc_missing_why.clear();
     }
     return m;
 }
