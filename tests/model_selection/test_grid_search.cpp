@@ -28,6 +28,24 @@ TEST_CASE("get_params names every option of every step as scikit-learn does", "[
     CHECK(std::get<std::vector<std::string>>(params.at("onehotencoder__columns")) == std::vector<std::string>{"island"});
     CHECK(std::get<bool>(params.at("standardscaler__with_mean")));
     CHECK(to_string(params.at("onehotencoder__handle_unknown")) == "error");
+    CHECK(std::holds_alternative<std::monostate>(params.at("onehotencoder__min_frequency")));
+
+    // The encoder's infrequent-category options: a whole number of rows or a fraction.
+    set_params(model, {{"onehotencoder__min_frequency", 5},
+                       {"onehotencoder__max_categories", 3},
+                       {"onehotencoder__handle_unknown", "infrequent_if_exist"}});
+    const auto& encoder = model.step<OneHotEncoder>().options();
+    REQUIRE(encoder.min_frequency);
+    CHECK(encoder.min_frequency->kind == MinFrequency::Kind::count);
+    CHECK(encoder.min_frequency->rows == 5);
+    CHECK(encoder.max_categories == 3);
+    CHECK(encoder.handle_unknown == HandleUnknown::infrequent_if_exist);
+    set_params(model, {{"onehotencoder__min_frequency", 0.1}, {"onehotencoder__max_categories", unset}});
+    CHECK(model.step<OneHotEncoder>().options().min_frequency == MinFrequency::fraction(0.1));
+    CHECK_FALSE(model.step<OneHotEncoder>().options().max_categories);
+    CHECK(std::get<double>(get_params(model).at("onehotencoder__min_frequency")) == 0.1);
+    CHECK_THROWS_AS(set_params(model, {{"onehotencoder__max_categories", 0}}), parameter_error);
+    CHECK_THROWS_WITH(set_params(model, {{"onehotencoder__min_frequency", "often"}}), Catch::Contains("min_frequency"));
 
     // Repeated step types are numbered, as make_pipeline numbers them.
     Pipeline<SimpleImputer, SimpleImputer, LogisticRegression> imputing;

@@ -188,8 +188,10 @@ std::vector<std::string> names_of(const NameTable<Enum, N>& table) {
     return names;
 }
 
-inline constexpr NameTable<HandleUnknown, 2> handle_unknown_names{
-    {{HandleUnknown::error, "error"}, {HandleUnknown::ignore, "ignore"}}};
+inline constexpr NameTable<HandleUnknown, 3> handle_unknown_names{{{HandleUnknown::error, "error"},
+                                                                  {HandleUnknown::ignore, "ignore"},
+                                                                  {HandleUnknown::infrequent_if_exist,
+                                                                   "infrequent_if_exist"}}};
 inline constexpr NameTable<Drop, 3> drop_names{{{Drop::none, "none"}, {Drop::first, "first"}, {Drop::if_binary, "if_binary"}}};
 inline constexpr NameTable<ClassWeight, 2> class_weight_names{{{ClassWeight::none, "none"}, {ClassWeight::balanced, "balanced"}}};
 inline constexpr NameTable<ImputeStrategy, 4> strategy_names{{{ImputeStrategy::mean, "mean"},
@@ -247,19 +249,46 @@ inline void set_params(SimpleImputer& step, const Params& params) {
     step.set_options(std::move(o));
 }
 
+// min_frequency as scikit-learn takes it: a whole number is a count of rows, a number a
+// fraction of them, unset none. `categories` (lists per column) is set through the options.
 inline Params get_params(const OneHotEncoder& step) {
     const auto& o = step.options();
+    ParamValue min_frequency{};
+    if (o.min_frequency)
+        min_frequency = o.min_frequency->kind == MinFrequency::Kind::count ? ParamValue{o.min_frequency->rows}
+                                                                           : ParamValue{o.min_frequency->share};
     return {{"columns", o.columns},
             {"handle_unknown", detail::name_of(detail::handle_unknown_names, o.handle_unknown)},
-            {"drop", detail::name_of(detail::drop_names, o.drop)}};
+            {"drop", detail::name_of(detail::drop_names, o.drop)},
+            {"min_frequency", min_frequency},
+            {"max_categories", o.max_categories ? ParamValue{*o.max_categories} : ParamValue{}}};
 }
 inline void set_params(OneHotEncoder& step, const Params& params) {
-    detail::ParamReader in(params, "OneHotEncoder.set_params", {"columns", "handle_unknown", "drop"});
+    detail::ParamReader in(params, "OneHotEncoder.set_params",
+                           {"columns", "handle_unknown", "drop", "min_frequency", "max_categories"});
     auto o = step.options();
     in.read("columns", o.columns);
     in.read_choice("handle_unknown", o.handle_unknown, detail::handle_unknown_names);
     in.read_choice("drop", o.drop, detail::drop_names);
-    step.set_options(std::move(o));
+    if (auto it = params.find("min_frequency"); it != params.end()) {
+        if (std::holds_alternative<std::monostate>(it->second)) o.min_frequency.reset();
+        else if (const auto* rows = std::get_if<std::int64_t>(&it->second)) o.min_frequency = MinFrequency::count(*rows);
+        else if (const auto* share = std::get_if<double>(&it->second)) o.min_frequency = MinFrequency::fraction(*share);
+        else
+            throw parameter_error("OneHotEncoder.set_params: parameter 'min_frequency' takes a whole number (rows), "
+                                  "a number (a fraction of the rows) or unset, not " +
+                                  to_string(it->second));
+    }
+    if (auto it = params.find("max_categories"); it != params.end()) {
+        if (std::holds_alternative<std::monostate>(it->second)) {
+            o.max_categories.reset();
+        } else {
+            std::int64_t count = 0;
+            in.read("max_categories", count);
+            o.max_categories = count;
+        }
+    }
+    step.set_options(std::move(o));  // checks the values (min_frequency > 0, max_categories >= 1, ...)
 }
 
 template <class Scalar>

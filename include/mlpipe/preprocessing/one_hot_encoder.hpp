@@ -1,11 +1,14 @@
 #pragma once
-// OneHotEncoder: scikit-learn's OneHotEncoder for the chosen columns of a Frame.
+// OneHotEncoder: scikit-learn 1.2.1's OneHotEncoder for the chosen columns of a Frame.
 //
 // Categories are the sorted unique values of each column (strings by bytes, which is
-// Python's order for UTF-8; numbers numerically); a missing value, when seen at fit, is a
-// category of its own placed last and named "nan". The output replaces each encoded
-// column by a one_hot column in the same place: one code per row, never a dense 0/1
-// matrix (see Column). Other columns pass through unchanged.
+// Python's order for UTF-8; numbers numerically), or the lists given in `categories` (text
+// in the order given; numbers sorted, as sklearn requires); a missing value is a category of
+// its own, last unless a list places it, named "nan". With `min_frequency` / `max_categories`
+// the rare categories of a column share one output column, "infrequent_sklearn", placed last,
+// chosen as sklearn chooses them (ties by a stable sort on the counts). The output replaces
+// each encoded column by a one_hot column in the same place: one code per row, never a dense
+// 0/1 matrix (see Column). Other columns pass through unchanged.
 
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
@@ -14,8 +17,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <numeric>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
+#include <utility>
 #include <vector>
 
 namespace boost::serialization {
@@ -24,8 +31,42 @@ class access;
 
 namespace mlpipe {
 
-enum class HandleUnknown : std::uint8_t { error = 0, ignore = 1 };
+// infrequent_if_exist: an unknown value goes to the column's infrequent output column, or
+// gives an all-zero row when the column has none.
+enum class HandleUnknown : std::uint8_t { error = 0, ignore = 1, infrequent_if_exist = 2 };
 enum class Drop : std::uint8_t { none = 0, first = 1, if_binary = 2 };
+
+// sklearn's min_frequency, whose Python type carries its meaning: an int is a count of rows
+// (>= 1), a float a fraction of the rows seen at fit (in (0, 1)). A category seen in fewer
+// rows than that is infrequent.
+struct MinFrequency {
+    enum class Kind : std::uint8_t { count = 0, fraction = 1 };
+    Kind kind = Kind::count;
+    std::int64_t rows = 1;  // Kind::count
+    double share = 0.0;     // Kind::fraction
+
+    static MinFrequency count(std::int64_t rows) { return {Kind::count, rows, 0.0}; }
+    static MinFrequency fraction(double share) { return {Kind::fraction, 0, share}; }
+    friend bool operator==(const MinFrequency&, const MinFrequency&) = default;
+};
+
+// sklearn's categories[i] for one encoded column: `text` for a categorical column (the output
+// order is the order given; std::nullopt is the missing value), `numbers` for a numeric one
+// (increasing, NaN, the missing value, last only).
+struct CategoryList {
+    std::string column{};
+    std::vector<std::optional<std::string>> text{};
+    std::vector<double> numbers{};
+
+    friend bool operator==(const CategoryList& a, const CategoryList& b) {
+        return a.column == b.column && a.text == b.text &&
+               std::equal(a.numbers.begin(), a.numbers.end(), b.numbers.begin(), b.numbers.end(),
+                          [](double x, double y) { return x == y || (std::isnan(x) && std::isnan(y)); });
+    }
+
+    template <class Archive>
+    void serialize(Archive& archive, unsigned version);
+};
 
 class OneHotEncoder {
 public:
@@ -33,55 +74,31 @@ public:
         std::vector<std::string> columns{};  // columns to encode; empty: every categorical column
         HandleUnknown handle_unknown = HandleUnknown::error;
         Drop drop = Drop::none;
+        std::vector<CategoryList> categories{};        // empty: sklearn's "auto"; else one per encoded column
+        std::optional<MinFrequency> min_frequency{};   // none: no minimum
+        std::optional<std::int64_t> max_categories{};  // output columns per input column, the infrequent one included
         friend bool operator==(const Options&, const Options&) = default;
     };
 
     OneHotEncoder() = default;
-    explicit OneHotEncoder(Options options) : options_(std::move(options)) {}
+    explicit OneHotEncoder(Options options) : options_(std::move(options)) { validate(options_); }
 
     static std::string type_name() { return "OneHotEncoder"; }
     const Options& options() const noexcept { return options_; }
-    // New options, used from the next fit on (handle_unknown at once, as scikit-learn's
-    // set_params); the fitted categories stay.
-    void set_options(Options options) { options_ = std::move(options); }
+    // New options (checked), used from the next fit on (handle_unknown at once, as
+    // scikit-learn's set_params); the fitted categories stay.
+    void set_options(Options options) {
+        validate(options);
+        options_ = std::move(options);
+    }
 
     OneHotEncoder& fit(const Frame& X) {
+        validate(options_);
         if (X.rows() == 0) throw data_error("OneHotEncoder.fit: X has no rows");
+        const auto names = columns_to_encode(X);
+        check_category_lists(X, names);
         std::vector<Feature> features;
-        for (const auto& name : columns_to_encode(X)) {
-            const Column& column = X.column(name);
-            Feature feature;
-            feature.name = name;
-            feature.input_kind = column.kind();
-            if (column.is_one_hot())
-                throw data_error("OneHotEncoder.fit: column '" + name + "' is already one-hot encoded");
-            if (column.is_categorical()) {
-                std::vector<bool> used(column.dictionary().size(), false);
-                for (auto code : column.codes()) {
-                    if (code < 0) feature.has_missing = true;
-                    else used[static_cast<std::size_t>(code)] = true;
-                }
-                for (std::size_t c = 0; c < used.size(); ++c)
-                    if (used[c]) feature.categories.push_back(column.dictionary()[c]);
-                std::sort(feature.categories.begin(), feature.categories.end());
-            } else {
-                std::vector<double> values;
-                column.visit_values([&](auto stored) {
-                    for (const auto v : stored) {
-                        if (std::isnan(v)) feature.has_missing = true;
-                        else values.push_back(static_cast<double>(v));
-                    }
-                });
-                std::sort(values.begin(), values.end());
-                values.erase(std::unique(values.begin(), values.end()), values.end());
-                for (double v : values) feature.categories.push_back(number_text(v));
-            }
-            const std::size_t n_categories = feature.categories.size() + (feature.has_missing ? 1 : 0);
-            if (options_.drop == Drop::first || (options_.drop == Drop::if_binary && n_categories == 2))
-                feature.dropped = 0;
-            feature.prepare();
-            features.push_back(std::move(feature));
-        }
+        for (const auto& name : names) features.push_back(learn(X.column(name)));
         features_ = std::move(features);
         is_fitted_ = true;
         return *this;
@@ -97,8 +114,7 @@ public:
             const Column& column = X[*index];
             if (column.kind() != feature.input_kind)
                 throw data_error("OneHotEncoder.transform: column '" + feature.name + "' was " +
-                                 to_string(feature.input_kind) + " at fit but is " + to_string(column.kind()) +
-                                 " now");
+                                 to_string(feature.input_kind) + " at fit but is " + to_string(column.kind()) + " now");
             X.replace(*index, Column::one_hot(feature.name, encode(feature, column), feature.output));
         }
         return X;
@@ -116,18 +132,31 @@ public:
         return out;
     }
 
-    // Per encoded column, its categories in output order ("nan" last when missing values were seen).
+    // Per encoded column, its categories in category order ("nan" for the missing value), the
+    // infrequent ones included: sklearn's categories_.
     std::vector<std::vector<std::string>> categories() const {
         check_fitted();
         std::vector<std::vector<std::string>> out;
+        for (const auto& f : features_) out.push_back(f.all_categories());
+        return out;
+    }
+
+    // Per encoded column, its infrequent categories in category order: sklearn's
+    // infrequent_categories_, with an empty list where sklearn has None (and for every column
+    // when neither min_frequency nor max_categories is set, where sklearn has no attribute).
+    std::vector<std::vector<std::string>> infrequent_categories() const {
+        check_fitted();
+        std::vector<std::vector<std::string>> out;
         for (const auto& f : features_) {
-            out.push_back(f.categories);
-            if (f.has_missing) out.back().push_back("nan");
+            const auto all = f.all_categories();
+            out.emplace_back();
+            for (auto i : f.infrequent) out.back().push_back(all[static_cast<std::size_t>(i)]);
         }
         return out;
     }
 
-    // Index of the dropped category per column (-1: none dropped).
+    // Index of the dropped category per column (-1: none dropped), as sklearn's drop_idx_;
+    // with infrequent categories it counts the output columns before the drop.
     std::vector<int> drop_idx() const {
         check_fitted();
         std::vector<int> out;
@@ -135,7 +164,8 @@ public:
         return out;
     }
 
-    // column_category for every output column, in order.
+    // column_category for every output column, in order (column_infrequent_sklearn for the
+    // infrequent categories).
     std::vector<std::string> feature_names_out() const {
         check_fitted();
         std::vector<std::string> out;
@@ -150,26 +180,85 @@ public:
 private:
     friend class boost::serialization::access;
 
+    static std::string number_text(double v) { return detail::number_to_text(v); }
+    static constexpr const char* missing_name = "nan";
+    static constexpr const char* infrequent_name = "infrequent_sklearn";
+
+    // One encoded column's fitted state. Its own class version: 0 (mlpipe 0.1, 0.2) held
+    // has_missing (missing last) instead of missing_at, and no infrequent categories.
     struct Feature {
         std::string name;
         ColumnKind input_kind = ColumnKind::categorical;
-        std::vector<std::string> categories;  // sorted, without the missing category
-        bool has_missing = false;             // missing values form the last category
-        int dropped = -1;                     // index of the dropped category, -1 for none
+        std::vector<std::string> categories;   // category order, without the missing category
+        std::int32_t missing_at = -1;          // place of the missing category in the full list, -1: none
+        std::vector<std::int32_t> infrequent;  // indices into the full list, increasing
+        int dropped = -1;                      // index of the dropped output column (before the drop), -1 for none
 
         // Derived from the above at fit and at load, for transform.
-        std::unordered_map<std::string, std::int32_t> lookup;  // category -> index in categories
+        std::unordered_map<std::string, std::int32_t> lookup;  // category -> index in the full list
+        std::vector<std::int32_t> to_output;                   // full index -> output code, -1: all zeros
+        std::int32_t infrequent_output = -1;                   // output code of the infrequent column
         std::vector<std::string> output;                       // output categories, after the drop
 
+        std::size_t size() const noexcept { return categories.size() + (missing_at >= 0 ? 1 : 0); }
+
+        std::vector<std::string> all_categories() const {
+            std::vector<std::string> all = categories;
+            if (missing_at >= 0) all.insert(all.begin() + missing_at, missing_name);
+            return all;
+        }
+
         void prepare() {
+            const auto n = size();
+            if (missing_at < -1 || missing_at > static_cast<std::int64_t>(categories.size()))
+                throw model_file_error("OneHotEncoder: column '" + name + "' places its missing category at " +
+                                       std::to_string(missing_at) + " of " + std::to_string(n));
+            for (std::size_t k = 0; k < infrequent.size(); ++k)
+                if (infrequent[k] < 0 || static_cast<std::size_t>(infrequent[k]) >= n ||
+                    (k > 0 && infrequent[k] <= infrequent[k - 1]))
+                    throw model_file_error("OneHotEncoder: column '" + name +
+                                           "' has infrequent categories out of order or out of range");
             lookup.clear();
-            for (std::size_t c = 0; c < categories.size(); ++c)
-                lookup.emplace(categories[c], static_cast<std::int32_t>(c));
-            output = categories;
-            if (has_missing) output.push_back("nan");
-            if (dropped >= static_cast<int>(output.size()) || dropped < -1)
+            for (std::size_t c = 0; c < categories.size(); ++c) {
+                const auto full = static_cast<std::int32_t>(c) +
+                                  (missing_at >= 0 && static_cast<std::int32_t>(c) >= missing_at ? 1 : 0);
+                if (!lookup.emplace(categories[c], full).second)
+                    throw model_file_error("OneHotEncoder: column '" + name + "' has category '" + categories[c] +
+                                           "' twice");
+            }
+            // Frequent categories keep their order, the infrequent ones share the last column.
+            const auto all = all_categories();
+            std::vector<std::int32_t> grouped(n);
+            std::vector<std::string> names;
+            std::size_t next_infrequent = 0;
+            for (std::size_t i = 0; i < n; ++i) {
+                if (next_infrequent < infrequent.size() && static_cast<std::size_t>(infrequent[next_infrequent]) == i) {
+                    ++next_infrequent;
+                    grouped[i] = -2;  // resolved below
+                } else {
+                    grouped[i] = static_cast<std::int32_t>(names.size());
+                    names.push_back(all[i]);
+                }
+            }
+            std::int32_t infrequent_column = -1;
+            if (!infrequent.empty()) {
+                infrequent_column = static_cast<std::int32_t>(names.size());
+                names.push_back(infrequent_name);
+                for (auto& g : grouped)
+                    if (g == -2) g = infrequent_column;
+            }
+            if (dropped < -1 || dropped >= static_cast<int>(names.size()))
                 throw model_file_error("OneHotEncoder: column '" + name + "' drops category " +
-                                       std::to_string(dropped) + " of " + std::to_string(output.size()));
+                                       std::to_string(dropped) + " of " + std::to_string(names.size()));
+            auto after_drop = [&](std::int32_t code) -> std::int32_t {
+                if (dropped < 0 || code < 0) return code;
+                if (code == dropped) return -1;
+                return code > dropped ? code - 1 : code;
+            };
+            to_output.assign(n, -1);
+            for (std::size_t i = 0; i < n; ++i) to_output[i] = after_drop(grouped[i]);
+            infrequent_output = after_drop(infrequent_column);
+            output = std::move(names);
             if (dropped >= 0) output.erase(output.begin() + dropped);
         }
 
@@ -177,7 +266,68 @@ private:
         void serialize(Archive& archive, unsigned version);
     };
 
-    static std::string number_text(double v) { return detail::number_to_text(v); }
+    // sklearn's _parameter_constraints and categories checks: everything that the options
+    // alone decide, so a bad value fails at construction (and again at fit and load).
+    static void validate(const Options& o) {
+        const auto bad = [](const std::string& what) { return parameter_error("OneHotEncoder: " + what); };
+        if (static_cast<std::uint8_t>(o.handle_unknown) > static_cast<std::uint8_t>(HandleUnknown::infrequent_if_exist))
+            throw bad("handle_unknown " + std::to_string(static_cast<unsigned>(o.handle_unknown)) +
+                      " is not one of error, ignore, infrequent_if_exist");
+        if (static_cast<std::uint8_t>(o.drop) > static_cast<std::uint8_t>(Drop::if_binary))
+            throw bad("drop " + std::to_string(static_cast<unsigned>(o.drop)) +
+                      " is not one of none, first, if_binary");
+        if (o.min_frequency) {
+            const auto& m = *o.min_frequency;
+            if (m.kind == MinFrequency::Kind::count && m.rows < 1)
+                throw bad(
+                    "min_frequency must be a count of rows >= 1 or a fraction of the rows in (0, 1), got the count " +
+                    std::to_string(m.rows));
+            if (m.kind == MinFrequency::Kind::fraction && !(m.share > 0.0 && m.share < 1.0))
+                throw bad(
+                    "min_frequency must be a count of rows >= 1 or a fraction of the rows in (0, 1), got the "
+                    "fraction " +
+                    number_text(m.share));
+            if (m.kind != MinFrequency::Kind::count && m.kind != MinFrequency::Kind::fraction)
+                throw bad("min_frequency has kind " + std::to_string(static_cast<unsigned>(m.kind)) +
+                          ", not count or fraction");
+        }
+        if (o.max_categories && *o.max_categories < 1)
+            throw bad("max_categories must be >= 1, got " + std::to_string(*o.max_categories));
+        for (std::size_t i = 0; i < o.categories.size(); ++i) {
+            const auto& list = o.categories[i];
+            const std::string where = "categories for column '" + list.column + "'";
+            for (std::size_t j = 0; j < i; ++j)
+                if (o.categories[j].column == list.column)
+                    throw bad("categories lists column '" + list.column + "' twice");
+            if (!o.columns.empty() && std::find(o.columns.begin(), o.columns.end(), list.column) == o.columns.end())
+                throw bad(where + " given, but the column is not in columns");
+            if (list.text.empty() == list.numbers.empty())
+                throw bad(where + (list.text.empty() ? " are empty" : " hold both text and numbers") +
+                          ": give text for a categorical column or numbers for a numeric one");
+            std::unordered_set<std::string> seen;
+            bool missing_seen = false;
+            for (const auto& value : list.text) {
+                if (value ? !seen.insert(*value).second : std::exchange(missing_seen, true))
+                    throw bad(where + " list " + (value ? "'" + *value + "'" : "the missing value") + " twice");
+            }
+            for (std::size_t a = 1; a < list.numbers.size(); ++a) {
+                const double before = list.numbers[a - 1], value = list.numbers[a];
+                if (std::isnan(before) || (!std::isnan(value) && !(before < value)))
+                    throw bad(where +
+                              " must be numbers in increasing order with NaN (the missing value) only last, "
+                              "as sklearn requires of numeric categories; got " +
+                              number_text(before) + " before " + number_text(value));
+            }
+        }
+        if (!o.categories.empty())
+            for (const auto& name : o.columns)
+                if (std::none_of(o.categories.begin(), o.categories.end(),
+                                 [&](const CategoryList& l) { return l.column == name; }))
+                    throw bad("categories has no list for column '" + name +
+                              "': give one for every encoded column, or none for all");
+    }
+
+    bool infrequent_enabled() const noexcept { return options_.min_frequency || options_.max_categories; }
 
     std::vector<std::string> columns_to_encode(const Frame& X) const {
         if (!options_.columns.empty()) {
@@ -193,25 +343,215 @@ private:
         return names;
     }
 
-    // Output code per row: category index after the drop, -1 for an all-zero row.
+    // With columns found in X (columns empty), the lists can only be matched to them now.
+    void check_category_lists(const Frame& X, const std::vector<std::string>& names) const {
+        if (options_.categories.empty()) return;
+        for (const auto& list : options_.categories) {
+            if (std::find(names.begin(), names.end(), list.column) == names.end())
+                throw parameter_error("OneHotEncoder: categories for column '" + list.column +
+                                      "' given, but the column is not encoded");
+            const Column& column = X.column(list.column);
+            if (column.is_numeric() != !list.numbers.empty())
+                throw parameter_error("OneHotEncoder: categories for column '" + list.column + "' are " +
+                                      (list.numbers.empty() ? "text" : "numbers") + " but the column is " +
+                                      to_string(column.kind()));
+        }
+        for (const auto& name : names)
+            if (find_list(name) == nullptr)
+                throw parameter_error("OneHotEncoder: categories has no list for column '" + name +
+                                      "': give one for every encoded column, or none for all");
+    }
+
+    const CategoryList* find_list(const std::string& name) const {
+        for (const auto& list : options_.categories)
+            if (list.column == name) return &list;
+        return nullptr;
+    }
+
+    Feature learn(const Column& column) const {
+        Feature feature;
+        feature.name = column.name();
+        feature.input_kind = column.kind();
+        if (column.is_one_hot())
+            throw data_error("OneHotEncoder.fit: column '" + feature.name + "' is already one-hot encoded");
+        const CategoryList* list = find_list(feature.name);
+        if (list != nullptr) {
+            for (const auto& value : list->text) {
+                if (value)
+                    feature.categories.push_back(*value);
+                else
+                    feature.missing_at = static_cast<std::int32_t>(feature.categories.size());
+            }
+            for (double value : list->numbers) {
+                if (std::isnan(value))
+                    feature.missing_at = static_cast<std::int32_t>(feature.categories.size());
+                else
+                    feature.categories.push_back(number_text(value));
+            }
+        }
+        // Rows per category of the full list; values outside a given list are refused or,
+        // as in sklearn, left out of the counts.
+        const auto counts = count_rows(feature, column, list != nullptr);
+        if (infrequent_enabled()) feature.infrequent = infrequent_indices(counts, column.size());
+        // drop_idx_ counts the output columns after grouping (sklearn 1.2.1).
+        const std::size_t n_out = feature.size() - (feature.infrequent.empty() ? 0 : feature.infrequent.size() - 1);
+        if (options_.drop == Drop::first || (options_.drop == Drop::if_binary && n_out == 2)) feature.dropped = 0;
+        feature.prepare();
+        return feature;
+    }
+
+    // For automatic categories, also fills feature.categories (sorted) and missing_at (last).
+    std::vector<std::int64_t> count_rows(Feature& feature, const Column& column, bool listed) const {
+        auto not_listed = [&](std::size_t row, const std::string& text) {
+            if (options_.handle_unknown != HandleUnknown::error) return;
+            throw data_error("OneHotEncoder.fit: column '" + feature.name + "' holds " + text + " (row " +
+                             std::to_string(row) +
+                             "), which its categories do not list; with handle_unknown = "
+                             "ignore or infrequent_if_exist such values are left out at fit");
+        };
+        if (!listed) {
+            // Counted by value first, so the categories can be sorted.
+            std::int64_t missing = 0;
+            if (column.is_categorical()) {
+                std::vector<std::int64_t> per_code(column.dictionary().size(), 0);
+                for (auto code : column.codes()) {
+                    if (code < 0)
+                        ++missing;
+                    else
+                        ++per_code[static_cast<std::size_t>(code)];
+                }
+                std::vector<std::pair<std::string, std::int64_t>> seen;
+                for (std::size_t c = 0; c < per_code.size(); ++c)
+                    if (per_code[c] > 0) seen.emplace_back(column.dictionary()[c], per_code[c]);
+                std::sort(seen.begin(), seen.end());
+                std::vector<std::int64_t> counts;
+                for (auto& [text, n] : seen) {
+                    feature.categories.push_back(text);
+                    counts.push_back(n);
+                }
+                if (missing > 0) {
+                    feature.missing_at = static_cast<std::int32_t>(feature.categories.size());
+                    counts.push_back(missing);
+                }
+                return counts;
+            }
+            std::vector<double> values;
+            column.visit_values([&](auto stored) {
+                for (const auto v : stored) {
+                    if (std::isnan(v))
+                        ++missing;
+                    else
+                        values.push_back(static_cast<double>(v));
+                }
+            });
+            std::sort(values.begin(), values.end());
+            std::vector<std::int64_t> counts;
+            for (std::size_t i = 0; i < values.size();) {
+                std::size_t j = i;
+                while (j < values.size() && values[j] == values[i]) ++j;  // -0 == 0: one category
+                feature.categories.push_back(number_text(values[i]));
+                counts.push_back(static_cast<std::int64_t>(j - i));
+                i = j;
+            }
+            if (missing > 0) {
+                feature.missing_at = static_cast<std::int32_t>(feature.categories.size());
+                counts.push_back(missing);
+            }
+            return counts;
+        }
+
+        std::unordered_map<std::string, std::int32_t> index;
+        for (std::size_t c = 0; c < feature.categories.size(); ++c)
+            index.emplace(feature.categories[c],
+                          static_cast<std::int32_t>(c) +
+                              (feature.missing_at >= 0 && static_cast<std::int32_t>(c) >= feature.missing_at ? 1 : 0));
+        std::vector<std::int64_t> counts(feature.size(), 0);
+        auto count_missing = [&](std::size_t row) {
+            if (feature.missing_at >= 0)
+                ++counts[static_cast<std::size_t>(feature.missing_at)];
+            else
+                not_listed(row, "a missing value");
+        };
+        if (column.is_categorical()) {
+            const auto& dictionary = column.dictionary();
+            std::vector<std::int32_t> mapped(dictionary.size(), -1);
+            for (std::size_t d = 0; d < dictionary.size(); ++d) {
+                auto it = index.find(dictionary[d]);
+                if (it != index.end()) mapped[d] = it->second;
+            }
+            auto codes = column.codes();
+            for (std::size_t row = 0; row < codes.size(); ++row) {
+                if (codes[row] < 0)
+                    count_missing(row);
+                else if (mapped[static_cast<std::size_t>(codes[row])] >= 0)
+                    ++counts[static_cast<std::size_t>(mapped[static_cast<std::size_t>(codes[row])])];
+                else
+                    not_listed(row, "'" + dictionary[static_cast<std::size_t>(codes[row])] + "'");
+            }
+        } else {
+            for (std::size_t row = 0; row < column.size(); ++row) {
+                const double v = column.value(row);
+                if (std::isnan(v)) {
+                    count_missing(row);
+                    continue;
+                }
+                const auto text = number_text(v);
+                auto it = index.find(text);
+                if (it != index.end())
+                    ++counts[static_cast<std::size_t>(it->second)];
+                else
+                    not_listed(row, "'" + text + "'");
+            }
+        }
+        return counts;
+    }
+
+    // sklearn 1.2.1's _identify_infrequent: below min_frequency, then, when more than
+    // max_categories output columns would remain, the smallest counts by a stable sort
+    // (ties: the earlier category is infrequent first). Its slice [: -max_categories + 1]
+    // takes nothing for max_categories = 1, so 1 groups nothing by itself.
+    std::vector<std::int32_t> infrequent_indices(const std::vector<std::int64_t>& counts, std::size_t rows) const {
+        const std::size_t n = counts.size();
+        std::vector<bool> infrequent(n, false);
+        if (options_.min_frequency) {
+            const auto& m = *options_.min_frequency;
+            for (std::size_t i = 0; i < n; ++i)
+                infrequent[i] = m.kind == MinFrequency::Kind::count
+                                    ? counts[i] < m.rows
+                                    : static_cast<double>(counts[i]) < static_cast<double>(rows) * m.share;
+        }
+        const auto n_infrequent = static_cast<std::int64_t>(std::count(infrequent.begin(), infrequent.end(), true));
+        const std::int64_t n_current = static_cast<std::int64_t>(n) - n_infrequent + 1;
+        if (options_.max_categories && *options_.max_categories<n_current&& * options_.max_categories> 1) {
+            std::vector<std::size_t> order(n);
+            std::iota(order.begin(), order.end(), std::size_t{0});
+            std::stable_sort(order.begin(), order.end(),
+                             [&](std::size_t a, std::size_t b) { return counts[a] < counts[b]; });
+            const auto smallest = n - static_cast<std::size_t>(*options_.max_categories - 1);
+            for (std::size_t k = 0; k < smallest; ++k) infrequent[order[k]] = true;
+        }
+        std::vector<std::int32_t> out;
+        for (std::size_t i = 0; i < n; ++i)
+            if (infrequent[i]) out.push_back(static_cast<std::int32_t>(i));
+        return out;
+    }
+
+    // Output code per row: the output column, -1 for an all-zero row.
     std::vector<std::int32_t> encode(const Feature& f, const Column& column) const {
         const auto& index = f.lookup;
-        const auto missing_code = static_cast<std::int32_t>(f.has_missing ? f.categories.size() : -2);
         constexpr std::int32_t unknown = -2;
+        const std::int32_t missing_full = f.missing_at >= 0 ? f.missing_at : unknown;
 
-        auto after_drop = [&](std::int32_t code) -> std::int32_t {
-            if (f.dropped < 0) return code;
-            if (code == f.dropped) return -1;
-            return code > f.dropped ? code - 1 : code;
-        };
         auto unknown_value = [&](std::size_t row, const std::string& text) -> std::int32_t {
             if (options_.handle_unknown == HandleUnknown::ignore) return -1;
-            std::string seen = detail::quoted_list(f.categories);
-            if (f.has_missing) seen += ", missing";
-            throw data_error("OneHotEncoder.transform: unknown category " + text + " in column '" + f.name +
-                             "' (row " + std::to_string(row) + "); categories seen at fit: " + seen +
+            if (options_.handle_unknown == HandleUnknown::infrequent_if_exist) return f.infrequent_output;
+            std::string known = detail::quoted_list(f.categories);
+            if (f.missing_at >= 0) known += known.empty() ? "missing" : ", missing";
+            throw data_error("OneHotEncoder.transform: unknown category " + text + " in column '" + f.name + "' (row " +
+                             std::to_string(row) + "); categories seen at fit: " + known +
                              ". Use handle_unknown = ignore to encode unknown values as all zeros");
         };
+        auto output = [&](std::int32_t full) { return f.to_output[static_cast<std::size_t>(full)]; };
 
         std::vector<std::int32_t> codes(column.size());
         if (column.is_categorical()) {
@@ -224,26 +564,27 @@ private:
             }
             auto input = column.codes();
             for (std::size_t i = 0; i < input.size(); ++i) {
-                const std::int32_t code = input[i] < 0 ? missing_code : mapped[static_cast<std::size_t>(input[i])];
-                if (code >= 0) codes[i] = after_drop(code);
+                const std::int32_t full = input[i] < 0 ? missing_full : mapped[static_cast<std::size_t>(input[i])];
+                if (full >= 0)
+                    codes[i] = output(full);
                 else
-                    codes[i] = unknown_value(
-                        i, input[i] < 0 ? std::string("(missing value)")
-                                        : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'");
+                    codes[i] =
+                        unknown_value(i, input[i] < 0 ? std::string("(missing value)")
+                                                      : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'");
             }
         } else {
             const Column doubles = column.to_float64();  // categories are named from double values
             auto values = doubles.values();
             for (std::size_t i = 0; i < values.size(); ++i) {
-                std::int32_t code = missing_code;
+                std::int32_t full = missing_full;
                 std::string text = "(missing value)";
                 if (!std::isnan(values[i])) {
                     text = number_text(values[i]);
                     auto it = index.find(text);
-                    code = it == index.end() ? unknown : it->second;
+                    full = it == index.end() ? unknown : it->second;
                     text = "'" + text + "'";
                 }
-                codes[i] = code >= 0 ? after_drop(code) : unknown_value(i, text);
+                codes[i] = full >= 0 ? output(full) : unknown_value(i, text);
             }
         }
         return codes;
