@@ -32,6 +32,22 @@
 
 namespace mlpipe::sagemaker {
 
+// How one kind of feature column has its missing values filled (impute-numerical,
+// impute-categorical): not at all (the default), or by the library's SimpleImputer.
+struct Imputation {
+    bool enabled = false;
+    ImputeStrategy strategy = ImputeStrategy::mean;
+    std::string fill_value{};  // constant's value (a number's text for numerical features)
+    friend bool operator==(const Imputation&, const Imputation&) = default;
+};
+
+// As the hyperparameter is written: none, mean, median, most_frequent or constant:<value>.
+inline std::string imputation_text(const Imputation& imputation) {
+    if (!imputation.enabled) return "none";
+    if (imputation.strategy == ImputeStrategy::constant) return "constant:" + imputation.fill_value;
+    return to_string(imputation.strategy);
+}
+
 struct TrainingSettings {
     std::optional<std::vector<std::string>> categorical_features;  // nullopt: not given
     std::optional<std::vector<std::string>> numerical_features;    // nullopt: not given
@@ -44,6 +60,8 @@ struct TrainingSettings {
     std::optional<int> n_jobs;  // nullopt: not given (SM_NUM_CPUS when set, else every core)
     // How the channels' numeric feature columns are stored (the target stays float64).
     NumericType dtype = NumericType::float64;
+    Imputation impute_numerical{};    // none: a missing number fails the job and a request
+    Imputation impute_categorical{};  // none: a missing category is a category of its own
 };
 
 // One hyperparameter as received.
@@ -137,6 +155,29 @@ inline bool to_bool(const HyperparameterValue& h) {
 // something else (target = 2007 names the column "2007").
 inline std::string to_text(const HyperparameterValue& h) {
     return std::string(trim(h.value.is_string() ? h.value.get_ref<const std::string&>() : h.text));
+}
+
+// impute-numerical: none | mean | median | constant:<number>; impute-categorical:
+// none | most_frequent | constant:<text>.
+inline Imputation imputation(const HyperparameterValue& h, bool numerical) {
+    const std::string text(trim(h.value.is_string() ? h.value.get_ref<const std::string&>() : h.text));
+    const std::string lower = to_lower(text);
+    const std::string choices =
+        numerical ? "none, mean, median or constant:<number>" : "none, most_frequent or constant:<text>";
+    if (lower == "none") return {};
+    if (numerical && lower == "mean") return {.enabled = true, .strategy = ImputeStrategy::mean};
+    if (numerical && lower == "median") return {.enabled = true, .strategy = ImputeStrategy::median};
+    if (!numerical && (lower == "most_frequent" || lower == "most-frequent"))
+        return {.enabled = true, .strategy = ImputeStrategy::most_frequent};
+    if (lower.starts_with("constant:")) {
+        const std::string value(trim(std::string_view(text).substr(9)));
+        if (value.empty()) throw bad_value{"constant: needs a value after the colon"};
+        double number = 0;
+        if (numerical && (!parse_double(value, number) || !std::isfinite(number)))
+            throw bad_value{"the constant for numerical features must be a finite number"};
+        return {.enabled = true, .strategy = ImputeStrategy::constant, .fill_value = value};
+    }
+    throw bad_value{"not supported; choices: " + choices};
 }
 
 inline std::string non_empty_text(const HyperparameterValue& h) {
@@ -282,6 +323,15 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          [](const auto& h, auto& s) {
              s.dtype = choice(h, {"float64", "float32"}) == "float32" ? NumericType::float32 : NumericType::float64;
          }},
+        {"impute-numerical", "none",
+         "none | mean | median | constant:<number>: fills the missing values of the numerical features, in "
+         "training and at the endpoint (an empty CSV field, a JSON null); none: a missing number fails the job "
+         "and the request",
+         [](const auto& h, auto& s) { s.impute_numerical = imputation(h, true); }},
+        {"impute-categorical", "none",
+         "none | most_frequent | constant:<text>: fills the missing values of the categorical features, in "
+         "training and at the endpoint; none: a missing value is a category of its own",
+         [](const auto& h, auto& s) { s.impute_categorical = imputation(h, false); }},
         {"verbose", "false", "true | false: log the loss and largest gradient entry of every iteration",
          [](const auto& h, auto& s) { s.verbose = to_bool(h); }},
     };
@@ -389,6 +439,8 @@ inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const
         {"random-state", s.classifier.random_state},
         {"n-jobs", s.classifier.n_jobs},
         {"dtype", mlpipe::to_string(s.dtype)},
+        {"impute-numerical", imputation_text(s.impute_numerical)},
+        {"impute-categorical", imputation_text(s.impute_categorical)},
         {"verbose", s.verbose},
     };
 }

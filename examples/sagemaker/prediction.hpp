@@ -2,11 +2,12 @@
 // Labels and, when wanted, class probabilities from one pass through the pipeline:
 // Pipeline::predict and predict_proba would each run the encoder and scaler again.
 
-#include "layout.hpp"
+#include "model_types.hpp"
 
 #include <mlpipe/core.hpp>
 
 #include <cstdint>
+#include <variant>
 #include <vector>
 
 namespace mlpipe::sagemaker {
@@ -16,7 +17,8 @@ struct Predictions {
     LogisticRegression::Matrix probabilities;  // records x classes; empty unless asked for
 };
 
-inline Predictions predict(const Model& model, const Frame& records, bool with_probabilities) {
+template <class FittedPipeline>
+Predictions predict(const FittedPipeline& model, const Frame& records, bool with_probabilities) {
     const auto& classifier = model.final_step();
     // The pipeline's decision_function: the scaler is folded into the weights, so the scaled
     // copy of the numeric columns that transform_features would make is never built.
@@ -25,6 +27,10 @@ inline Predictions predict(const Model& model, const Frame& records, bool with_p
     out.class_codes = classifier.labels_from_scores(scores);
     if (with_probabilities) out.probabilities = classifier.proba_from_scores(std::move(scores));
     return out;
+}
+
+inline Predictions predict(const AnyModel& model, const Frame& records, bool with_probabilities) {
+    return std::visit([&](const auto& m) { return predict(m, records, with_probabilities); }, model);
 }
 
 }  // namespace mlpipe::sagemaker

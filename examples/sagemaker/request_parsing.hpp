@@ -18,9 +18,10 @@
 //   Numeric columns take JSON numbers, categorical columns JSON strings; null is missing.
 //   Arrays and objects nested more than max_json_nesting deep are refused before parsing.
 //
-// Records are numbered from 1 in error messages, as CSV lines are. A missing or infinite
-// value in a numeric column is refused (the model cannot use it); a missing or unknown
-// category is left to the OneHotEncoder's handle_unknown. Every problem is thrown as a
+// Records are numbered from 1 in error messages, as CSV lines are. A missing value in a
+// numeric column is refused unless the model fills it (`imputed`: a model trained with
+// impute-numerical); an infinite one always is. A missing or unknown category is left to the
+// model (its imputer, or the OneHotEncoder's handle_unknown). Every problem is thrown as a
 // mlpipe::error (csv_error or data_error) whose message says where it is.
 
 #include "json_text.hpp"
@@ -34,6 +35,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -43,7 +45,8 @@ namespace mlpipe::sagemaker {
 
 class RecordReader {
 public:
-    explicit RecordReader(const Schema& schema) : columns_(schema.columns()) {
+    explicit RecordReader(const Schema& schema, std::set<std::string> imputed = {})
+        : columns_(schema.columns()), imputed_(std::move(imputed)) {
         csv_options_.header = false;
         for (const auto& column : columns_) {
             csv_options_.column_names.push_back(column.name);
@@ -59,7 +62,7 @@ public:
                         : format == Format::jsonlines ? read_jsonlines(body)
                                                       : read_csv(body);
         if (records.rows() == 0) throw data_error("no records in the request body");
-        require_finite_numbers(records);
+        require_finite_numbers(records, imputed_);
         return records;
     }
 
@@ -269,15 +272,17 @@ private:
         for (std::size_t j = 0; j < columns_.size(); ++j) builders[j].add(fields[j], record);
     }
 
-    static void require_finite_numbers(const Frame& records) {
+    static void require_finite_numbers(const Frame& records, const std::set<std::string>& imputed) {
         for (const auto& column : records) {
             if (!column.is_numeric()) continue;
+            const bool may_be_missing = imputed.contains(column.name());
             const auto values = column.values();
             for (std::size_t i = 0; i < values.size(); ++i) {
-                if (std::isfinite(values[i])) continue;
+                if (std::isfinite(values[i]) || (may_be_missing && std::isnan(values[i]))) continue;
                 throw data_error("record " + std::to_string(i + 1) + ", column '" + column.name() + "': " +
-                                 (std::isnan(values[i]) ? "missing value" : "infinite value") +
-                                 "; the model needs a finite number");
+                                 (std::isnan(values[i]) ? "missing value; the model needs a number here (it was "
+                                                          "trained without impute-numerical)"
+                                                        : "infinite value; the model needs a finite number"));
             }
         }
     }
@@ -285,6 +290,7 @@ private:
     static constexpr const char* source_name = "request body";
 
     std::vector<ColumnSpec> columns_;
+    std::set<std::string> imputed_;  // columns whose missing values the model fills
     CsvOptions csv_options_;
     std::string column_list_;  // "species, island, ..." for error messages
 };

@@ -88,10 +88,10 @@ std::string describe_classes(const std::vector<Label>& classes) {
 // that every thread may predict with it. The server bounds how many predict at once.
 class Endpoint {
 public:
-    Endpoint(Model model, const ServeSettings& settings)
+    Endpoint(AnyModel model, const ServeSettings& settings)
         : model_(std::move(model)),
-          reader_(model_.schema()),
-          writer_(model_.classes()),
+          reader_(schema_of(model_), imputed_columns(model_)),
+          writer_(classifier_of(model_).classes()),
           default_accept_(settings.default_accept),
           default_csv_output_(settings.csv_output),
           max_payload_mb_(settings.max_payload_mb),
@@ -101,7 +101,7 @@ public:
               {"BatchStrategy", settings.batch_strategy},
               {"MaxPayloadInMB", settings.max_payload_mb}})) {}
 
-    const Model& model() const noexcept { return model_; }
+    const AnyModel& model() const noexcept { return model_; }
 
     HttpHandlers handlers() {
         return {.respond = [this](const HttpRequest& req) { return respond(req); },
@@ -199,7 +199,7 @@ private:
                " MB (SAGEMAKER_MAX_PAYLOAD_IN_MB); split the records over several requests";
     }
 
-    Model model_;
+    AnyModel model_;
     RecordReader reader_;
     ResponseWriter writer_;
     Format default_accept_;
@@ -245,8 +245,8 @@ int serve_main(const std::vector<std::string>& args) {
         // temporary files: finish or drop them first, so the pair loaded is one run's.
         const ModelFolderRecovery recovery = recover_model_folder(settings.layout.model_dir());
         if (recovery.changed_anything()) log_line(std::cout, describe_recovery(settings.layout.model_dir(), recovery));
-        Model model = load<Model>(model_file);
-        if (!model.is_fitted()) {
+        AnyModel model = load_any_model(model_file);
+        if (!std::visit([](const auto& m) { return m.is_fitted(); }, model)) {
             log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted");
             return 1;
         }
@@ -283,9 +283,12 @@ int serve_main(const std::vector<std::string>& args) {
     }
 
     const HttpLimits& used = server.limits();
-    log_line(std::cout, "model " + model_file.string() + " (" + Model::type_name() + ")");
-    log_line(std::cout, "inputs, in CSV order: " + describe_inputs(endpoint->model().schema()));
-    log_line(std::cout, "classes: " + describe_classes(endpoint->model().classes()));
+    log_line(std::cout, "model " + model_file.string() + " (" + type_name_of(endpoint->model()) + ")");
+    log_line(std::cout, "inputs, in CSV order: " + describe_inputs(schema_of(endpoint->model())));
+    if (const auto imputed = imputed_columns(endpoint->model()); !imputed.empty())
+        log_line(std::cout, "missing values filled by the model in: " +
+                                short_list(std::vector<std::string>(imputed.begin(), imputed.end())));
+    log_line(std::cout, "classes: " + describe_classes(classifier_of(endpoint->model()).classes()));
     log_line(std::cout, "workers " + std::to_string(used.workers) + " (predictions computed at once), I/O threads " +
                             std::to_string(used.io_threads) + ", connections up to " +
                             std::to_string(used.max_connections) + ", idle timeout " + std::to_string(settings.idle_timeout.count()) +

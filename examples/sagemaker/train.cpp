@@ -17,6 +17,7 @@
 #include "message_limits.hpp"
 #include "metrics.hpp"
 #include "model_commit.hpp"
+#include "model_types.hpp"
 #include "prediction.hpp"
 #include "report.hpp"
 #include "stop_signal.hpp"
@@ -307,15 +308,17 @@ Features resolve_features(const Frame& X, const TrainingSettings& settings, cons
     return features;
 }
 
-// The rows must be complete in the columns the model reads as numbers, and in the labels.
-void require_complete(const ChannelData& data, const std::vector<std::string>& numerical) {
-    for (const auto& name : numerical) {
+// The rows must be complete in the labels, and in the columns the model reads as numbers
+// unless impute-numerical fills them.
+void require_complete(const ChannelData& data, const std::vector<std::string>& numerical, bool imputed) {
+    for (const auto& name : imputed ? std::vector<std::string>{} : numerical) {
         const Column& column = data.X.column(name);
         for (std::size_t i = 0; i < column.size(); ++i)
             if (column.is_missing(i))
                 throw data_error("numerical feature " + quoted_excerpt(name) + " has a missing value at " +
                                  data.describe_row(i) +
-                                 "; drop or fill incomplete rows first (mlpipe-sagemaker prepare drops them)");
+                                 "; drop or fill incomplete rows first (mlpipe-sagemaker prepare drops them), or "
+                                 "set the hyperparameter impute-numerical (mean, median or constant:<number>)");
     }
     const Column& labels = data.y[0];
     for (std::size_t i = 0; i < labels.size(); ++i)
@@ -337,9 +340,9 @@ void log_channel(const ChannelData& data) {
 // Evaluation
 // ---------------------------------------------------------------------------------------
 
-ClassificationMetrics evaluate(const Model& model, const ChannelData& data, const std::vector<std::string>& columns) {
+ClassificationMetrics evaluate(const AnyModel& model, const ChannelData& data, const std::vector<std::string>& columns) {
     const Frame X = select_columns(data.X, columns);
-    const auto& classes = model.classes();
+    const auto& classes = classifier_of(model).classes();
     const Column& target = data.y[0];
     const std::vector<std::int32_t> truth = label_indices(target, classes);
     for (std::size_t i = 0; i < truth.size(); ++i)
@@ -368,11 +371,11 @@ struct TrainingRun {
     std::vector<ChannelData> evaluation_data;  // validation and test, when given
     Features features;
     std::string target;
-    Model model;
+    AnyModel model;
     double fit_seconds = 0;
     std::vector<std::pair<std::string, ClassificationMetrics>> evaluations;  // (channel, metrics), train first
 
-    const LogisticRegression& classifier() const { return model.final_step(); }
+    const LogisticRegression& classifier() const { return classifier_of(model); }
     const TrainingSettings& settings() const { return hyperparameters.settings; }
 };
 
@@ -430,7 +433,7 @@ std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const Tr
         if (!missing.empty())
             throw data_error("the '" + channel + "' channel lacks the feature column(s) " + quoted_names(missing) +
                              " that the model reads");
-        require_complete(data, run.features.numerical);
+        require_complete(data, run.features.numerical, run.settings().impute_numerical.enabled);
         channels.push_back(std::move(data));
     }
     return channels;
@@ -456,12 +459,49 @@ std::string describe_class_counts(const std::map<Label, std::size_t>& counts) {
            (counts.size() > items.size() ? " and " + std::to_string(counts.size() - items.size()) + " more" : "");
 }
 
+// The notebook's pipeline, after a SimpleImputer for each kind of feature column that the
+// hyperparameters impute (and that has columns: an imputer given no columns would take every
+// column it can).
+AnyModel build_model(const TrainingSettings& settings, const Features& features) {
+    const OneHotEncoder encoder{{.columns = features.categorical, .handle_unknown = settings.handle_unknown}};
+    const StandardScaler scaler{{.columns = features.numerical}};
+    const LogisticRegression classifier{settings.classifier};
+    auto imputer = [](const Imputation& imputation, const std::vector<std::string>& columns) {
+        return SimpleImputer{{.columns = columns, .strategy = imputation.strategy, .fill_value = imputation.fill_value}};
+    };
+    std::vector<SimpleImputer> imputers;
+    if (settings.impute_numerical.enabled && !features.numerical.empty())
+        imputers.push_back(imputer(settings.impute_numerical, features.numerical));
+    if (settings.impute_categorical.enabled && !features.categorical.empty())
+        imputers.push_back(imputer(settings.impute_categorical, features.categorical));
+    if (imputers.size() == 2) return TwoImputerModel{imputers[0], imputers[1], encoder, scaler, classifier};
+    if (imputers.size() == 1) return ImputingModel{imputers[0], encoder, scaler, classifier};
+    return Model{encoder, scaler, classifier};
+}
+
+// What the imputers filled the holes with, by column (metadata.json).
+json imputation_json(const TrainingRun& run) {
+    json fills = json::object();
+    for (const SimpleImputer* imputer : imputers_of(run.model))
+        for (const auto& s : imputer->statistics()) {
+            if (!s.has_value) fills[s.column] = nullptr;
+            else if (s.kind == ColumnKind::numeric) fills[s.column] = s.number;
+            else fills[s.column] = s.category;
+        }
+    return {{"numerical", imputation_text(run.settings().impute_numerical)},
+            {"categorical", imputation_text(run.settings().impute_categorical)},
+            {"fill_values", fills}};
+}
+
 void fit_model(TrainingRun& run) {
     const TrainingSettings& settings = run.settings();
     log("classes: " + describe_class_counts(class_counts(run.train)));
-    run.model = Model{OneHotEncoder{{.columns = run.features.categorical, .handle_unknown = settings.handle_unknown}},
-                      StandardScaler{{.columns = run.features.numerical}}, LogisticRegression{settings.classifier}};
-    run.model.final_step().set_progress_callback([verbose = settings.verbose](const optim::IterationReport& report) {
+    run.model = build_model(settings, run.features);
+    if (settings.impute_numerical.enabled || settings.impute_categorical.enabled)
+        log("imputation: numerical features " + imputation_text(settings.impute_numerical) +
+            ", categorical features " + imputation_text(settings.impute_categorical) + " (" +
+            type_name_of(run.model) + ")");
+    classifier_of(run.model).set_progress_callback([verbose = settings.verbose](const optim::IterationReport& report) {
         if (verbose)
             log("iteration " + std::to_string(report.iteration) + ": loss=" + significant(report.objective, 10) +
                 " max|gradient|=" + significant(report.gradient_max, 4));
@@ -480,7 +520,7 @@ void fit_model(TrainingRun& run) {
         to_string(settings.classifier.match_sklearn) + ") on " + std::to_string(X.rows()) + " rows" +
         (settings.dtype == NumericType::float32 ? ", numeric columns stored as float32" : ""));
     const auto fit_start = Clock::now();
-    run.model.fit(X, run.train.y);
+    std::visit([&](auto& model) { model.fit(X, run.train.y); }, run.model);
     run.fit_seconds = seconds_since(fit_start);
     const LogisticRegression& classifier = run.classifier();
     if (stop_requested()) {  // the solver ended early: nothing has been written yet
@@ -583,7 +623,7 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uin
         {"library", {{"name", "mlpipe"}, {"version", version_string}, {"git_commit", MLPIPE_GIT_COMMIT}}},
         {"model",
          {{"file", model_file_name},
-          {"type", Model::type_name()},
+          {"type", type_name_of(run.model)},
           {"archive_format", mlpipe::to_string(settings.archive_format)},
           {"bytes", model_bytes},
           {"crc32", crc32_text(model_crc32)}}},
@@ -598,6 +638,7 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uin
         {"unused_columns", run.features.unused},
         {"target", {{"name", run.target}, {"kind", to_string(run.train.y[0].kind())}}},
         {"feature_names", classifier.feature_names_out()},
+        {"imputation", imputation_json(run)},
         {"classes", classes_json(run)},
         {"class_counts", counts},
         {"training",
@@ -726,7 +767,7 @@ void run_training(const Layout& layout, const TrainArguments& arguments, std::st
         (run.features.numerical.empty() ? "none" : join_at_most(run.features.numerical)) +
         (run.features.inferred ? " (inferred from the column kinds)" : ""));
     if (!run.features.unused.empty()) log("features: not using the columns " + join_at_most(run.features.unused));
-    require_complete(run.train, run.features.numerical);
+    require_complete(run.train, run.features.numerical, run.settings().impute_numerical.enabled);
 
     run.evaluation_data = read_evaluation_channels(layout, run, phase);
     throw_if_stop_requested();

@@ -42,6 +42,10 @@ TEST_CASE("a fitted pipeline saves and loads in every archive kind", "[persisten
         auto info = inspect_model_file(file);
         CHECK(info.format == format);
         CHECK(info.model_type == Model::type_name());
+        // The same from the bytes read once (what a loader of several model types does).
+        const std::string bytes = read_model_file(file);
+        CHECK(inspect_model_bytes(bytes).model_type == Model::type_name());
+        CHECK(load_from_string<Model>(bytes).predict_proba(set.X_test) == model.predict_proba(set.X_test));
     }
     // Only the three model files: no temporary files left behind.
     CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 3);

@@ -747,6 +747,29 @@ TEST_CASE("serve without a model exits non-zero, naming the file", "[serve][erro
     CHECK_THAT(process.stdout_text(), !Catch::Contains("listening"));
 }
 
+TEST_CASE("serve refuses a model file of a type it does not serve, naming both", "[serve][errors]") {
+    TempDir root("mlpipe-serve-other-type");
+    fs::create_directories(root.path() / "model");
+    using Other = Pipeline<OneHotEncoder, LogisticRegression>;
+    Other other{OneHotEncoder{{.columns = {"species", "island"}}}, LogisticRegression{}};
+    Frame X;
+    for (const auto& name : {"species", "island"}) X.add(test_frame().column(name));
+    Frame y;
+    std::vector<std::string> labels;
+    for (std::size_t i = 0; i < X.rows(); ++i) labels.push_back(i % 2 == 0 ? "female" : "male");
+    y.add_categorical("sex", labels);
+    other.fit(X, y);
+    save(other, root.path() / "model" / model_file_name);
+    Process process(serve_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
+                    Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_"),
+                    root.path() / "stdout.txt", root.path() / "stderr.txt");
+    const auto status = process.wait_for(20s);
+    REQUIRE(status);
+    CHECK(*status == 1);
+    CHECK_THAT(process.stderr_text(), Catch::Contains(Other::type_name()) && Catch::Contains("does not read") &&
+                                          Catch::Contains(Model::type_name()));
+}
+
 TEST_CASE("serve refuses bad settings with a message naming them", "[serve][errors]") {
     TempDir root("mlpipe-serve-settings");
     fs::create_directories(root.path() / "model");

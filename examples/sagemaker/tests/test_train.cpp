@@ -4,6 +4,7 @@
 
 #include "../layout.hpp"
 #include "../model_commit.hpp"
+#include "../model_types.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>
@@ -1191,4 +1192,122 @@ TEST_CASE("train: text/csv without label_size still reads a header row", "[train
               R"({"train": {"ContentType": "text/csv;charset=utf-8"}, "test": {"ContentType": "TEXT/CSV"}})");
     check_reference_model(job, job.train());
     CHECK(job.metadata()["input_columns"][0]["name"] == "species");
+}
+
+namespace {
+
+const fs::path penguins_impute = fs::path(MLPIPE_DATA_DIR) / "reference" / "penguins_impute";
+
+// The penguins split with holes (data/reference/penguins_impute), in the X/y layout: the test
+// rows are the reference split's, so its y_test.csv goes with them.
+void impute_channels(const Job& job) {
+    job.copy_to_channel("train", penguins_impute / "train" / "X_train.csv");
+    job.copy_to_channel("train", penguins_impute / "train" / "y_train.csv");
+    job.copy_to_channel("test", penguins_impute / "test" / "X_test.csv");
+    job.copy_to_channel("test", penguins / "test" / "y_test.csv");
+}
+
+// scikit-learn 1.2.1's fit with these imputation strategies (impute.json).
+json impute_reference(const std::string& numeric_strategy) {
+    std::ifstream in(penguins_impute / "impute.json");
+    const json document = json::parse(in);
+    for (const auto& fit : document["fits"])
+        if (fit["numeric_strategy"] == numeric_strategy) return fit;
+    FAIL("no fit with numeric strategy " << numeric_strategy);
+    return {};
+}
+
+// The test rows as a CSV request: no header, holes as empty fields.
+std::string impute_test_body() {
+    const auto lines = lines_of(read_text(penguins_impute / "test" / "X_test.csv"));
+    std::string body;
+    for (std::size_t i = 1; i < lines.size(); ++i) body += lines[i] + "\n";
+    return body;
+}
+
+}  // namespace
+
+TEST_CASE("train: impute-numerical and impute-categorical fill holes as scikit-learn's SimpleImputer, and serve too",
+          "[train][impute]") {
+    for (const auto& [numeric, categorical_strategy] :
+         std::vector<std::pair<std::string, std::string>>{{"mean", "most_frequent"}, {"median", "constant:missing"}}) {
+        INFO("impute-numerical " << numeric << ", impute-categorical " << categorical_strategy);
+        const json expected = impute_reference(numeric);
+        Job job;
+        impute_channels(job);
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["impute-numerical"] = numeric;
+        hyperparameters["impute-categorical"] = categorical_strategy;
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        const json metadata = job.metadata();
+        CHECK(metadata["model"]["type"] == TwoImputerModel::type_name());
+        CHECK(metadata["training"]["n_iter"] == expected["n_iter"]);
+        const json& fills = metadata["imputation"]["fill_values"];
+        const auto numerical_names = split_list(numerical);
+        for (std::size_t j = 0; j < numerical_names.size(); ++j)
+            CHECK(fills[numerical_names[j]].get<double>() ==
+                  Approx(expected["numeric_statistics"][j].get<double>()).epsilon(1e-12));
+        CHECK(fills["species"] == expected["categorical_statistics"][0]);
+        CHECK(metadata["hyperparameters"]["impute-numerical"] == numeric);
+        CHECK(run.out.find("imputation: numerical features " + numeric) != std::string::npos);
+        // The endpoint fills the test rows' holes the same way: scikit-learn's predictions.
+        CHECK(served_predictions(job, impute_test_body()) ==
+              expected["test_predictions"].get<std::vector<std::string>>());
+    }
+}
+
+TEST_CASE("train: one kind imputed gives one imputer; none leaves holes an error naming the column", "[train][impute]") {
+    SECTION("impute-numerical alone: missing categories stay a category of their own") {
+        Job job;
+        impute_channels(job);
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["impute-numerical"] = "constant:0";
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        const json metadata = job.metadata();
+        CHECK(metadata["model"]["type"] == ImputingModel::type_name());
+        CHECK(metadata["imputation"]["categorical"] == "none");
+        CHECK(metadata["imputation"]["fill_values"]["body_mass_g"] == 0.0);
+        // species has holes, so the encoder learned a "nan" category.
+        const auto names = metadata["feature_names"].get<std::vector<std::string>>();
+        CHECK(std::find(names.begin(), names.end(), "species_nan") != names.end());
+        CHECK(served_predictions(job, impute_test_body()).size() == 67);
+    }
+    SECTION("no imputation: the notebook's model type, and a hole in a numerical feature fails the job") {
+        Job job;
+        impute_channels(job);
+        job.hyperparameters(reference_hyperparameters());
+        const Outcome run = job.train();
+        CHECK(run.status != 0);
+        CHECK_THAT(job.failure(), Catch::Contains("bill_length_mm") && Catch::Contains("impute-numerical"));
+        Job complete;
+        complete.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["impute-categorical"] = "most_frequent";  // no holes: still the notebook's values
+        complete.hyperparameters(hyperparameters);
+        check_reference_model(complete, complete.train());
+        CHECK(complete.metadata()["model"]["type"] == ImputingModel::type_name());
+    }
+    SECTION("bad values name the hyperparameter and the choices") {
+        for (const auto& [key, value] : std::vector<std::pair<std::string, std::string>>{
+                 {"impute-numerical", "most_frequent"},
+                 {"impute-numerical", "constant:abc"},
+                 {"impute-numerical", "constant:"},
+                 {"impute-categorical", "mean"}}) {
+            INFO(key << "=" << value);
+            Job job;
+            job.penguins_channels();
+            json hyperparameters = reference_hyperparameters();
+            hyperparameters[key] = value;
+            job.hyperparameters(hyperparameters);
+            const Outcome run = job.train();
+            CHECK(run.status != 0);
+            CHECK_THAT(job.failure(), Catch::Contains(key) && Catch::Contains(value));
+        }
+    }
 }

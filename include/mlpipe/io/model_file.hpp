@@ -484,9 +484,18 @@ Model load(const std::filesystem::path& path, const ModelLoadOptions& options = 
 }
 
 // Validates the envelope, payload length and checksum without deserialising (for tooling).
+inline ModelFileInfo inspect_model_bytes(std::string_view bytes, const std::string& source = "<memory>") {
+    return detail::model_file::parse_envelope(bytes, source, nullptr).info;
+}
 inline ModelFileInfo inspect_model_file(const std::filesystem::path& path) {
-    const std::string bytes = detail::model_file::read_whole_file(path);
-    return detail::model_file::parse_envelope(bytes, path.string(), nullptr).info;
+    return inspect_model_bytes(detail::model_file::read_whole_file(path), path.string());
+}
+
+// A model file's bytes, read once: to inspect them and then load the type they name
+// (load_from_string), where reading the file twice could see two files (or block on a pipe).
+// A large file of another kind is refused after its first bytes.
+inline std::string read_model_file(const std::filesystem::path& path) {
+    return detail::model_file::read_whole_file(path);
 }
 
 }  // namespace mlpipe
