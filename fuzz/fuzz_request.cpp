@@ -1,13 +1,13 @@
 // libFuzzer target: the SageMaker container's request path without HTTP. The body is decoded
-// as the server decodes it (examples/sagemaker/request_parsing.hpp: text/csv or
-// application/json records, against the input columns of a real penguins model), the
+// as the server decodes it (examples/sagemaker/request_parsing.hpp: text/csv, application/json
+// or application/jsonlines records, against the input columns of a real penguins model), the
 // records are predicted, and the answer is written as the server writes it (text/csv,
 // application/json or application/jsonlines, examples/sagemaker/response_format.hpp).
 // The Content-Type and Accept parsers (media_types.hpp) get bytes of the input too.
 //
-// Input: byte 0 = input format (bit 0: csv/json) and output format (bits 1-2: csv, json,
-// jsonlines, or "parse the next line as Accept and Content-Type headers"); the rest is the body.
-// (JSON Lines is an output format only: input_format refuses it, so there is no decoder.)
+// Input: byte 0 = input format (bit 0: csv/json; bit 3: jsonlines instead), output format
+// (bits 1-2: csv, json, jsonlines, or "parse the next line as Accept and Content-Type headers")
+// and, bit 4, CSV answers with the label and the probabilities; the rest is the body.
 
 #include "small_model.hpp"
 
@@ -37,7 +37,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const Server server;
     if (size == 0) return 0;
     std::string_view body(reinterpret_cast<const char*>(data) + 1, size - 1);
-    sm::Format input = data[0] & 1 ? sm::Format::json : sm::Format::csv;
+    sm::Format input = data[0] & 8 ? sm::Format::jsonlines : data[0] & 1 ? sm::Format::json : sm::Format::csv;
+    const sm::CsvOutput csv_output{.label = true, .probabilities = (data[0] & 16) != 0};
     sm::Format output = sm::Format::csv;
     switch ((data[0] >> 1) & 3) {
         case 0: output = sm::Format::csv; break;
@@ -63,8 +64,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     try {
         const mlpipe::Frame records = server.reader.read(input, body);
-        const sm::Predictions predictions = sm::predict(server.model, records, output != sm::Format::csv);
-        const std::string answer = server.writer.write(output, predictions);
+        const sm::Predictions predictions =
+            sm::predict(server.model, records, sm::needs_probabilities(output, csv_output));
+        const std::string answer = server.writer.write(output, predictions, csv_output);
         if (answer.empty()) mlpipe::fuzz::fail("an empty answer to " + std::to_string(records.rows()) + " records");
     } catch (const mlpipe::error&) {  // a 4xx answer; anything else is a finding
     }

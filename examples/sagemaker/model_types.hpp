@@ -47,7 +47,8 @@ inline std::vector<const SimpleImputer*> imputers_of(const AnyModel& model) {
     return std::visit(Collect{}, model);
 }
 
-// The input columns whose missing values the model fills, so that a request may leave them out.
+// The input columns whose missing values the model fills, so that a request may send them
+// empty (a CSV field) or null (JSON); the column itself is still required.
 inline std::set<std::string> imputed_columns(const AnyModel& model) {
     std::set<std::string> columns;
     for (const SimpleImputer* imputer : imputers_of(model))

@@ -280,8 +280,8 @@ private:
             for (std::size_t i = 0; i < values.size(); ++i) {
                 if (std::isfinite(values[i]) || (may_be_missing && std::isnan(values[i]))) continue;
                 throw data_error("record " + std::to_string(i + 1) + ", column '" + column.name() + "': " +
-                                 (std::isnan(values[i]) ? "missing value; the model needs a number here (it was "
-                                                          "trained without impute-numerical)"
+                                 (std::isnan(values[i]) ? "missing value; the model does not fill this column (train "
+                                                          "with impute-numerical to fill missing numbers)"
                                                         : "infinite value; the model needs a finite number"));
             }
         }

@@ -10,6 +10,7 @@
 #include "http_server.hpp"
 #include "json_text.hpp"
 #include "layout.hpp"
+#include "logging.hpp"
 #include "media_types.hpp"
 #include "model_commit.hpp"
 #include "prediction.hpp"
@@ -56,11 +57,15 @@ HttpResponse error_response(int status, const std::string& message) {
 
 // One line per write, so that lines from different threads do not interleave. The line is
 // made valid UTF-8 and bounded; line breaks in it (from a decoded request path) are escaped.
-void log_line(std::ostream& out, const std::string& line) {
+// Lines to std::cerr are warnings (a refused request) or errors (the server cannot start),
+// to std::cout information, each written as SAGEMAKER_CONTAINER_LOG_LEVEL allows (logging.hpp).
+void log_line(std::ostream& out, const std::string& line, LogLevel level = LogLevel::info, bool always = false) {
+    if (&out == &std::cerr && level == LogLevel::info) level = LogLevel::warning;
+    if (!always && !log_enabled(level)) return;
     std::string text = valid_utf8(bounded(line, max_message_bytes));
     for (std::size_t at = text.find_first_of("\r\n"); at != std::string::npos; at = text.find_first_of("\r\n", at))
         text.replace(at, 1, text[at] == '\n' ? "\\n" : "\\r");
-    out << (log_prefix + text + "\n") << std::flush;
+    write_log_line(out, level, log_prefix + text, always);
 }
 
 // "a, b, c", at most 20 items, then "and N more".
@@ -221,7 +226,7 @@ int serve_main(const std::vector<std::string>& args) {
     try {
         block_shutdown_signals();
     } catch (const std::exception& e) {
-        log_line(std::cerr, e.what());
+        log_line(std::cerr, e.what(), LogLevel::error);
         return 1;
     }
 
@@ -229,10 +234,11 @@ int serve_main(const std::vector<std::string>& args) {
     try {
         settings = read_serve_settings(args);
     } catch (const settings_error& e) {
-        log_line(std::cerr, e.what());
+        log_line(std::cerr, e.what(), LogLevel::error);
         std::cerr << serve_usage;
         return 2;
     }
+    log_threshold() = settings.log_level;
     if (settings.help) {
         std::cout << serve_usage;
         return 0;
@@ -247,12 +253,12 @@ int serve_main(const std::vector<std::string>& args) {
         if (recovery.changed_anything()) log_line(std::cout, describe_recovery(settings.layout.model_dir(), recovery));
         AnyModel model = load_any_model(model_file);
         if (!std::visit([](const auto& m) { return m.is_fitted(); }, model)) {
-            log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted");
+            log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted", LogLevel::error);
             return 1;
         }
         endpoint = std::make_unique<Endpoint>(std::move(model), settings);
     } catch (const std::exception& e) {
-        log_line(std::cerr, std::string("cannot load the model: ") + e.what());  // names the file
+        log_line(std::cerr, std::string("cannot load the model: ") + e.what(), LogLevel::error);  // names the file
         return 1;
     }
 
@@ -272,7 +278,7 @@ int serve_main(const std::vector<std::string>& args) {
     try {
         port = server.listen(settings.host, settings.port);
     } catch (const std::exception& e) {
-        log_line(std::cerr, e.what());
+        log_line(std::cerr, e.what(), LogLevel::error);
         return 1;
     }
 
@@ -296,7 +302,8 @@ int serve_main(const std::vector<std::string>& args) {
                             " s, body and response deadline " + std::to_string(settings.timeout.count()) +
                             " s, max payload " + std::to_string(settings.max_payload_mb) + " MB, default Accept " +
                             media_type(settings.default_accept) + ", batch strategy " + settings.batch_strategy);
-    log_line(std::cout, "listening on port " + std::to_string(port) + " (" + settings.host + ")");
+    // Written at any log level: tools (and the tests) read the port from it.
+    log_line(std::cout, "listening on port " + std::to_string(port) + " (" + settings.host + ")", LogLevel::info, true);
 
     {
         // Takes a signal that came since the check above, too.

@@ -3,6 +3,7 @@
 // (README.md, "SageMaker"), then defaults.
 
 #include "layout.hpp"
+#include "logging.hpp"
 #include "media_types.hpp"
 #include "text.hpp"
 
@@ -42,6 +43,8 @@ inline constexpr const char* serve_usage =
     "                                       /execution-parameters to batch transform\n"
     "  SAGEMAKER_MAX_CONCURRENT_TRANSFORMS  MaxConcurrentTransforms of /execution-parameters\n"
     "                                       (default: the workers)\n"
+    "  SAGEMAKER_CONTAINER_LOG_LEVEL        least level logged: 10 DEBUG, 20 INFO (default), 30 WARNING\n"
+    "                                       (refused requests), 40 ERROR, or the names\n"
     "  MLPIPE_CSV_OUTPUT                    what a text/csv answer holds per record: label (default),\n"
     "                                       probabilities, or label,probabilities; a request's\n"
     "                                       X-Amzn-SageMaker-Custom-Attributes: output=... overrides it\n"
@@ -67,6 +70,7 @@ struct ServeSettings {
     std::size_t max_payload_mb = 6;
     Format default_accept = Format::csv;
     CsvOutput csv_output{};  // MLPIPE_CSV_OUTPUT
+    int log_level = static_cast<int>(LogLevel::info);  // SAGEMAKER_CONTAINER_LOG_LEVEL
     // For /execution-parameters (batch transform): "MULTI_RECORD" or "SINGLE_RECORD", and
     // MaxConcurrentTransforms (0: the workers).
     std::string batch_strategy = "MULTI_RECORD";
@@ -158,6 +162,13 @@ inline ServeSettings read_serve_settings(const std::vector<std::string>& args) {
             throw settings_error("SAGEMAKER_DEFAULT_INVOCATIONS_ACCEPT is '" + accept +
                                  "': expected text/csv, application/json or application/jsonlines");
         settings.default_accept = *format;
+    }
+
+    if (const std::string level = env(log_level_variable); !level.empty()) {
+        const auto parsed = parse_log_level(level);
+        if (!parsed)
+            throw settings_error(std::string(log_level_variable) + " is '" + level + "': expected " + log_level_choices);
+        settings.log_level = *parsed;
     }
 
     if (const std::string output = env("MLPIPE_CSV_OUTPUT"); !output.empty()) {

@@ -14,6 +14,7 @@
 #include "hyperparameters.hpp"
 #include "json_text.hpp"
 #include "layout.hpp"
+#include "logging.hpp"
 #include "message_limits.hpp"
 #include "metrics.hpp"
 #include "model_commit.hpp"
@@ -56,7 +57,10 @@ constexpr int exit_usage = 2;
 // Flushed line by line: CloudWatch (and the tests) read the log while the job runs. Lines
 // quote column names and class labels from the data, so they are made valid UTF-8 and cut
 // at max_log_line_bytes.
-void log(const std::string& line) { std::cout << valid_utf8(bounded(line, max_log_line_bytes)) << std::endl; }
+void log_at(LogLevel level, const std::string& line, bool always = false) {
+    if (always || log_enabled(level)) write_log_line(std::cout, level, valid_utf8(bounded(line, max_log_line_bytes)), always);
+}
+void log(const std::string& line) { log_at(LogLevel::info, line); }
 
 void print_usage(std::ostream& out) {
     out << "usage: mlpipe-sagemaker train [--root DIR] [--HYPERPARAMETER VALUE ...]\n"
@@ -497,13 +501,37 @@ void fit_model(TrainingRun& run) {
     const TrainingSettings& settings = run.settings();
     log("classes: " + describe_class_counts(class_counts(run.train)));
     run.model = build_model(settings, run.features);
+    // An imputer drops a column with no value to take a fill value from (as scikit-learn does),
+    // which would leave the model without a feature it was told to use.
+    for (const auto& [imputation, columns] : {std::pair{settings.impute_numerical, run.features.numerical},
+                                              std::pair{settings.impute_categorical, run.features.categorical}}) {
+        if (!imputation.enabled || imputation.strategy == ImputeStrategy::constant) continue;
+        for (const auto& name : columns) {
+            const Column& column = run.train.X.column(name);
+            if (column.count_missing() == column.size())
+                throw data_error("feature " + quoted_excerpt(name) + " has no value in the 'train' channel, so " +
+                                 imputation_text(imputation) +
+                                 " has nothing to fill it from; drop the column or impute it with constant:<value>");
+        }
+    }
+    // A categorical feature may hold numbers (codes): its constant must then be a number too.
+    if (settings.impute_categorical.enabled && settings.impute_categorical.strategy == ImputeStrategy::constant) {
+        double number = 0;
+        const bool is_number = parse_double(settings.impute_categorical.fill_value, number);
+        for (const auto& name : run.features.categorical)
+            if (run.train.X.column(name).is_numeric() && !is_number)
+                throw parameter_error("impute-categorical = " + imputation_text(settings.impute_categorical) +
+                                      ", but the categorical feature " + quoted_excerpt(name) +
+                                      " holds numbers; give a number as the constant");
+    }
     if (settings.impute_numerical.enabled || settings.impute_categorical.enabled)
         log("imputation: numerical features " + imputation_text(settings.impute_numerical) +
             ", categorical features " + imputation_text(settings.impute_categorical) + " (" +
             type_name_of(run.model) + ")");
     classifier_of(run.model).set_progress_callback([verbose = settings.verbose](const optim::IterationReport& report) {
-        if (verbose)
-            log("iteration " + std::to_string(report.iteration) + ": loss=" + significant(report.objective, 10) +
+        // Every iteration: with the verbose hyperparameter, or at SAGEMAKER_CONTAINER_LOG_LEVEL DEBUG.
+        if (verbose || log_enabled(LogLevel::debug))
+            log_at(verbose ? LogLevel::info : LogLevel::debug, "iteration " + std::to_string(report.iteration) + ": loss=" + significant(report.objective, 10) +
                 " max|gradient|=" + significant(report.gradient_max, 4));
         return !stop_requested();  // false ends the solver after this iteration (StopReason::cancelled)
     });
@@ -532,7 +560,7 @@ void fit_model(TrainingRun& run) {
         ", converged=" + (classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) +
         "), " + significant(run.fit_seconds, 3) + " s");
     if (!classifier.converged())
-        log("WARNING: the solver did not converge within max-iter=" + std::to_string(settings.classifier.max_iter) +
+        log_at(LogLevel::warning, "the solver did not converge within max-iter=" + std::to_string(settings.classifier.max_iter) +
             "; the model is written anyway. Raise max-iter, or loosen tol, for a converged fit");
 }
 
@@ -542,12 +570,12 @@ void evaluate_model(TrainingRun& run, std::string& phase) {
     phase = "evaluating the model on the training data";
     run.evaluations.emplace_back("train", evaluate(run.model, run.train, run.features.columns));
     for (const auto& [name, value] : metric_values(run.evaluations.back().second))
-        if (name == "accuracy" || name == "log_loss") log(metric_line("train", name, value));
+        if (name == "accuracy" || name == "log_loss") log_at(LogLevel::info, metric_line("train", name, value), true);
     for (const auto& data : run.evaluation_data) {
         phase = "evaluating the model on the '" + data.name + "' channel";
         run.evaluations.emplace_back(data.name, evaluate(run.model, data, run.features.columns));
         const ClassificationMetrics& m = run.evaluations.back().second;
-        for (const auto& [name, value] : metric_values(m)) log(metric_line(data.name, name, value));
+        for (const auto& [name, value] : metric_values(m)) log_at(LogLevel::info, metric_line(data.name, name, value), true);
         if (m.classes.size() > max_listed_items) {
             log(data.name + ": confusion matrix of " + std::to_string(m.classes.size()) +
                 " classes: in evaluation.json (logged for at most " + std::to_string(max_listed_items) + ")");
@@ -801,7 +829,7 @@ std::string advice_for(const std::exception& e) {
 // at max_failure_bytes.
 void report_failure(const std::filesystem::path& failure_file, const std::string& reason) {
     const std::string message = valid_utf8(bounded(reason, max_failure_bytes));
-    std::cerr << message << std::endl;
+    write_log_line(std::cerr, LogLevel::error, message);
     try {
         std::filesystem::create_directories(failure_file.parent_path());
         write_file_atomically(failure_file, message + "\n");
@@ -831,6 +859,15 @@ int train_main(const std::vector<std::string>& args) {
     const Layout layout(arguments.root, arguments.root_given);
     std::error_code ignored;
     std::filesystem::remove(layout.failure_file(), ignored);  // a stale reason must not outlive a new run
+    if (const std::string level = env(log_level_variable); !level.empty()) {
+        const auto threshold = parse_log_level(level);
+        if (!threshold) {
+            report_failure(layout.failure_file(), "training failed: " + std::string(log_level_variable) + " is " +
+                                                      quoted_excerpt(level) + ": expected " + log_level_choices);
+            return exit_error;
+        }
+        log_threshold() = *threshold;
+    }
     std::string phase = "starting";
     try {
         run_training(layout, arguments, phase);

@@ -24,6 +24,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <regex>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -466,6 +467,29 @@ TEST_CASE("serve reads JSON Lines records, one per line, and names a bad line", 
     CHECK(served.answers_ping());
 }
 
+TEST_CASE("serve logs with a UTC time and a level, as much as SAGEMAKER_CONTAINER_LOG_LEVEL says", "[serve][logging]") {
+    {
+        Served served;
+        auto res = served.invoke("not,a,record\n", "text/csv");
+        REQUIRE(res);
+        CHECK(res->status == 400);
+        const std::string warning = " WARNING mlpipe-sagemaker serve: POST /invocations -> 400";
+        for (int i = 0; i < 100 && served.process().stderr_text().find(warning) == std::string::npos; ++i)
+            std::this_thread::sleep_for(20ms);
+        CHECK_THAT(served.process().stderr_text(), Catch::Contains(warning));
+        CHECK(std::regex_search(served.process().stdout_text(),
+                                std::regex(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z INFO mlpipe-sagemaker serve: listening on port)")));
+    }
+    // At ERROR a refused request is not logged; the line with the port always is.
+    Served quiet(EnvVars{{"SAGEMAKER_CONTAINER_LOG_LEVEL", "40"}});
+    CHECK(quiet.process().stdout_text().find(" INFO ") == quiet.process().stdout_text().find(" INFO mlpipe-sagemaker serve: listening"));
+    auto res = quiet.invoke("not,a,record\n", "text/csv");
+    REQUIRE(res);
+    CHECK(res->status == 400);
+    std::this_thread::sleep_for(200ms);
+    CHECK(quiet.process().stderr_text().find("-> 400") == std::string::npos);
+}
+
 TEST_CASE("serve echoes X-Amzn-SageMaker-Custom-Attributes", "[serve]") {
     Served served;
     auto res = served.client().Post("/invocations", {{"X-Amzn-SageMaker-Custom-Attributes", "trace=42"}},
@@ -783,7 +807,8 @@ TEST_CASE("serve refuses bad settings with a message naming them", "[serve][erro
              {"MLPIPE_SERVE_HEADER_TIMEOUT", "0"},
              {"MLPIPE_SERVE_IDLE_TIMEOUT", "soon"},
              {"MLPIPE_SERVE_MAX_CONNECTIONS", "0"},
-             {"MLPIPE_CSV_OUTPUT", "logits"}}) {
+             {"MLPIPE_CSV_OUTPUT", "logits"},
+             {"SAGEMAKER_CONTAINER_LOG_LEVEL", "loud"}}) {
         INFO(name << "=" << value);
         Process process(serve_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
                         Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_").set(name, value),
@@ -925,7 +950,7 @@ TEST_CASE("serve answers a JSON number beyond a double with 400", "[serve][error
     CHECK_THAT(strict_error_of(res), Catch::Contains("not valid JSON") && Catch::Contains("1e400"));
 }
 
-TEST_CASE("serve refuses a CSV body with an empty line, naming it; line ends may be LF or CRLF", "[serve][errors][csv]") {
+TEST_CASE("serve refuses a CSV body with an empty line, naming it, and line ends may be LF or CRLF", "[serve][errors][csv]") {
     Served served;
     const std::string a = test_lines()[0], b = test_lines()[1];
     for (const auto& [body, line] : std::vector<std::pair<std::string, std::string>>{

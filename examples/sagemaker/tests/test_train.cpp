@@ -955,7 +955,7 @@ TEST_CASE("train: the classes log line lists 20 classes, then how many more", "[
     REQUIRE(run.status == 0);
     std::string classes_line;
     for (const auto& line : lines_of(run.out))
-        if (line.starts_with("classes: ")) classes_line = line;
+        if (line.find(" INFO classes: ") != std::string::npos) classes_line = line;
     CHECK(classes_line.find("and 180 more") != std::string::npos);
     CHECK(classes_line.size() < 1000);
     CHECK(run.out.find("test: confusion matrix of 200 classes: in evaluation.json") != std::string::npos);
@@ -1050,7 +1050,7 @@ const char* const label_first_config = R"({"train": {"ContentType": "text/csv;la
 
 }  // namespace
 
-TEST_CASE("train: text/csv;label_size=1 channels (no header, the label first) train, name the features x0..x5, "
+TEST_CASE("train: label_size=1 channels (no header, the label first) train, name the features x0..x5, "
           "and the model serves headerless requests",
           "[train][label_size]") {
     Job job;
@@ -1092,7 +1092,7 @@ TEST_CASE("train: text/csv;label_size=1 channels (no header, the label first) tr
     CHECK(served_predictions(job, body) == reference()["test"]["predictions"].get<std::vector<std::string>>());
 }
 
-TEST_CASE("train: text/csv;label_size=1 with numbers for categories: categorical-features names x-columns",
+TEST_CASE("train: label_size=1 with numbers for categories: categorical-features names x-columns",
           "[train][label_size]") {
     Job job;
     job.write("input/data/train/train.csv", label_first_csv("train", true));
@@ -1120,7 +1120,7 @@ TEST_CASE("train: text/csv;label_size=1 with numbers for categories: categorical
     CHECK(metadata["target"]["name"] == (named ? "sex" : "label"));  // the 'target' hyperparameter names the label
 }
 
-TEST_CASE("train: text/csv;label_size=1 errors name the channel, the files and the line", "[train][label_size]") {
+TEST_CASE("train: label_size=1 errors name the channel, the files and the line", "[train][label_size]") {
     Job job;
     job.write("input/data/train/part-00000", label_first_csv("train", false, 0, 100));
     job.write("input/data/train/part-00001", label_first_csv("train", false, 100));
@@ -1259,7 +1259,7 @@ TEST_CASE("train: impute-numerical and impute-categorical fill holes as scikit-l
     }
 }
 
-TEST_CASE("train: one kind imputed gives one imputer; none leaves holes an error naming the column", "[train][impute]") {
+TEST_CASE("train: one kind imputed gives one imputer, and none leaves holes an error naming the column", "[train][impute]") {
     SECTION("impute-numerical alone: missing categories stay a category of their own") {
         Job job;
         impute_channels(job);
@@ -1310,4 +1310,40 @@ TEST_CASE("train: one kind imputed gives one imputer; none leaves holes an error
             CHECK_THAT(job.failure(), Catch::Contains(key) && Catch::Contains(value));
         }
     }
+}
+
+TEST_CASE("train: log lines carry a UTC time and a level, and SAGEMAKER_CONTAINER_LOG_LEVEL sets how much is logged",
+          "[train][logging]") {
+    const std::regex line_format(R"(^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (DEBUG|INFO|WARNING|ERROR) .+)");
+    auto count_level = [](const std::string& out, const std::string& level) {
+        std::size_t n = 0;
+        for (const auto& line : lines_of(out)) n += line.find("Z " + level + " ") != std::string::npos ? 1 : 0;
+        return n;
+    };
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    const Outcome info = job.train();
+    REQUIRE(info.status == 0);
+    for (const auto& line : lines_of(info.out)) CHECK(std::regex_match(line, line_format));
+    CHECK(count_level(info.out, "INFO") > 10);
+    CHECK(count_level(info.out, "DEBUG") == 0);
+
+    const Outcome debug = job.train({}, {{"SAGEMAKER_CONTAINER_LOG_LEVEL", "10"}});
+    REQUIRE(debug.status == 0);
+    CHECK(count_level(debug.out, "DEBUG") == 29);  // one line per L-BFGS iteration
+    CHECK(debug.out.find("DEBUG iteration 1: loss=") != std::string::npos);
+
+    // At WARNING only the metric lines (which SageMaker's metric definitions read) are left.
+    const Outcome quiet = job.train({}, {{"SAGEMAKER_CONTAINER_LOG_LEVEL", "warning"}});
+    REQUIRE(quiet.status == 0);
+    const std::regex metric_line(R"(.* INFO (train|test):[a-z_0-9]+=[-0-9.e+]+;$)");
+    for (const auto& line : lines_of(quiet.out)) CHECK(std::regex_match(line, metric_line));
+    CHECK(quiet.out.find("test:accuracy=" + four_decimals(reference()["test_accuracy"].get<double>()) + ";") !=
+          std::string::npos);
+
+    const Outcome bad = job.train({}, {{"SAGEMAKER_CONTAINER_LOG_LEVEL", "loud"}});
+    CHECK(bad.status != 0);
+    CHECK_THAT(job.failure(), Catch::Contains("SAGEMAKER_CONTAINER_LOG_LEVEL") && Catch::Contains("loud"));
+    CHECK(std::regex_search(bad.err, std::regex(R"(Z ERROR training failed)")));
 }
