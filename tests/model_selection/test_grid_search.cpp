@@ -140,7 +140,7 @@ TEST_CASE("GridSearchCV finds scikit-learn's scores, ranks and best candidate", 
     }
 }
 
-TEST_CASE("GridSearchCV: same results at any thread count; bad grids refused before any fit",
+TEST_CASE("GridSearchCV: same results at any thread count, bad grids refused before any fit",
           "[model_selection][errors]") {
     test::ReferenceSet set("penguins");
     const ParamGrid grid = {{"logisticregression__C", {0.1, 1.0}}, {"standardscaler__with_mean", {true, false}}};

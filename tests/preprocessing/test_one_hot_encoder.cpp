@@ -43,7 +43,7 @@ TEST_CASE("the output equals sklearn's dense one-hot matrix", "[one_hot_encoder]
           std::vector<std::string>{"color_blue", "color_green", "color_red", "size", "weight"});
 }
 
-TEST_CASE("unknown categories: error names column and value; ignore gives zeros", "[one_hot_encoder]") {
+TEST_CASE("unknown categories: error names column and value, ignore gives zeros", "[one_hot_encoder]") {
     Frame train;
     train.add_categorical("island", std::vector<std::string>{"Biscoe", "Dream", "Torgersen"});
     Frame test;

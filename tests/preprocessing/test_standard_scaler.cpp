@@ -60,7 +60,7 @@ TEST_CASE("partial_fit over batches equals one fit", "[standard_scaler]") {
     CHECK(streamed.n_samples_seen()[0] == 266);
 }
 
-TEST_CASE("constant columns get scale 1; missing values are ignored and kept", "[standard_scaler]") {
+TEST_CASE("constant columns get scale 1, missing values are ignored and kept", "[standard_scaler]") {
     Frame X;
     X.add_numeric("constant", {5.0, 5.0, 5.0, 5.0});
     X.add_numeric("gappy", {1.0, std::nan(""), 3.0, 5.0});
