@@ -6,6 +6,11 @@
 // <mlpipe/mlpipe.hpp> declares these instantiations extern, and the compiler takes them from
 // the library instead of compiling them again. Any other pipeline type still works as usual
 // (compiled in the user's translation unit). src/precompiled.cpp holds the definitions.
+//
+// The library is compiled with mlpipe's own flags: code linking it must not change Eigen's
+// data layout (EIGEN_* defines, or -march flags that change EIGEN_MAX_ALIGN_BYTES such as
+// AVX-512 against a library built without it). Build mlpipe::precompiled with the same
+// flags as its users, or use the header-only targets.
 
 #include <mlpipe/core.hpp>
 #include <mlpipe/io/model_file.hpp>

@@ -246,6 +246,12 @@ TEST_CASE("SimpleImputer refuses bad options and data, naming them", "[imputer][
         SimpleImputer text({.columns = {"colour"}, .strategy = ImputeStrategy::constant, .fill_value = "unknown"});
         CHECK(text.fit_transform(X).column("colour").dictionary().back() == "unknown");
     }
+    SECTION("an infinite value, as scikit-learn refuses it") {
+        Frame infinite;
+        infinite.add_numeric("size", {1.0, std::numeric_limits<double>::infinity(), std::nan("")});
+        SimpleImputer imputer({.columns = {"size"}});
+        CHECK_THROWS_WITH(imputer.fit(infinite), Catch::Contains("infinite") && Catch::Contains("row 1"));
+    }
     SECTION("a strategy out of range and a column named twice") {
         SimpleImputer bad_strategy({.strategy = static_cast<ImputeStrategy>(9)});
         CHECK_THROWS_WITH(bad_strategy.fit(X), Catch::Contains("strategy"));

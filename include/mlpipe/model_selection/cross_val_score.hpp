@@ -3,7 +3,8 @@
 // `model` starts afresh at fit, so it plays the part of sklearn's clone) on the other folds
 // and scores it on its own; folds run in parallel on the library's thread pool. The scores
 // do not depend on the thread count: each fold's fit and score are deterministic and land in
-// their own slot.
+// their own slot. The scorer, and any progress callback the model carries into its copies, are
+// called from several threads at once, so they must be thread-safe.
 //
 //   auto scores = mlpipe::cross_val_score(model, X, y);                     // 5 stratified folds
 //   auto scores = mlpipe::cross_val_score(model, X, y, KFold({.n_splits = 10, .shuffle = true,
@@ -22,6 +23,23 @@
 namespace mlpipe {
 
 // A score of a fitted model on rows it did not see: higher is better (scikit-learn's scorer).
+namespace detail {
+// Folds given by the caller: at least one, none without training or test rows, no row past X.
+inline void check_folds(const std::vector<Fold>& folds, std::size_t n_rows, const char* who) {
+    if (folds.empty()) throw parameter_error(std::string(who) + ": no folds given");
+    for (std::size_t k = 0; k < folds.size(); ++k) {
+        if (folds[k].train.empty() || folds[k].test.empty())
+            throw parameter_error(std::string(who) + ": fold " + std::to_string(k) + " has no " +
+                                  (folds[k].train.empty() ? "training" : "test") + " rows");
+        for (const auto* rows : {&folds[k].train, &folds[k].test})
+            for (auto row : *rows)
+                if (row >= n_rows)
+                    throw parameter_error(std::string(who) + ": fold " + std::to_string(k) + " names row " +
+                                          std::to_string(row) + ", past the " + std::to_string(n_rows) + " rows of X");
+    }
+}
+}  // namespace detail
+
 template <class Model>
 using Scorer = std::function<double(const Model& fitted, const Frame& X, const Frame& y)>;
 
@@ -37,11 +55,7 @@ std::vector<double> cross_val_score(const Model& model, const Frame& X, const Fr
     if (X.rows() != y.rows())
         throw data_error("cross_val_score: X has " + std::to_string(X.rows()) + " rows but y has " +
                          std::to_string(y.rows()));
-    if (folds.empty()) throw parameter_error("cross_val_score: no folds given");
-    for (std::size_t k = 0; k < folds.size(); ++k)
-        if (folds[k].train.empty() || folds[k].test.empty())
-            throw parameter_error("cross_val_score: fold " + std::to_string(k) + " has no " +
-                                  (folds[k].train.empty() ? "training" : "test") + " rows");
+    detail::check_folds(folds, X.rows(), "cross_val_score");
     if (!scorer) scorer = [](const Model& fitted, const Frame& X_test, const Frame& y_test) {
         return fitted.score(X_test, y_test);
     };

@@ -3,7 +3,9 @@
 // Every candidate (each combination of the grid's values, in scikit-learn's order: names
 // sorted, the last name's values varying fastest) is fitted and scored on every fold; all
 // candidate x fold fits run in parallel on the library's thread pool, each in its own slot,
-// so the results do not depend on the thread count. The best candidate (highest mean test
+// so the results do not depend on the thread count (the scorer, and any progress callback the
+// estimator carries into its copies, are called from several threads at once: they must be
+// thread-safe). The best candidate (highest mean test
 // score; the first of those tied) is then refitted on all the rows.
 //
 //   GridSearchCV search(model, {{"logisticregression__C", {0.01, 0.1, 1.0, 10.0}}});
@@ -103,6 +105,7 @@ public:
                              std::to_string(y.rows()));
         const std::vector<Fold> folds =
             options_.folds.empty() ? StratifiedKFold({.n_splits = options_.cv}).split(y) : options_.folds;
+        detail::check_folds(folds, X.rows(), "GridSearchCV.fit");
         Scorer<Model> scorer = options_.scoring;
         if (!scorer) scorer = [](const Model& fitted, const Frame& X_test, const Frame& y_test) {
             return fitted.score(X_test, y_test);
@@ -153,15 +156,16 @@ public:
         std::size_t best = 0;
         for (std::size_t c = 1; c < candidates_.size(); ++c)
             if (results.rank_test_score[c] < results.rank_test_score[best]) best = c;
+        // The refit first: if it throws, the search keeps its earlier results.
+        std::optional<Model> refitted;
+        if (options_.refit) {
+            refitted.emplace(estimator_);
+            set_params(*refitted, candidates_[best]);
+            refitted->fit(X, y);
+        }
         results_ = std::move(results);
         best_index_ = best;
-        best_estimator_.reset();
-        if (options_.refit) {
-            Model model = estimator_;
-            set_params(model, candidates_[best]);
-            model.fit(X, y);
-            best_estimator_ = std::move(model);
-        }
+        best_estimator_ = std::move(refitted);
         return *this;
     }
 

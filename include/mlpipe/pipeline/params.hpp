@@ -105,8 +105,9 @@ public:
             if (const auto* i = std::get_if<std::int64_t>(v)) d = static_cast<double>(*i);
             else if (const auto* f = std::get_if<double>(v)) d = *f;
             else wrong(name, *v, "a whole number");
+            // max() + 1 is a power of two, exact in a double; max() itself may round up to it.
             if (d != std::floor(d) || d < static_cast<double>(std::numeric_limits<Int>::min()) ||
-                d > static_cast<double>(std::numeric_limits<Int>::max()))
+                d >= 2.0 * static_cast<double>(std::numeric_limits<Int>::max() / 2 + 1))
                 throw parameter_error(who_ + ": parameter '" + name + "' must be a whole number in range, not " +
                                       to_string(*v));
             target = static_cast<Int>(d);

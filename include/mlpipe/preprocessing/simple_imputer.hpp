@@ -77,8 +77,9 @@ public:
 
     static std::string type_name() { return "SimpleImputer"; }
     const Options& options() const noexcept { return options_; }
-    // New options, used from the next fit on (add_indicator at once, as scikit-learn's
-    // set_params); the fitted statistics stay.
+    // New options, used from the next fit on; the fitted statistics stay (as scikit-learn's
+    // set_params). add_indicator acts at once: turned on after a fit, it marks the columns that
+    // had holes at that fit.
     void set_options(Options options) { options_ = std::move(options); }
 
     // Every option and column is checked before the fitted state changes, so a failed fit
@@ -156,7 +157,7 @@ private:
         for (std::size_t i = 0; i < options_.columns.size(); ++i)
             for (std::size_t j = 0; j < i; ++j)
                 if (options_.columns[i] == options_.columns[j])
-                    throw parameter_error("SimpleImputer: columns names '" + options_.columns[i] + "' twice");
+                    throw parameter_error("SimpleImputer: columns lists '" + options_.columns[i] + "' twice");
     }
 
     std::vector<std::string> columns_to_impute(const Frame& X) const {
@@ -196,8 +197,13 @@ private:
         std::vector<double> present;  // the values that are there, as doubles whatever the storage
         present.reserve(column.size());
         column.visit_values([&](auto values) {
-            for (auto v : values)
-                if (!std::isnan(v)) present.push_back(static_cast<double>(v));
+            for (std::size_t i = 0; i < values.size(); ++i) {
+                if (std::isnan(values[i])) continue;
+                if (std::isinf(values[i]))  // as scikit-learn: a mean or mode of infinities is no fill value
+                    throw data_error("SimpleImputer.fit: column '" + s.column + "' has an infinite value in row " +
+                                     std::to_string(i));
+                present.push_back(static_cast<double>(values[i]));
+            }
         });
         if (present.empty()) return s;
         s.has_value = true;
