@@ -19,8 +19,11 @@ namespace mlpipe {
 
 using StockPipeline = Pipeline<OneHotEncoder, StandardScaler, BasicLogisticRegression<double>>;
 using StockPipelineFloat = Pipeline<OneHotEncoder, StandardScaler, BasicLogisticRegression<float>>;
+// Numeric and categorical imputers (two SimpleImputer steps), and one imputer for either kind.
 using StockImputingPipeline =
     Pipeline<SimpleImputer, SimpleImputer, OneHotEncoder, StandardScaler, BasicLogisticRegression<double>>;
+using StockSingleImputerPipeline =
+    Pipeline<SimpleImputer, OneHotEncoder, StandardScaler, BasicLogisticRegression<double>>;
 
 }  // namespace mlpipe
 
@@ -38,6 +41,7 @@ using StockImputingPipeline =
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockPipeline)
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockPipelineFloat)
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockImputingPipeline)
+MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockSingleImputerPipeline)
 
 #undef MLPIPE_INSTANTIATE_ARCHIVES
 #ifdef MLPIPE_INSTANTIATE_DEFINED_HERE
