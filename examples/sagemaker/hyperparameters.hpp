@@ -55,6 +55,9 @@ struct TrainingSettings {
     LogisticRegression::Options classifier{};
     // ignore: an endpoint answers rows with a category never seen in training.
     HandleUnknown handle_unknown = HandleUnknown::ignore;
+    // Rare categories grouped into one "infrequent" column, as scikit-learn's OneHotEncoder.
+    std::optional<MinFrequency> min_frequency{};   // nullopt: no minimum
+    std::optional<std::int64_t> max_categories{};  // nullopt: no bound
     ArchiveFormat archive_format = ArchiveFormat::binary;
     bool verbose = false;
     std::optional<int> n_jobs;  // nullopt: not given (SM_NUM_CPUS when set, else every core)
@@ -180,6 +183,27 @@ inline Imputation imputation(const HyperparameterValue& h, bool numerical) {
     throw bad_value{"not supported; choices: " + choices};
 }
 
+// min-frequency as scikit-learn's: a whole number >= 1 is a count of rows, a number strictly
+// between 0 and 1 a share of the rows; "none" (or null) is no minimum.
+inline std::optional<MinFrequency> min_frequency(const HyperparameterValue& h) {
+    if (h.value.is_null() || to_lower(to_text(h)) == "none") return std::nullopt;
+    const double number = to_number(h);
+    if (number > 0 && number < 1) return MinFrequency::fraction(number);
+    if (number >= 1 && number == std::floor(number) && number <= 9.0e15)
+        return MinFrequency::count(static_cast<std::int64_t>(number));
+    throw bad_value{"must be none, a whole number of rows >= 1, or a share of the rows between 0 and 1"};
+}
+
+// max-categories: a whole number >= 1 of output columns per categorical feature (the
+// infrequent column included), or "none".
+inline std::optional<std::int64_t> max_categories(const HyperparameterValue& h) {
+    if (h.value.is_null() || to_lower(to_text(h)) == "none") return std::nullopt;
+    const double number = to_number(h);
+    if (!(number >= 1 && number == std::floor(number) && number <= 9.0e15))
+        throw bad_value{"must be none or a whole number >= 1"};
+    return static_cast<std::int64_t>(number);
+}
+
 inline std::string non_empty_text(const HyperparameterValue& h) {
     std::string text = to_text(h);
     if (text.empty()) throw bad_value{"must not be empty"};
@@ -277,11 +301,30 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
              s.classifier.class_weight =
                  choice(h, {"none", "balanced"}) == "balanced" ? ClassWeight::balanced : ClassWeight::none;
          }},
-        {"handle-unknown", "ignore", "ignore | error: what the model does with a category unseen in training",
+        {"handle-unknown", "ignore",
+         "ignore | error | infrequent_if_exist: what the model does with a category unseen in training "
+         "(infrequent_if_exist: counts it as the feature's infrequent category when it has one, else ignores it)",
          [](const auto& h, auto& s) {
-             s.handle_unknown =
-                 choice(h, {"ignore", "error"}) == "ignore" ? HandleUnknown::ignore : HandleUnknown::error;
+             HyperparameterValue underscored = h;  // infrequent-if-exist is accepted too
+             if (underscored.value.is_string()) {
+                 std::string text = underscored.value.get<std::string>();
+                 std::replace(text.begin(), text.end(), '-', '_');
+                 underscored.value = text;
+             }
+             const std::string chosen = choice(underscored, {"ignore", "error", "infrequent_if_exist"});
+             s.handle_unknown = chosen == "ignore"  ? HandleUnknown::ignore
+                                : chosen == "error" ? HandleUnknown::error
+                                                    : HandleUnknown::infrequent_if_exist;
          }},
+        {"min-frequency", "none",
+         "categories seen in fewer training rows are grouped into one infrequent category per feature "
+         "(<feature>_infrequent_sklearn): a whole number of rows >= 1, a share of the rows between 0 and 1, "
+         "or none",
+         [](const auto& h, auto& s) { s.min_frequency = min_frequency(h); }},
+        {"max-categories", "none",
+         "at most this many output columns per categorical feature, the infrequent one included (the rarest "
+         "categories are grouped): a whole number >= 1, or none",
+         [](const auto& h, auto& s) { s.max_categories = max_categories(h); }},
         {"solver", "lbfgs",
          "lbfgs | newton-cg | newton-cholesky | sag | saga: the optimiser, as scikit-learn's "
          "(newton-cholesky for many rows and few features; sag and saga for many rows; saga for l1 and "
@@ -310,7 +353,11 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          }},
         {"l1-ratio", "unset", "elasticnet's mix of l1 in [0, 1] (1 = pure l1); required by penalty elasticnet and "
          "refused with any other",
-         [](const auto& h, auto& s) { s.classifier.l1_ratio = unit_interval(h); }},
+         [](const auto& h, auto& s) {
+             // null is unset, as metadata.json records it, so its hyperparameters can be given again
+             if (h.value.is_null()) s.classifier.l1_ratio.reset();
+             else s.classifier.l1_ratio = unit_interval(h);
+         }},
         {"random-state", "0", "seed of sag and saga's row order, a whole number >= 0: same seed, same model",
          [](const auto& h, auto& s) { s.classifier.random_state = seed(h); }},
         {"n-jobs", "SM_NUM_CPUS, else every core",
@@ -416,7 +463,12 @@ inline const char* to_string(ClassWeight weight) noexcept {
     return weight == ClassWeight::balanced ? "balanced" : "none";
 }
 inline const char* to_string(HandleUnknown handling) noexcept {
-    return handling == HandleUnknown::ignore ? "ignore" : "error";
+    switch (handling) {
+        case HandleUnknown::ignore: return "ignore";
+        case HandleUnknown::infrequent_if_exist: return "infrequent_if_exist";
+        case HandleUnknown::error: break;
+    }
+    return "error";
 }
 
 // The settings in effect, under the hyperparameters' names (features as resolved by the caller).
@@ -431,6 +483,11 @@ inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const
         {"tol", s.classifier.tol},
         {"class-weight", to_string(s.classifier.class_weight)},
         {"handle-unknown", to_string(s.handle_unknown)},
+        {"min-frequency", s.min_frequency ? nlohmann::json(s.min_frequency->kind == MinFrequency::Kind::count
+                                                               ? nlohmann::json(s.min_frequency->rows)
+                                                               : nlohmann::json(s.min_frequency->share))
+                                          : nlohmann::json(nullptr)},
+        {"max-categories", s.max_categories ? nlohmann::json(*s.max_categories) : nlohmann::json(nullptr)},
         {"solver", to_string(s.classifier.solver)},
         {"archive-format", mlpipe::to_string(s.archive_format)},
         {"match-sklearn", to_string(s.classifier.match_sklearn)},

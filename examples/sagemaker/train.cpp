@@ -467,7 +467,10 @@ std::string describe_class_counts(const std::map<Label, std::size_t>& counts) {
 // hyperparameters impute (and that has columns: an imputer given no columns would take every
 // column it can).
 AnyModel build_model(const TrainingSettings& settings, const Features& features) {
-    const OneHotEncoder encoder{{.columns = features.categorical, .handle_unknown = settings.handle_unknown}};
+    const OneHotEncoder encoder{{.columns = features.categorical,
+                                 .handle_unknown = settings.handle_unknown,
+                                 .min_frequency = settings.min_frequency,
+                                 .max_categories = settings.max_categories}};
     const StandardScaler scaler{{.columns = features.numerical}};
     const LogisticRegression classifier{settings.classifier};
     auto imputer = [](const Imputation& imputation, const std::vector<std::string>& columns) {

@@ -382,6 +382,11 @@ TEST_CASE("train: a bad hyperparameter fails the job naming the key", "[train]")
         {"n-jobs", "0", {"'n-jobs' = '0'", "-1 for every core"}},
         {"n-jobs", "1.5", {"'n-jobs' = '1.5'", "whole number"}},
         {"class-weight", "heavy", {"'class-weight' = 'heavy'", "none, balanced"}},
+        {"handle-unknown", "infrequent", {"'handle-unknown' = 'infrequent'", "ignore, error, infrequent_if_exist"}},
+        {"min-frequency", "0", {"'min-frequency' = '0'", "a whole number of rows >= 1, or a share of the rows"}},
+        {"min-frequency", "1.5", {"'min-frequency' = '1.5'", "a whole number of rows >= 1, or a share of the rows"}},
+        {"min-frequency", "many", {"'min-frequency' = 'many'", "not a number"}},
+        {"max-categories", "2.5", {"'max-categories' = '2.5'", "none or a whole number >= 1"}},
         {"max_iters", "50", {"unknown hyperparameter 'max_iters'", "did you mean 'max-iter'?", "known: "}},
         {"numerical-features", "bill_length_mm,island", {"numerical-features lists 'island'", "holds text"}},
         {"categorical-features", "species,islnd", {"'islnd'", "did you mean 'island'?"}},
@@ -1017,7 +1022,9 @@ std::string label_first_csv(const std::string& split, bool coded = false, std::s
 
 // The answer of `serve`, started on the job's model folder, to a CSV request (features only, no
 // header), one label per line.
-std::vector<std::string> served_predictions(const Job& job, const std::string& body) {
+// The CSV answer's lines; custom_attributes, when given, goes in X-Amzn-SageMaker-Custom-Attributes.
+std::vector<std::string> served_predictions(const Job& job, const std::string& body,
+                                            const std::string& custom_attributes = "") {
     TempDir logs("mlpipe-train-serve");
     Environment env = Environment::inherited().remove_prefixed("SAGEMAKER_").remove_prefixed("SM_");
     Process serve(MLPIPE_SAGEMAKER_BIN,
@@ -1036,7 +1043,9 @@ std::vector<std::string> served_predictions(const Job& job, const std::string& b
         30s));
     httplib::Client client("127.0.0.1", port);
     client.set_read_timeout(30s);
-    const auto res = client.Post("/invocations", {{"Accept", "text/csv"}}, body, "text/csv");
+    httplib::Headers headers = {{"Accept", "text/csv"}};
+    if (!custom_attributes.empty()) headers.emplace("X-Amzn-SageMaker-Custom-Attributes", custom_attributes);
+    const auto res = client.Post("/invocations", headers, body, "text/csv");
     serve.signal(SIGTERM);
     serve.wait_for(10s);
     REQUIRE(res);
@@ -1346,4 +1355,57 @@ TEST_CASE("train: log lines carry a UTC time and a level, and SAGEMAKER_CONTAINE
     CHECK(bad.status != 0);
     CHECK_THAT(job.failure(), Catch::Contains("SAGEMAKER_CONTAINER_LOG_LEVEL") && Catch::Contains("loud"));
     CHECK(std::regex_search(bad.err, std::regex(R"(Z ERROR training failed)")));
+}
+
+TEST_CASE("train: min-frequency and max-categories group rare categories, as scikit-learn's OneHotEncoder",
+          "[train][encoder]") {
+    // The training rows hold 50 Chinstrap penguins of 266 and 33 from Torgersen: the rarest
+    // species and island. scikit-learn 1.2.1 names the grouped columns <feature>_infrequent_sklearn
+    // and puts them after the frequent ones (checked by data/reference/make_encoder.py's runs).
+    const std::vector<std::string> categorical_names = {"species_Adelie", "species_Gentoo", "species_infrequent_sklearn",
+                                                        "island_Biscoe",  "island_Dream",   "island_infrequent_sklearn"};
+    SECTION("a count, a share and a bound give scikit-learn's columns") {
+        const auto [key, value, names, recorded] = GENERATE_COPY(
+            std::make_tuple(std::string("min-frequency"), std::string("60"), categorical_names, json(60)),
+            std::make_tuple(std::string("min_frequency"), std::string("0.2"), categorical_names, json(0.2)),
+            std::make_tuple(std::string("max-categories"), std::string("2"),
+                            std::vector<std::string>{"species_Adelie", "species_infrequent_sklearn", "island_Biscoe",
+                                                     "island_infrequent_sklearn"},
+                            json(2)));
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters[key] = value;
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(key << " = " << value << "\n" << run.out << run.err);
+        REQUIRE(run.status == 0);
+        const json metadata = job.metadata();
+        const auto features = metadata["feature_names"].get<std::vector<std::string>>();
+        REQUIRE(features.size() == names.size() + 4);
+        // The scaled numeric features first, then the encoder's columns.
+        CHECK(std::vector<std::string>(features.end() - static_cast<long>(names.size()), features.end()) == names);
+        CHECK(metadata["hyperparameters"][key == "max-categories" ? "max-categories" : "min-frequency"] == recorded);
+    }
+    SECTION("infrequent_if_exist: an unseen category is served as the infrequent one") {
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        hyperparameters["min-frequency"] = "60";
+        hyperparameters["handle-unknown"] = "infrequent-if-exist";  // either spelling
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        CHECK(job.metadata()["hyperparameters"]["handle-unknown"] == "infrequent_if_exist");
+        // Three rows that differ only in the island: Torgersen (infrequent), Atlantis
+        // (unseen, so infrequent too) and Biscoe; the first two must get the same probabilities.
+        const std::string measurements = ",39.1,18.7,181.0,3750.0\n";
+        const auto served = served_predictions(
+            job, "Adelie,Torgersen" + measurements + "Adelie,Atlantis" + measurements + "Adelie,Biscoe" + measurements,
+            "output=probabilities");
+        REQUIRE(served.size() == 3);
+        CHECK(served[0] == served[1]);
+        CHECK(served[0] != served[2]);
+    }
 }
