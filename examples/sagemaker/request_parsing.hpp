@@ -29,16 +29,14 @@
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/io/json_records.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <cmath>
-#include <cstdint>
-#include <limits>
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 namespace mlpipe::sagemaker {
@@ -46,7 +44,7 @@ namespace mlpipe::sagemaker {
 class RecordReader {
 public:
     explicit RecordReader(const Schema& schema, std::set<std::string> imputed = {})
-        : columns_(schema.columns()), imputed_(std::move(imputed)) {
+        : schema_(schema), columns_(schema.columns()), imputed_(std::move(imputed)) {
         csv_options_.header = false;
         for (const auto& column : columns_) {
             csv_options_.column_names.push_back(column.name);
@@ -151,126 +149,9 @@ private:
         return frame_of(*records);
     }
 
-    // One JSON document per line. The parsed records stay alive in one array while the
-    // columns are built (a column's dictionary keeps views into them).
-    Frame read_jsonlines(std::string_view body) const {
-        nlohmann::json records = nlohmann::json::array();
-        std::size_t line = 0;
-        while (!body.empty()) {
-            ++line;
-            const std::size_t end = body.find('\n');
-            std::string_view text = body.substr(0, end);
-            body = end == std::string_view::npos ? std::string_view() : body.substr(end + 1);
-            if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
-            if (trim(text).empty())
-                throw data_error("line " + std::to_string(line) +
-                                 " is empty; send one JSON record per line, without empty lines (the answer has one "
-                                 "line per record, in order)");
-            if (nesting_deeper_than(text, max_json_nesting))
-                throw data_error("line " + std::to_string(line) + " nests JSON arrays and objects more than " +
-                                 std::to_string(max_json_nesting) + " levels deep");
-            try {
-                records.push_back(nlohmann::json::parse(text));
-            } catch (const nlohmann::json::exception& e) {
-                throw data_error("line " + std::to_string(line) + " is not valid JSON: " + e.what());
-            }
-            if (!records.back().is_object() && !records.back().is_array())
-                throw data_error("line " + std::to_string(line) + " is a JSON " + records.back().type_name() +
-                                 "; each line must be one record: an object keyed by column name or a list of "
-                                 "values in the order " +
-                                 column_list_);
-        }
-        return frame_of(records);
-    }
-
-    // One column's values, gathered record by record.
-    class ColumnBuilder {
-    public:
-        ColumnBuilder(const ColumnSpec& spec, std::size_t rows) : spec_(spec) {
-            if (spec.kind == ColumnKind::numeric) values_.reserve(rows);
-            else codes_.reserve(rows);
-        }
-
-        void add(const nlohmann::json& value, std::size_t record) {
-            if (spec_.kind == ColumnKind::numeric) {
-                if (value.is_null()) values_.push_back(std::numeric_limits<double>::quiet_NaN());
-                else if (value.is_number()) values_.push_back(value.get<double>());
-                else fail(value, record, "a number");
-            } else {
-                if (value.is_null()) {
-                    codes_.push_back(-1);
-                } else if (value.is_string()) {
-                    const auto& text = value.get_ref<const std::string&>();
-                    const auto [it, inserted] = index_.try_emplace(text, static_cast<std::int32_t>(dictionary_.size()));
-                    if (inserted) dictionary_.push_back(text);
-                    codes_.push_back(it->second);
-                } else {
-                    fail(value, record, "a string");
-                }
-            }
-        }
-
-        Column build() {
-            if (spec_.kind == ColumnKind::numeric) return Column::numeric(spec_.name, std::move(values_));
-            return Column::categorical(spec_.name, std::move(codes_), std::move(dictionary_));
-        }
-
-    private:
-        [[noreturn]] void fail(const nlohmann::json& value, std::size_t record, const char* expected) const {
-            throw data_error("record " + std::to_string(record) + ", field '" + spec_.name + "': expected " + expected +
-                             " (or null), got " + describe_json_value(value));
-        }
-
-        const ColumnSpec& spec_;
-        std::vector<double> values_;
-        std::vector<std::int32_t> codes_;
-        std::vector<std::string> dictionary_;
-        std::unordered_map<std::string_view, std::int32_t> index_;  // views into the JSON document
-    };
-
-    Frame frame_of(const nlohmann::json& records) const {
-        std::vector<ColumnBuilder> builders;
-        builders.reserve(columns_.size());
-        for (const auto& spec : columns_) builders.emplace_back(spec, records.size());
-        std::size_t record = 0;
-        for (const auto& fields : records) {
-            ++record;
-            if (fields.is_object()) add_object(fields, record, builders);
-            else if (fields.is_array()) add_list(fields, record, builders);
-            else
-                throw data_error("record " + std::to_string(record) + " is a " + fields.type_name() +
-                                 "; expected an object keyed by column name or a list of values");
-        }
-        std::vector<Column> columns;
-        columns.reserve(builders.size());
-        for (auto& builder : builders) columns.push_back(builder.build());
-        return Frame(std::move(columns));
-    }
-
-    void add_object(const nlohmann::json& fields, std::size_t record, std::vector<ColumnBuilder>& builders) const {
-        for (std::size_t j = 0; j < columns_.size(); ++j) {
-            const auto value = fields.find(columns_[j].name);
-            if (value == fields.end())
-                throw data_error("record " + std::to_string(record) + ": missing field '" + columns_[j].name +
-                                 "' (the model needs " + column_list_ + ")");
-            builders[j].add(*value, record);
-        }
-        if (fields.size() == columns_.size()) return;
-        for (const auto& [key, value] : fields.items()) {
-            bool known = false;
-            for (const auto& column : columns_) known = known || column.name == key;
-            if (!known)
-                throw data_error("record " + std::to_string(record) + ": unexpected field " + excerpt(key) +
-                                 " (the model needs " + column_list_ + ")");
-        }
-    }
-
-    void add_list(const nlohmann::json& fields, std::size_t record, std::vector<ColumnBuilder>& builders) const {
-        if (fields.size() != columns_.size())
-            throw data_error("record " + std::to_string(record) + " has " + std::to_string(fields.size()) +
-                             " fields, expected " + std::to_string(columns_.size()) + " (" + column_list_ + ")");
-        for (std::size_t j = 0; j < columns_.size(); ++j) builders[j].add(fields[j], record);
-    }
+    // JSON Lines and the records themselves: the library's JSON records reader.
+    Frame read_jsonlines(std::string_view body) const { return frame_from_json_lines(body, schema_); }
+    Frame frame_of(const nlohmann::json& records) const { return frame_from_json_records(records, schema_); }
 
     static void require_finite_numbers(const Frame& records, const std::set<std::string>& imputed) {
         for (const auto& column : records) {
@@ -289,6 +170,7 @@ private:
 
     static constexpr const char* source_name = "request body";
 
+    Schema schema_;
     std::vector<ColumnSpec> columns_;
     std::set<std::string> imputed_;  // columns whose missing values the model fills
     CsvOptions csv_options_;
