@@ -11,17 +11,15 @@
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
-#include <mlpipe/model_selection/numpy_random.hpp>
+#include <mlpipe/model_selection/train_test_split.hpp>
 
 #include <algorithm>
 #include <charconv>
-#include <cmath>
 #include <cstdint>
 #include <exception>
 #include <filesystem>
 #include <iostream>
 #include <optional>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -129,18 +127,18 @@ void prepare(const PrepareArguments& arguments) {
     const Frame distinct = take_rows(complete, first_of_duplicate_rows(complete));
     std::cout << "prepare: rows after dropping duplicate rows: " << distinct.rows() << "\n";
 
-    // As scikit-learn's train_test_split sizes it (same double arithmetic): ceil for the test set.
+    // scikit-learn's train_test_split(test_size, random_state=seed), row for row: the library's
+    // has the same sizes (ceil for the test set) and numpy's permutation.
     const std::size_t n = distinct.rows();
-    const auto n_test = static_cast<std::size_t>(std::ceil(arguments.test_size * static_cast<double>(n)));
-    if (n_test == 0 || n_test >= n)
+    SplitRows rows;
+    try {
+        rows = train_test_split_rows(n, {.test_size = arguments.test_size, .random_state = arguments.seed});
+    } catch (const parameter_error& e) {
         throw data_error("cannot split " + std::to_string(n) + " rows with --test-size " +
-                         std::to_string(arguments.test_size) + ": both sets need at least one row");
-    // numpy.random.RandomState(seed).permutation(n), as scikit-learn's train_test_split draws
-    // it: the notebook's split, row for row.
-    const std::vector<std::size_t> order = NumpyRandomState(arguments.seed).permutation(n);
-    const std::span<const std::size_t> all(order);
-    const Frame test = take_rows(distinct, all.first(n_test));
-    const Frame train = take_rows(distinct, all.subspan(n_test));
+                         std::to_string(arguments.test_size) + " (" + e.what() + ")");
+    }
+    const Frame test = take_rows(distinct, rows.test);
+    const Frame train = take_rows(distinct, rows.train);
     std::cout << "prepare: train rows: " << train.rows() << ", test rows: " << test.rows() << " (test-size "
               << arguments.test_size << ", seed " << arguments.seed << ")\n";
     write_split(train, arguments.target, arguments.out / "train", "train");
