@@ -6,6 +6,7 @@
 //
 //   build/bench/mlpipe_bench [--benchmark_filter=Fit] [--benchmark_min_time=0.5]
 #include <mlpipe/core.hpp>
+#include <mlpipe/io/csv_writer.hpp>
 
 #include <benchmark/benchmark.h>
 

@@ -11,6 +11,7 @@
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/io/csv_writer.hpp>
 #include <mlpipe/model_selection/train_test_split.hpp>
 
 #include <algorithm>

@@ -17,7 +17,7 @@
 #include "text.hpp"
 
 #include <mlpipe/core.hpp>
-#include <mlpipe/io/csv.hpp>  // detail::csv::append_field, the quoting of write_csv
+#include <mlpipe/io/csv_writer.hpp>  // detail::csv::append_field, the quoting of write_csv
 
 #include <string>
 #include <string_view>

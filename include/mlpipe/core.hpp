@@ -1,9 +1,11 @@
 #pragma once
-// The library without persistence: Frame, CSV, the pipeline steps and Pipeline.
-// Includes no Boost header, so it compiles fast; <mlpipe/mlpipe.hpp> adds save/load.
+// The library without persistence: Frame, reading CSV, the pipeline steps and Pipeline.
+// Includes no Boost header and no POSIX file header, so it compiles fast; <mlpipe/mlpipe.hpp>
+// adds save/load and write_csv (or include <mlpipe/io/csv_writer.hpp> alone).
 
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
+#include <mlpipe/frame/eigen.hpp>
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/frame/label.hpp>
 #include <mlpipe/frame/schema.hpp>

@@ -3,6 +3,7 @@
 // Code that only fits and predicts can include <mlpipe/core.hpp> and compile faster.
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/io/csv_writer.hpp>
 #include <mlpipe/io/model_file.hpp>
 #include <mlpipe/serialization/eigen.hpp>
 #include <mlpipe/serialization/frame.hpp>

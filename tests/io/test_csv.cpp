@@ -4,6 +4,7 @@
 #include "../support/temp_dir.hpp"
 
 #include <mlpipe/io/csv.hpp>
+#include <mlpipe/io/csv_writer.hpp>
 
 #include <catch2/catch.hpp>
 

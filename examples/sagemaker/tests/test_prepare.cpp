@@ -4,6 +4,7 @@
 #include "support.hpp"
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/io/csv_writer.hpp>
 
 #include <catch2/catch.hpp>
 

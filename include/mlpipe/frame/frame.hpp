@@ -1,21 +1,34 @@
 #pragma once
 // Frame: a table of named, typed columns (the input of every pipeline step).
 // Built from CSV (read_csv), from an Eigen matrix plus names, or column by column.
+//
+// Eigen is not included here (code that only reads and writes tables does not pay for it):
+// from_matrix takes any Eigen matrix its caller has, and to_dense needs
+// <mlpipe/frame/eigen.hpp>, which <mlpipe/core.hpp> includes.
 
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 
-#include <Eigen/Core>
-
 #include <algorithm>
+#include <cstddef>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+namespace Eigen {
+template <typename Derived>
+class MatrixBase;  // as Eigen declares it
+}  // namespace Eigen
+
 namespace mlpipe {
+
+namespace detail {
+template <class Scalar>
+struct DenseMatrix;  // Eigen's dynamic matrix of Scalar; defined in frame/eigen.hpp
+}  // namespace detail
 
 class Frame {
 public:
@@ -47,14 +60,15 @@ public:
     // One numeric column per matrix column, named by `names` (one name per column).
     template <class Derived>
     static Frame from_matrix(const Eigen::MatrixBase<Derived>& matrix, const std::vector<std::string>& names) {
-        if (static_cast<Eigen::Index>(names.size()) != matrix.cols())
-            throw data_error("Frame::from_matrix: " + std::to_string(matrix.cols()) + " matrix columns but " +
+        const auto cols = static_cast<std::ptrdiff_t>(matrix.cols());
+        const auto rows = static_cast<std::ptrdiff_t>(matrix.rows());
+        if (static_cast<std::ptrdiff_t>(names.size()) != cols)
+            throw data_error("Frame::from_matrix: " + std::to_string(cols) + " matrix columns but " +
                              std::to_string(names.size()) + " names");
         Frame frame;
-        for (Eigen::Index j = 0; j < matrix.cols(); ++j) {
-            std::vector<double> values(static_cast<std::size_t>(matrix.rows()));
-            for (Eigen::Index i = 0; i < matrix.rows(); ++i)
-                values[static_cast<std::size_t>(i)] = static_cast<double>(matrix(i, j));
+        for (std::ptrdiff_t j = 0; j < cols; ++j) {
+            std::vector<double> values(static_cast<std::size_t>(rows));
+            for (std::ptrdiff_t i = 0; i < rows; ++i) values[static_cast<std::size_t>(i)] = static_cast<double>(matrix(i, j));
             frame.add(Column::numeric(names[static_cast<std::size_t>(j)], std::move(values)));
         }
         return frame;
@@ -134,30 +148,34 @@ public:
         return out;
     }
 
-    // The explicit dense matrix (rows x features, frame order), for users who want it;
-    // pipeline steps never build it. Categorical columns must be encoded first.
-    Eigen::MatrixXd to_dense() const {
-        Eigen::Index width = 0;
+    // The explicit dense matrix (rows x features, frame order; Eigen::MatrixXd by default),
+    // for users who want it; pipeline steps never build it. Categorical columns must be
+    // encoded first. Needs <mlpipe/frame/eigen.hpp> (a template, so that this header does
+    // not need Eigen).
+    template <class Scalar = double>
+    typename detail::DenseMatrix<Scalar>::type to_dense() const {
+        using Matrix = typename detail::DenseMatrix<Scalar>::type;
+        std::ptrdiff_t width = 0;
         for (const auto& c : columns_) {
             if (c.is_categorical())
                 throw data_error("Frame::to_dense: column '" + c.name() +
                                  "' is categorical; encode it (OneHotEncoder) first");
-            width += static_cast<Eigen::Index>(c.width());
+            width += static_cast<std::ptrdiff_t>(c.width());
         }
-        Eigen::MatrixXd out = Eigen::MatrixXd::Zero(static_cast<Eigen::Index>(rows()), width);
-        Eigen::Index j = 0;
+        Matrix out = Matrix::Zero(static_cast<std::ptrdiff_t>(rows()), width);
+        std::ptrdiff_t j = 0;
         for (const auto& c : columns_) {
             if (c.is_numeric()) {
                 c.visit_values([&](auto v) {
                     for (std::size_t i = 0; i < v.size(); ++i)
-                        out(static_cast<Eigen::Index>(i), j) = static_cast<double>(v[i]);
+                        out(static_cast<std::ptrdiff_t>(i), j) = static_cast<Scalar>(v[i]);
                 });
                 ++j;
             } else {
                 auto codes = c.codes();
                 for (std::size_t i = 0; i < codes.size(); ++i)
-                    if (codes[i] >= 0) out(static_cast<Eigen::Index>(i), j + codes[i]) = 1.0;
-                j += static_cast<Eigen::Index>(c.width());
+                    if (codes[i] >= 0) out(static_cast<std::ptrdiff_t>(i), j + codes[i]) = Scalar(1);
+                j += static_cast<std::ptrdiff_t>(c.width());
             }
         }
         return out;

@@ -1,5 +1,5 @@
 #pragma once
-// CSV input and output for Frame (RFC 4180).
+// CSV input for Frame (RFC 4180); output is io/csv_writer.hpp (in <mlpipe/mlpipe.hpp>).
 //
 // Reading: quoted fields with "" escapes, delimiters and line breaks inside quotes, LF, CRLF
 // or lone CR line ends, an optional final line end and an optional UTF-8 byte order mark.
@@ -28,19 +28,14 @@
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 #include <mlpipe/frame/frame.hpp>
-#include <mlpipe/io/atomic_file.hpp>
 #include <mlpipe/io/byte_source.hpp>
 #include <mlpipe/io/csv_reader.hpp>
 
-#include <cmath>
-#include <charconv>
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
-#include <ostream>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -84,32 +79,6 @@ struct CsvFileInfo {
 };
 
 namespace detail::csv {
-
-// Writes one field, quoting it when a reader would otherwise split it, or trim it.
-inline void append_field(std::string& out, std::string_view text, char delimiter) {
-    bool quote = !text.empty() && (is_blank(text.front()) || is_blank(text.back()));
-    for (std::size_t i = 0; i < text.size() && !quote; ++i) {
-        const char c = text[i];
-        quote = c == delimiter || c == '"' || c == '\r' || c == '\n';
-    }
-    if (!quote) {
-        out.append(text);
-        return;
-    }
-    out += '"';
-    for (char c : text) {
-        if (c == '"') out += '"';
-        out += c;
-    }
-    out += '"';
-}
-
-inline void check_writable(const Frame& frame) {
-    for (const auto& column : frame)
-        if (column.is_one_hot())
-            throw data_error("write_csv: column '" + column.name() +
-                             "' is one-hot; CSV holds only numeric and categorical columns");
-}
 
 inline void check_options(const CsvOptions& options, const std::string& source) {
     const char delimiter = options.delimiter;
@@ -158,76 +127,4 @@ inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& optio
 inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& options = {}) {
     return read_csv(path, options, nullptr);
 }
-// Writes `frame` as RFC 4180 CSV with LF line ends: numbers in shortest round-trip form,
-// missing values as empty fields, categorical values as their text. Fields are quoted when
-// they hold a comma, quote, CR or LF, or start or end with a space or tab (the reader trims
-// unquoted fields). One-hot columns are an error.
-// Limits of the format: a category that, trimmed of blanks, equals a missing token ("", "NA",
-// ...) reads back as missing.
-inline void write_csv(const Frame& frame, std::ostream& out, bool header = true) {
-    using namespace detail::csv;
-    check_writable(frame);
-    constexpr char delimiter = ',';
-    const std::size_t column_count = frame.cols();
-    if (column_count == 0) return;
-
-    std::string buffer;
-    constexpr std::size_t flush_at = 1 << 16;
-    buffer.reserve(flush_at + 1024);
-    auto end_line = [&](std::size_t line_start) {
-        // A lone empty field would make a blank line, which readers skip: write "" instead.
-        if (buffer.size() == line_start) buffer += "\"\"";
-        buffer += '\n';
-        if (buffer.size() >= flush_at) {
-            out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-            buffer.clear();
-        }
-    };
-
-    if (header) {
-        const std::size_t line_start = buffer.size();
-        for (std::size_t j = 0; j < column_count; ++j) {
-            if (j > 0) buffer += delimiter;
-            append_field(buffer, frame[j].name(), delimiter);
-        }
-        end_line(line_start);
-    }
-    char number[64];
-    for (std::size_t i = 0; i < frame.rows(); ++i) {
-        const std::size_t line_start = buffer.size();
-        for (std::size_t j = 0; j < column_count; ++j) {
-            if (j > 0) buffer += delimiter;
-            const Column& column = frame[j];
-            if (column.is_numeric()) {
-                // Shortest text that reads back as the same value, in the column's own type.
-                const auto result = column.visit_values([&](auto values) {
-                    return std::isnan(values[i]) ? std::to_chars_result{number, std::errc{}}
-                                                 : std::to_chars(number, number + sizeof number, values[i]);
-                });
-                buffer.append(number, result.ptr);
-            } else {
-                const std::int32_t code = column.codes()[i];
-                if (code < 0) continue;
-                append_field(buffer, column.dictionary()[static_cast<std::size_t>(code)], delimiter);
-            }
-        }
-        end_line(line_start);
-    }
-    out.write(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-    out.flush();
-    if (!out) throw error("write_csv: the output stream failed");
-}
-
-// Atomic (write_file_atomically): readers never see a half-written file.
-inline void write_csv(const Frame& frame, const std::filesystem::path& path, bool header = true) {
-    detail::csv::check_writable(frame);
-    std::ostringstream text;
-    write_csv(frame, text, header);
-    try {
-        write_file_atomically(path, text.view());
-    } catch (const error& failure) {
-        throw error(std::string("write_csv: ") + failure.what());
-    }
-}
-
 }  // namespace mlpipe
