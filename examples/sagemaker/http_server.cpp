@@ -318,7 +318,9 @@ private:
         auto& message = parser_->get();
         request_.method = std::string(message.method_string());
         const std::string_view target(message.target().data(), message.target().size());
-        request_.path = percent_decode(target.substr(0, target.find('?')));
+        const std::size_t query_at = target.find('?');
+        request_.path = percent_decode(target.substr(0, query_at));
+        if (query_at != std::string_view::npos) request_.query = std::string(target.substr(query_at + 1));
         request_.headers.reserve(8);
         for (const auto& field : message)
             request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -364,10 +366,15 @@ private:
         } catch (...) {
         }
         if (!computes) return send(server_.respond(request_), false);
+        bool slow = false;
+        try {
+            slow = server_.handlers.slow && server_.handlers.slow(request_);
+        } catch (...) {
+        }
         // Small computations run here when a slot is free: handing them to a worker and
         // back would cost more than they do. The rest wait for a worker, so that the I/O
         // threads stay free for /ping and for reading other requests.
-        if (request_.body.size() <= server_.limits.inline_body_bytes && server_.slots.try_acquire()) {
+        if (!slow && request_.body.size() <= server_.limits.inline_body_bytes && server_.slots.try_acquire()) {
             HttpResponse response;
             {
                 const HttpServer::Impl::Computing computing(server_);

@@ -22,6 +22,7 @@ namespace mlpipe::sagemaker {
 struct HttpRequest {
     std::string method;  // as sent: "GET", "POST", ...
     std::string path;    // the target without its query, percent-decoded
+    std::string query;   // what follows the target's '?', as sent (not decoded); "" when none
     std::vector<std::pair<std::string, std::string>> headers;
     std::string body;
 
@@ -57,6 +58,9 @@ struct HttpHandlers {
     // Whether the request computes (takes one of the `workers` slots); others, such as
     // /ping, are answered on the I/O thread at once.
     std::function<bool(const HttpRequest&)> computes;
+    // Optional: whether a computing request may take long (loading a model), so that it
+    // always runs on a worker thread, never on an I/O thread that other connections share.
+    std::function<bool(const HttpRequest&)> slow;
     // The answer to a request the server refuses itself (400 malformed, 413, 431,
     // 500, 503); `detail` is "" where the status says it all.
     std::function<HttpResponse(int status, const std::string& detail)> error;

@@ -13,6 +13,7 @@
 #include "logging.hpp"
 #include "media_types.hpp"
 #include "model_commit.hpp"
+#include "model_registry.hpp"
 #include "prediction.hpp"
 #include "request_parsing.hpp"
 #include "response_format.hpp"
@@ -32,7 +33,10 @@
 #include <exception>
 #include <iostream>
 #include <memory>
+#include <new>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -89,28 +93,112 @@ std::string describe_classes(const std::vector<Label>& classes) {
     return short_list(items);
 }
 
-// The routes and what they share: the model, loaded once and only read afterwards, so
-// that every thread may predict with it. The server bounds how many predict at once.
+// A fitted model and what answering with it needs, prepared once and only read
+// afterwards, so that every thread may predict with it.
+struct ServedModel {
+    explicit ServedModel(AnyModel fitted)
+        : model(std::move(fitted)),
+          reader(schema_of(model), imputed_columns(model)),
+          writer(classifier_of(model).classes()) {}
+
+    AnyModel model;
+    RecordReader reader;
+    ResponseWriter writer;
+};
+
+constexpr const char* models_prefix = "/models/";
+constexpr const char* invoke_suffix = "/invoke";
+
+// Which model a /models/{name}[/invoke] path names, and whether it invokes it.
+struct ModelPath {
+    std::string name;
+    bool invoke = false;
+};
+
+std::optional<ModelPath> model_path_of(const std::string& path) {
+    if (!path.starts_with(models_prefix)) return std::nullopt;
+    std::string rest = path.substr(std::string_view(models_prefix).size());
+    const bool invoke = rest.ends_with(invoke_suffix);
+    if (invoke) rest.resize(rest.size() - std::string_view(invoke_suffix).size());
+    return ModelPath{std::move(rest), invoke};
+}
+
+// Page tokens are the hex of the last name of the page, so that any name (they may hold
+// '&', '=' or '%') travels in a query string unchanged.
+std::string hex_of(const std::string& text) {
+    constexpr const char* digits = "0123456789abcdef";
+    std::string out;
+    for (const char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        out += digits[byte >> 4];
+        out += digits[byte & 0xF];
+    }
+    return out;
+}
+
+std::optional<std::string> text_of_hex(std::string_view hex) {
+    const auto value_of = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+        return -1;
+    };
+    if (hex.empty() || hex.size() % 2 != 0) return std::nullopt;
+    std::string out;
+    for (std::size_t i = 0; i < hex.size(); i += 2) {
+        const int high = value_of(hex[i]), low = value_of(hex[i + 1]);
+        if (high < 0 || low < 0) return std::nullopt;
+        out += static_cast<char>(high * 16 + low);
+    }
+    return out;
+}
+
+// The value of `key` in a query string ("a=1&b=2", as sent), percent-decoded; nothing
+// when absent. The first occurrence counts.
+std::optional<std::string> query_value(std::string_view query, std::string_view key) {
+    while (!query.empty()) {
+        const std::size_t end = query.find('&');
+        const std::string_view pair = query.substr(0, end);
+        const std::size_t equals = pair.find('=');
+        if (percent_decode(pair.substr(0, equals)) == key)
+            return equals == std::string_view::npos ? std::string() : percent_decode(pair.substr(equals + 1));
+        if (end == std::string_view::npos) break;
+        query.remove_prefix(end + 1);
+    }
+    return std::nullopt;
+}
+
+// The routes and what they share: the one model (loaded once and only read afterwards, so
+// that every thread may predict with it), or with SAGEMAKER_MULTI_MODEL the registry of
+// models loaded through /models. The server bounds how many predict at once.
 class Endpoint {
 public:
-    Endpoint(AnyModel model, const ServeSettings& settings)
-        : model_(std::move(model)),
-          reader_(schema_of(model_), imputed_columns(model_)),
-          writer_(classifier_of(model_).classes()),
-          default_accept_(settings.default_accept),
+    // The single-model endpoint.
+    Endpoint(AnyModel model, const ServeSettings& settings) : Endpoint(settings) {
+        single_ = std::make_shared<const ServedModel>(std::move(model));
+    }
+
+    // The multi-model endpoint, with no model yet.
+    explicit Endpoint(const ServeSettings& settings)
+        : default_accept_(settings.default_accept),
           default_csv_output_(settings.csv_output),
           max_payload_mb_(settings.max_payload_mb),
           execution_parameters_(json_text(nlohmann::json{
               {"MaxConcurrentTransforms",
                settings.max_concurrent_transforms != 0 ? settings.max_concurrent_transforms : settings.workers},
               {"BatchStrategy", settings.batch_strategy},
-              {"MaxPayloadInMB", settings.max_payload_mb}})) {}
+              {"MaxPayloadInMB", settings.max_payload_mb}})) {
+        if (settings.multi_model) registry_.emplace(settings.multi_model_memory_bytes);
+    }
 
-    const AnyModel& model() const noexcept { return model_; }
+    // The single model (not for a multi-model endpoint).
+    const AnyModel& model() const noexcept { return single_->model; }
 
     HttpHandlers handlers() {
         return {.respond = [this](const HttpRequest& req) { return respond(req); },
-                .computes = [](const HttpRequest& req) { return req.path == "/invocations" && req.method == "POST"; },
+                .computes = [this](const HttpRequest& req) { return computes(req); },
+                // Loading reads and parses a file: keep it off the I/O threads.
+                .slow = [this](const HttpRequest& req) { return registry_ && is_load(req); },
                 .error = [this](int status, const std::string& detail) {
                     return error_response(status, detail.empty() ? default_error_message(status) : detail);
                 },
@@ -121,36 +209,212 @@ public:
     std::uint64_t failures() const noexcept { return failures_.load(); }
 
 private:
-    HttpResponse respond(const HttpRequest& req) const {
+    using Registry = ModelRegistry<ServedModel>;
+
+    static bool is_load(const HttpRequest& req) { return req.method == "POST" && req.path == "/models"; }
+
+    bool computes(const HttpRequest& req) const {
+        if (!registry_) return req.path == "/invocations" && req.method == "POST";
+        if (is_load(req)) return true;
+        const auto model_path = model_path_of(req.path);
+        return model_path && model_path->invoke && req.method == "POST";
+    }
+
+    HttpResponse respond(const HttpRequest& req) {
         const bool get = req.method == "GET" || req.method == "HEAD";
         if (req.path == "/ping") {
             if (!get) return wrong_method(req, "GET, HEAD");
             return HttpResponse{};
         }
+        if (registry_) return respond_multi_model(req);
         if (req.path == "/invocations") {
             if (req.method != "POST") return wrong_method(req, "POST");
-            return invocations(req);
+            return invocations(req, *single_);
         }
         if (req.path == "/execution-parameters") {
             if (!get) return wrong_method(req, "GET, HEAD");
-            HttpResponse res;
-            res.body = execution_parameters_;
-            res.headers.emplace_back("Content-Type", "application/json");
-            return res;
+            return execution_parameters();
         }
         return error_response(404, "no such path: " + req.path +
                                        " (this endpoint serves GET /ping, POST /invocations and GET "
                                        "/execution-parameters)");
     }
 
-    HttpResponse invocations(const HttpRequest& req) const {
-        HttpResponse res = answer(req);
+    // SageMaker's multi-model contract: /models to load and list, /models/{name} to
+    // describe and unload, /models/{name}/invoke to predict.
+    HttpResponse respond_multi_model(const HttpRequest& req) {
+        const bool get = req.method == "GET" || req.method == "HEAD";
+        if (req.path == "/models") {
+            if (req.method == "POST") return load(req);
+            if (!get) return wrong_method(req, "GET, HEAD, POST");
+            return list(req);
+        }
+        if (const auto model_path = model_path_of(req.path)) {
+            if (!valid_model_name(model_path->name))
+                return error_response(400, "invalid model name '" + model_path->name + "' in " + req.path +
+                                               ": " + model_name_rule);
+            if (model_path->invoke) {
+                if (req.method != "POST") return wrong_method(req, "POST");
+                const auto served = registry_->find(model_path->name);  // kept until answered
+                if (!served) return not_loaded(model_path->name);
+                return invocations(req, *served);
+            }
+            if (req.method == "DELETE") return unload(model_path->name);
+            if (!get) return wrong_method(req, "GET, HEAD, DELETE");
+            const auto url = registry_->url_of(model_path->name);
+            if (!url) return not_loaded(model_path->name);
+            return json_response(200, nlohmann::json{{"modelName", model_path->name}, {"modelUrl", *url}});
+        }
+        if (req.path == "/execution-parameters") {
+            if (!get) return wrong_method(req, "GET, HEAD");
+            return execution_parameters();
+        }
+        if (req.path == "/invocations")
+            return error_response(404, "this is a multi-model endpoint (SAGEMAKER_MULTI_MODEL=true): invoke a "
+                                       "loaded model with POST /models/{name}/invoke");
+        return error_response(404, "no such path: " + req.path +
+                                       " (this multi-model endpoint serves GET /ping, GET and POST /models, GET "
+                                       "and DELETE /models/{name}, POST /models/{name}/invoke and GET "
+                                       "/execution-parameters)");
+    }
+
+    static constexpr const char* model_name_rule =
+        "a name is 1 to 256 visible ASCII characters without '/' or '\\', and not '.' or '..'";
+
+    static HttpResponse not_loaded(const std::string& name) {
+        return error_response(404, "model '" + name + "' is not loaded");
+    }
+
+    // POST /models {"model_name": ..., "url": ...}: loads the model file in the folder
+    // `url`. The name is reserved first, so that a second load of it is refused while this
+    // one reads the file, and the registry's lock is not held meanwhile.
+    HttpResponse load(const HttpRequest& req) {
+        nlohmann::json body;
+        const std::string expected = "send {\"model_name\": \"...\", \"url\": \"/opt/ml/models/.../model\"}";
+        if (nesting_deeper_than(req.body, max_json_nesting))
+            return error_response(
+                400, "the body nests deeper than " + std::to_string(max_json_nesting) + " levels; " + expected);
+        try {
+            body = nlohmann::json::parse(req.body);
+        } catch (const nlohmann::json::exception& e) {
+            return error_response(400, std::string("the body is not JSON (") + e.what() + "); " + expected);
+        }
+        if (!body.is_object())
+            return error_response(400, "the body is a JSON " + describe_json_value(body) + "; " + expected);
+        std::string name, url;
+        for (auto [field, value] : {std::pair{"model_name", &name}, std::pair{"url", &url}}) {
+            const auto found = body.find(field);
+            if (found == body.end())
+                return error_response(400, std::string("the body has no \"") + field + "\"; " + expected);
+            if (!found->is_string() || found->get_ref<const std::string&>().empty())
+                return error_response(400, std::string("\"") + field + "\" is " + describe_json_value(*found) +
+                                               ": expected a non-empty string");
+            *value = found->get<std::string>();
+        }
+        if (!valid_model_name(name))
+            return error_response(400, "invalid model_name '" + name + "': " + model_name_rule);
+
+        // SageMaker has unpacked the model's artifact into `url` before it asks.
+        const fs::path folder = url;
+        std::error_code ec;
+        if (!fs::is_directory(folder, ec))
+            return error_response(404,
+                                  "no model folder " + url + (fs::exists(folder, ec) ? " (it is not a folder)" : ""));
+        const fs::path file = folder / model_file_name;
+        const bool file_found = fs::is_regular_file(file, ec);
+        const std::uintmax_t file_bytes = file_found ? fs::file_size(file, ec) : 0;
+        if (!file_found || ec)
+            return error_response(404, "no model file " + std::string(model_file_name) + " in the model folder " + url);
+        const auto bytes = static_cast<std::size_t>(file_bytes);
+
+        switch (registry_->reserve(name, url, bytes)) {
+            case Registry::Reservation::reserved: break;
+            case Registry::Reservation::already_present:
+                return error_response(409, "model '" + name + "' is already loaded (or being loaded); to replace it, "
+                                                               "DELETE /models/" + name + " first");
+            case Registry::Reservation::over_budget:
+                return error_response(507, "cannot load model '" + name + "' (" + std::to_string(bytes) +
+                                               " bytes): the models loaded hold " +
+                                               std::to_string(registry_->bytes_in_use()) + " of the " +
+                                               std::to_string(*registry_->max_bytes()) +
+                                               " bytes MLPIPE_MULTI_MODEL_MEMORY_MB allows; unload one first");
+        }
+        try {
+            AnyModel model = load_any_model(file);
+            if (!std::visit([](const auto& m) { return m.is_fitted(); }, model))
+                throw model_file_error(file.string() + " was saved before it was fitted");
+            std::string type = type_name_of(model);
+            registry_->commit(name, std::make_shared<const ServedModel>(std::move(model)));
+            log_line(std::cout, "loaded model '" + name + "' from " + file.string() + " (" + type + ", " +
+                                    std::to_string(bytes) + " bytes)");
+        } catch (const std::bad_alloc&) {
+            registry_->cancel(name);
+            return error_response(507, "out of memory loading model '" + name + "' from " + file.string());
+        } catch (const std::exception& e) {
+            registry_->cancel(name);
+            return error_response(400, "cannot load model '" + name + "': " + e.what());  // names the file
+        }
+        return json_response(200, nlohmann::json{{"modelName", name}, {"modelUrl", url}});
+    }
+
+    // GET /models[?page_size=N&next_page_token=T]: the loaded models in name order.
+    HttpResponse list(const HttpRequest& req) const {
+        std::size_t page_size = SIZE_MAX;
+        if (const auto size = query_value(req.query, "page_size")) {
+            const auto parsed = detail::parse_unsigned(*size);
+            if (!parsed || *parsed == 0)
+                return error_response(400, "page_size is '" + *size + "': expected a whole number from 1");
+            page_size = static_cast<std::size_t>(*parsed);
+        }
+        std::optional<std::string> after;
+        if (const auto token = query_value(req.query, "next_page_token"); token && !token->empty()) {
+            after = text_of_hex(*token);
+            if (!after) return error_response(400, "next_page_token '" + *token + "' is not one GET /models gave");
+        }
+        const auto page = registry_->list(after, page_size);
+        nlohmann::json models = nlohmann::json::array();
+        for (const auto& entry : page.entries) models.push_back({{"modelName", entry.name}, {"modelUrl", entry.url}});
+        nlohmann::json out{{"models", std::move(models)}};
+        if (page.next_after) out["nextPageToken"] = hex_of(*page.next_after);
+        return json_response(200, out);
+    }
+
+    // DELETE /models/{name}: requests in flight on the model finish with it.
+    HttpResponse unload(const std::string& name) {
+        switch (registry_->remove(name)) {
+            case Registry::Removal::removed:
+                log_line(std::cout, "unloaded model '" + name + "'");
+                return json_response(200, nlohmann::json{{"modelName", name}});
+            case Registry::Removal::still_loading:
+                return error_response(409, "model '" + name + "' is still being loaded; unload it once loaded");
+            case Registry::Removal::not_found: break;
+        }
+        return not_loaded(name);
+    }
+
+    HttpResponse execution_parameters() const {
+        HttpResponse res;
+        res.body = execution_parameters_;
+        res.headers.emplace_back("Content-Type", "application/json");
+        return res;
+    }
+
+    static HttpResponse json_response(int status, const nlohmann::json& body) {
+        HttpResponse res;
+        res.status = status;
+        res.body = json_text(body);
+        res.headers.emplace_back("Content-Type", "application/json");
+        return res;
+    }
+
+    HttpResponse invocations(const HttpRequest& req, const ServedModel& served) const {
+        HttpResponse res = answer(req, served);
         if (req.has_header(custom_attributes_header))
             res.headers.emplace_back(custom_attributes_header, req.header(custom_attributes_header));
         return res;
     }
 
-    HttpResponse answer(const HttpRequest& req) const {
+    HttpResponse answer(const HttpRequest& req, const ServedModel& served) const {
         const std::string content_type = req.header("Content-Type");
         const auto input = input_format(content_type);
         if (!input)
@@ -166,13 +430,14 @@ private:
         try {
             if (*output == Format::csv && req.has_header(custom_attributes_header))
                 csv_output = csv_output_of(req.header(custom_attributes_header), default_csv_output_);
-            predictions = predict(model_, reader_.read(*input, req.body), needs_probabilities(*output, csv_output));
+            predictions =
+                predict(served.model, served.reader.read(*input, req.body), needs_probabilities(*output, csv_output));
         } catch (const mlpipe::error& bad_input) {
             // The model is loaded and fitted, so what the library refuses is the input.
             return error_response(400, bad_input.what());
         }
         HttpResponse res;
-        res.body = writer_.write(*output, predictions, csv_output);
+        res.body = served.writer.write(*output, predictions, csv_output);
         res.headers.emplace_back("Content-Type", media_type(*output));
         return res;
     }
@@ -204,9 +469,8 @@ private:
                " MB (SAGEMAKER_MAX_PAYLOAD_IN_MB); split the records over several requests";
     }
 
-    AnyModel model_;
-    RecordReader reader_;
-    ResponseWriter writer_;
+    std::shared_ptr<const ServedModel> single_;  // the single-model endpoint's
+    std::optional<Registry> registry_;           // the multi-model endpoint's
     Format default_accept_;
     CsvOutput default_csv_output_;
     std::size_t max_payload_mb_;
@@ -246,20 +510,27 @@ int serve_main(const std::vector<std::string>& args) {
 
     const fs::path model_file = settings.layout.model_dir() / model_file_name;
     std::unique_ptr<Endpoint> endpoint;
-    try {
-        // A training run killed while it wrote the model folder left a commit record or
-        // temporary files: finish or drop them first, so the pair loaded is one run's.
-        const ModelFolderRecovery recovery = recover_model_folder(settings.layout.model_dir());
-        if (recovery.changed_anything()) log_line(std::cout, describe_recovery(settings.layout.model_dir(), recovery));
-        AnyModel model = load_any_model(model_file);
-        if (!std::visit([](const auto& m) { return m.is_fitted(); }, model)) {
-            log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted", LogLevel::error);
+    // A multi-model endpoint starts with no model: SageMaker loads them through /models.
+    if (settings.multi_model) {
+        endpoint = std::make_unique<Endpoint>(settings);
+    } else {
+        try {
+            // A training run killed while it wrote the model folder left a commit record or
+            // temporary files: finish or drop them first, so the pair loaded is one run's.
+            const ModelFolderRecovery recovery = recover_model_folder(settings.layout.model_dir());
+            if (recovery.changed_anything())
+                log_line(std::cout, describe_recovery(settings.layout.model_dir(), recovery));
+            AnyModel model = load_any_model(model_file);
+            if (!std::visit([](const auto& m) { return m.is_fitted(); }, model)) {
+                log_line(std::cerr, "the model in " + model_file.string() + " was saved before it was fitted",
+                         LogLevel::error);
+                return 1;
+            }
+            endpoint = std::make_unique<Endpoint>(std::move(model), settings);
+        } catch (const std::exception& e) {
+            log_line(std::cerr, std::string("cannot load the model: ") + e.what(), LogLevel::error);  // names the file
             return 1;
         }
-        endpoint = std::make_unique<Endpoint>(std::move(model), settings);
-    } catch (const std::exception& e) {
-        log_line(std::cerr, std::string("cannot load the model: ") + e.what(), LogLevel::error);  // names the file
-        return 1;
     }
 
     HttpLimits limits;
@@ -289,12 +560,18 @@ int serve_main(const std::vector<std::string>& args) {
     }
 
     const HttpLimits& used = server.limits();
-    log_line(std::cout, "model " + model_file.string() + " (" + type_name_of(endpoint->model()) + ")");
-    log_line(std::cout, "inputs, in CSV order: " + describe_inputs(schema_of(endpoint->model())));
-    if (const auto imputed = imputed_columns(endpoint->model()); !imputed.empty())
-        log_line(std::cout, "missing values filled by the model in: " +
-                                short_list(std::vector<std::string>(imputed.begin(), imputed.end())));
-    log_line(std::cout, "classes: " + describe_classes(classifier_of(endpoint->model()).classes()));
+    if (settings.multi_model) {
+        const auto budget = settings.multi_model_memory_bytes;
+        log_line(std::cout, "multi-model endpoint: models are loaded through POST /models; memory budget " +
+                                (budget ? std::to_string(*budget) + " bytes of model files" : std::string("none")));
+    } else {
+        log_line(std::cout, "model " + model_file.string() + " (" + type_name_of(endpoint->model()) + ")");
+        log_line(std::cout, "inputs, in CSV order: " + describe_inputs(schema_of(endpoint->model())));
+        if (const auto imputed = imputed_columns(endpoint->model()); !imputed.empty())
+            log_line(std::cout, "missing values filled by the model in: " +
+                                    short_list(std::vector<std::string>(imputed.begin(), imputed.end())));
+        log_line(std::cout, "classes: " + describe_classes(classifier_of(endpoint->model()).classes()));
+    }
     log_line(std::cout, "workers " + std::to_string(used.workers) + " (predictions computed at once), I/O threads " +
                             std::to_string(used.io_threads) + ", connections up to " +
                             std::to_string(used.max_connections) + ", idle timeout " + std::to_string(settings.idle_timeout.count()) +

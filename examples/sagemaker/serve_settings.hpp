@@ -53,7 +53,13 @@ inline constexpr const char* serve_usage =
     "  MLPIPE_SERVE_IDLE_TIMEOUT            seconds a kept-alive connection may wait for its next\n"
     "                                       request (default 60)\n"
     "  MLPIPE_SERVE_MAX_CONNECTIONS         open connections (default 4096, and below the open-file\n"
-    "                                       limit); a new one beyond it closes the longest-idle one\n";
+    "                                       limit); a new one beyond it closes the longest-idle one\n"
+    "  SAGEMAKER_MULTI_MODEL                true: a multi-model endpoint (models loaded and unloaded\n"
+    "                                       through /models, none at start); false (default): the one\n"
+    "                                       model in DIR/model\n"
+    "  MLPIPE_MULTI_MODEL_MEMORY_MB         multi-model endpoints: the most model file bytes loaded at\n"
+    "                                       once, in MiB (a decimal number, e.g. 512 or 0.5; default no\n"
+    "                                       limit); a load beyond it is answered 507\n";
 
 struct ServeSettings {
     Layout layout;
@@ -75,6 +81,11 @@ struct ServeSettings {
     // MaxConcurrentTransforms (0: the workers).
     std::string batch_strategy = "MULTI_RECORD";
     unsigned max_concurrent_transforms = 0;
+    // SAGEMAKER_MULTI_MODEL: models come and go through /models instead of DIR/model.
+    bool multi_model = false;
+    // MLPIPE_MULTI_MODEL_MEMORY_MB, in bytes: the most model file bytes loaded at once
+    // (nothing: no limit). A model's file size stands for its memory, which is of its order.
+    std::optional<std::size_t> multi_model_memory_bytes;
     bool help = false;
 
     // SageMaker's MB, read as MiB: the larger reading, so never a cap below what it promises.
@@ -190,6 +201,23 @@ inline ServeSettings read_serve_settings(const std::vector<std::string>& args) {
     if (const std::string transforms = env("SAGEMAKER_MAX_CONCURRENT_TRANSFORMS"); !transforms.empty())
         settings.max_concurrent_transforms =
             static_cast<unsigned>(detail::unsigned_in(transforms, "SAGEMAKER_MAX_CONCURRENT_TRANSFORMS", 1, 4096));
+
+    if (const std::string multi = env("SAGEMAKER_MULTI_MODEL"); !multi.empty()) {
+        const std::string value = to_lower(trim(multi));
+        if (value != "true" && value != "false")
+            throw settings_error("SAGEMAKER_MULTI_MODEL is '" + multi + "': expected true or false");
+        settings.multi_model = value == "true";
+    }
+    if (const std::string megabytes = env("MLPIPE_MULTI_MODEL_MEMORY_MB"); !megabytes.empty()) {
+        // Decimals allowed, so that a budget can be smaller than a MiB (small models, tests).
+        constexpr double max_megabytes = 1024.0 * 1024.0 * 1024.0;  // a PiB
+        double value = 0;
+        if (!parse_double(trim(megabytes), value) || !(value > 0 && value <= max_megabytes) ||
+            value * 1024.0 * 1024.0 < 1.0)
+            throw settings_error("MLPIPE_MULTI_MODEL_MEMORY_MB is '" + megabytes +
+                                 "': expected a number of MiB above 0 (at least one byte) and up to 1073741824");
+        settings.multi_model_memory_bytes = static_cast<std::size_t>(value * 1024.0 * 1024.0);
+    }
     return settings;
 }
 
