@@ -11,7 +11,7 @@
 // is dropped when present), predicts every row and writes the labels, one per line, to FILE.
 // Not timed by compare_sklearn: train's own evaluation of the test channel is.
 
-#include "../examples/sagemaker/layout.hpp"  // the Model type that train writes and serve loads
+#include "../examples/sagemaker/common/layout.hpp"  // the Model type that train writes and serve loads
 
 #include <mlpipe/mlpipe.hpp>
 

@@ -11,10 +11,10 @@
 
 #include "small_model.hpp"
 
-#include "../examples/sagemaker/media_types.hpp"
-#include "../examples/sagemaker/prediction.hpp"
-#include "../examples/sagemaker/request_parsing.hpp"
-#include "../examples/sagemaker/response_format.hpp"
+#include "../examples/sagemaker/serve/media_types.hpp"
+#include "../examples/sagemaker/common/prediction.hpp"
+#include "../examples/sagemaker/serve/request_parsing.hpp"
+#include "../examples/sagemaker/serve/response_format.hpp"
 
 #include <cstddef>
 #include <cstdint>

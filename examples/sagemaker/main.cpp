@@ -2,7 +2,7 @@
 // training job and `IMAGE serve` for an endpoint; `prepare` splits a raw CSV into the
 // train/test channel files for local runs.
 
-#include "commands.hpp"
+#include "common/commands.hpp"
 
 #include <mlpipe/version.hpp>
 

@@ -2,8 +2,8 @@
 // the tests play SageMaker, loading models from folders laid out as /opt/ml/models/<name>/model,
 // invoking, listing and unloading them over HTTP. The registry behind it is tested on its own.
 
-#include "../layout.hpp"
-#include "../model_registry.hpp"
+#include "../common/layout.hpp"
+#include "../serve/model_registry.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>

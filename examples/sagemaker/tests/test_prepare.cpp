@@ -1,6 +1,6 @@
 // `mlpipe-sagemaker prepare`: the notebook's data preparation, run as the real binary.
 
-#include "../layout.hpp"
+#include "../common/layout.hpp"
 #include "support.hpp"
 
 #include <mlpipe/core.hpp>

@@ -1,9 +1,9 @@
 // `mlpipe-sagemaker serve` as SageMaker runs it: the real binary on a loopback port, with
 // a model fitted here on the penguins reference set, spoken to over HTTP.
 
-#include "../layout.hpp"
-#include "../media_types.hpp"
-#include "../response_format.hpp"
+#include "../common/layout.hpp"
+#include "../serve/media_types.hpp"
+#include "../serve/response_format.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>

@@ -2,9 +2,9 @@
 // /opt/ml laid out from the project's penguins reference data (scikit-learn 1.2.1 results
 // in data/reference/penguins/reference.json).
 
-#include "../layout.hpp"
-#include "../model_commit.hpp"
-#include "../model_types.hpp"
+#include "../common/layout.hpp"
+#include "../common/model_commit.hpp"
+#include "../common/model_types.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>

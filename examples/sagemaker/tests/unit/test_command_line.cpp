@@ -1,6 +1,6 @@
 // command_line.hpp called directly: the `--key value` arguments of train and prepare.
 
-#include "../../command_line.hpp"
+#include "../../common/command_line.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // container_config.hpp called directly: the channels of inputdataconfig.json, the hosts of
 // resourceconfig.json, and the media type parameters of a channel's ContentType.
 
-#include "../../container_config.hpp"
+#include "../../train/container_config.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

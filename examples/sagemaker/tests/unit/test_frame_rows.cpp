@@ -1,7 +1,7 @@
 // frame_rows.hpp called directly: stacking the frames of a channel's files, picking columns,
 // and finding incomplete and repeated rows.
 
-#include "../../frame_rows.hpp"
+#include "../../common/frame_rows.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // hyperparameters.hpp called directly: decoding what SageMaker hands over, checking each
 // value, and the settings they give.
 
-#include "../../hyperparameters.hpp"
+#include "../../train/hyperparameters.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -1,6 +1,6 @@
 // logging.hpp called directly: the line format, the levels and the threshold.
 
-#include "../../logging.hpp"
+#include "../../common/logging.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,6 +1,6 @@
 // message_limits.hpp called directly: names and values from the input quoted in bounded form.
 
-#include "../../message_limits.hpp"
+#include "../../common/message_limits.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -1,7 +1,7 @@
 // request_parsing.hpp called directly: /invocations bodies in CSV, JSON and JSON Lines read
 // into a Frame with the model's input columns, and the errors that name where a body is wrong.
 
-#include "../../request_parsing.hpp"
+#include "../../serve/request_parsing.hpp"
 
 #include <catch2/catch.hpp>
 

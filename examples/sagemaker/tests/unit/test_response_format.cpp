@@ -1,9 +1,9 @@
 // response_format.hpp called directly: predictions and probabilities written as text/csv,
 // application/json and application/jsonlines bodies, and the `output` custom attribute.
 
-#include "../../prediction.hpp"
-#include "../../request_parsing.hpp"
-#include "../../response_format.hpp"
+#include "../../common/prediction.hpp"
+#include "../../serve/request_parsing.hpp"
+#include "../../serve/response_format.hpp"
 
 #include <mlpipe/mlpipe.hpp>
 

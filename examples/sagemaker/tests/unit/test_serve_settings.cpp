@@ -1,6 +1,6 @@
 // serve_settings.hpp called directly: serve's options and SageMaker's environment variables.
 
-#include "../../serve_settings.hpp"
+#include "../../serve/serve_settings.hpp"
 
 #include <catch2/catch.hpp>
 

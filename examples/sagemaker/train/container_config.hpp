@@ -4,9 +4,9 @@
 // Both files are optional (local runs); what they ask for must be something this program
 // can do, or the job fails early with the reason.
 
-#include "json_text.hpp"
-#include "message_limits.hpp"
-#include "text.hpp"
+#include "../common/json_text.hpp"
+#include "../common/message_limits.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/error.hpp>
 

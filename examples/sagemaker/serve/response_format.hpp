@@ -11,10 +11,10 @@
 // Labels keep their type (a numeric class is a JSON number); probabilities are written in
 // the shortest form that reads back as the same double.
 
-#include "json_text.hpp"
+#include "../common/json_text.hpp"
 #include "media_types.hpp"
-#include "prediction.hpp"
-#include "text.hpp"
+#include "../common/prediction.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/core.hpp>
 #include <mlpipe/io/csv_writer.hpp>  // detail::csv::append_field, the quoting of write_csv

@@ -2,10 +2,10 @@
 // The settings of `serve`: command-line options, then SageMaker's environment variables
 // (README.md, "SageMaker"), then defaults.
 
-#include "layout.hpp"
-#include "logging.hpp"
+#include "../common/layout.hpp"
+#include "../common/logging.hpp"
 #include "media_types.hpp"
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <algorithm>
 #include <cctype>

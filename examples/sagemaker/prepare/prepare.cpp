@@ -4,11 +4,11 @@
 // DIR/train/{X_train,y_train}.csv and DIR/test/{X_test,y_test}.csv: the train and test
 // channels of a training job.
 
-#include "command_line.hpp"
-#include "commands.hpp"
-#include "frame_rows.hpp"
-#include "message_limits.hpp"
-#include "text.hpp"
+#include "../common/command_line.hpp"
+#include "../common/commands.hpp"
+#include "../common/frame_rows.hpp"
+#include "../common/message_limits.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/core.hpp>
 #include <mlpipe/io/csv_writer.hpp>

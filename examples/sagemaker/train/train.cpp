@@ -8,21 +8,21 @@
 // On failure the reason goes to the failure file and stderr, and the exit code is non-zero.
 
 #include "channels.hpp"
-#include "command_line.hpp"
-#include "commands.hpp"
+#include "../common/command_line.hpp"
+#include "../common/commands.hpp"
 #include "container_config.hpp"
 #include "hyperparameters.hpp"
-#include "json_text.hpp"
-#include "layout.hpp"
-#include "logging.hpp"
-#include "message_limits.hpp"
+#include "../common/json_text.hpp"
+#include "../common/layout.hpp"
+#include "../common/logging.hpp"
+#include "../common/message_limits.hpp"
 #include "metrics.hpp"
-#include "model_commit.hpp"
-#include "model_types.hpp"
-#include "prediction.hpp"
+#include "../common/model_commit.hpp"
+#include "../common/model_types.hpp"
+#include "../common/prediction.hpp"
 #include "report.hpp"
 #include "stop_signal.hpp"
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/io/atomic_file.hpp>
 #include <mlpipe/mlpipe.hpp>
@@ -720,7 +720,7 @@ TrainingReport training_report(const TrainingRun& run, const json& metadata) {
 //      metadata.json records), metadata.json, evaluation.json and report.html (JSON with
 //      invalid UTF-8 replaced, never thrown on);
 //   2. evaluation.json and report.html are written (each atomically);
-//   3. model.mlpipe and metadata.json are written as one unit (ModelCommit, model_commit.hpp):
+//   3. model.mlpipe and metadata.json are written as one unit (ModelCommit, common/model_commit.hpp):
 //      both to temporary files, then a commit record, the two renames, the record removed.
 //      A failure or a kill before the record leaves the old pair; after it, the next start's
 //      recovery (or serve's) completes the new pair.

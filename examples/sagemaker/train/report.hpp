@@ -4,7 +4,7 @@
 // metrics per channel, the loss per iteration and the confusion matrices.
 
 #include "metrics.hpp"
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/optim/result.hpp>
 

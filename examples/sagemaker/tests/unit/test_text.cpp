@@ -1,7 +1,7 @@
 // The programs' text helpers: messages made valid UTF-8 and bounded, JSON named safely.
 
-#include "../json_text.hpp"
-#include "../text.hpp"
+#include "../../common/json_text.hpp"
+#include "../../common/text.hpp"
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>

@@ -24,9 +24,9 @@
 // model (its imputer, or the OneHotEncoder's handle_unknown). Every problem is thrown as a
 // mlpipe::error (csv_error or data_error) whose message says where it is.
 
-#include "json_text.hpp"
+#include "../common/json_text.hpp"
 #include "media_types.hpp"
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/core.hpp>
 #include <mlpipe/io/json_records.hpp>

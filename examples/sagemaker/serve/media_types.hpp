@@ -2,7 +2,7 @@
 // The body formats the server reads and writes, and how HTTP headers name them:
 // Content-Type picks the input format, Accept the output format.
 
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <cctype>
 #include <optional>

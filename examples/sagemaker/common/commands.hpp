@@ -8,8 +8,8 @@
 
 namespace mlpipe::sagemaker {
 
-int train_main(const std::vector<std::string>& args);    // train.cpp
-int serve_main(const std::vector<std::string>& args);    // serve.cpp
-int prepare_main(const std::vector<std::string>& args);  // prepare.cpp
+int train_main(const std::vector<std::string>& args);    // train/train.cpp
+int serve_main(const std::vector<std::string>& args);    // serve/serve.cpp
+int prepare_main(const std::vector<std::string>& args);  // prepare/prepare.cpp
 
 }  // namespace mlpipe::sagemaker

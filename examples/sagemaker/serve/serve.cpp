@@ -6,20 +6,20 @@
 // line per request would cost more than the prediction). Messages and log lines quote
 // client input and class labels, so they are made valid UTF-8 and cut at max_message_bytes.
 
-#include "commands.hpp"
+#include "../common/commands.hpp"
 #include "http_server.hpp"
-#include "json_text.hpp"
-#include "layout.hpp"
-#include "logging.hpp"
+#include "../common/json_text.hpp"
+#include "../common/layout.hpp"
+#include "../common/logging.hpp"
 #include "media_types.hpp"
-#include "model_commit.hpp"
+#include "../common/model_commit.hpp"
 #include "model_registry.hpp"
-#include "prediction.hpp"
+#include "../common/prediction.hpp"
 #include "request_parsing.hpp"
 #include "response_format.hpp"
 #include "serve_settings.hpp"
 #include "shutdown_signals.hpp"
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/mlpipe.hpp>
 
@@ -62,7 +62,7 @@ HttpResponse error_response(int status, const std::string& message) {
 // One line per write, so that lines from different threads do not interleave. The line is
 // made valid UTF-8 and bounded; line breaks in it (from a decoded request path) are escaped.
 // Lines to std::cerr are warnings (a refused request) or errors (the server cannot start),
-// to std::cout information, each written as SAGEMAKER_CONTAINER_LOG_LEVEL allows (logging.hpp).
+// to std::cout information, each written as SAGEMAKER_CONTAINER_LOG_LEVEL allows (common/logging.hpp).
 void log_line(std::ostream& out, const std::string& line, LogLevel level = LogLevel::info, bool always = false) {
     if (&out == &std::cerr && level == LogLevel::info) level = LogLevel::warning;
     if (!always && !log_enabled(level)) return;

@@ -1,6 +1,6 @@
 // The evaluation metrics of the train command, against values computed by hand.
 
-#include "../metrics.hpp"
+#include "../../train/metrics.hpp"
 
 #include <catch2/catch.hpp>
 

@@ -11,7 +11,7 @@
 // with 1e-15 clipping and no renormalisation of the rows, which scikit-learn 1.2.1's log_loss
 // (eps = float64 epsilon, rows divided by their sum) does not match to the last bit.
 
-#include "text.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/frame/label.hpp>
 #include <mlpipe/metrics/accuracy.hpp>

@@ -8,9 +8,9 @@
 // as text otherwise; real JSON numbers, booleans and lists are accepted too. Names may be
 // written with dashes or underscores (max-iter = max_iter).
 
-#include "json_text.hpp"
-#include "message_limits.hpp"
-#include "text.hpp"
+#include "../common/json_text.hpp"
+#include "../common/message_limits.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/core.hpp>
 #include <mlpipe/io/model_file.hpp>

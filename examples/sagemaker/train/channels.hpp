@@ -18,9 +18,9 @@
 // of fields). A column is categorical when any file holds text in it, so files do not disagree
 // on kinds.
 
-#include "frame_rows.hpp"
-#include "message_limits.hpp"
-#include "text.hpp"
+#include "../common/frame_rows.hpp"
+#include "../common/message_limits.hpp"
+#include "../common/text.hpp"
 
 #include <mlpipe/core.hpp>
 
