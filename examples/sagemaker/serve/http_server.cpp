@@ -621,14 +621,16 @@ void HttpServer::run() {
 
 void HttpServer::stop() {
     if (impl_->stopping.exchange(true)) return;
-    {
-        const std::lock_guard lock(impl_->keep_running_mutex);
-        impl_->keep_running.clear();  // each loop ends when its last connection does
-    }
+    // The loops are let go only after the acceptor is closed, on the acceptor's own thread: a
+    // connection accepted before the close has a session whose reads keep its loop running,
+    // while a loop let go first could end with no work and leave such a session unserved
+    // (a client waiting for its read timeout).
     net::post(impl_->acceptor.get_executor(), [impl = impl_.get()] {
         beast::error_code ignored;
         impl->acceptor.close(ignored);
         impl->accept_retry.cancel();
+        const std::lock_guard lock(impl->keep_running_mutex);
+        impl->keep_running.clear();  // each loop ends when its last connection does
     });
     std::vector<std::shared_ptr<Session>> open;
     {
