@@ -26,7 +26,7 @@
 #   TSAN_SERVER_TEST_BIN [$BUILD_DIR/examples/sagemaker/sagemaker_tests, BUILD_DIR=build]
 #                              the ordinary build's sagemaker tests, which start the TSan
 #                              server (MLPIPE_TEST_SERVE_BIN)
-#   TSAN_SERVER_TESTS [[serve]]  the Catch test spec they run
+#   TSAN_SERVER_TESTS [[serve],[multi_model]]  the Catch test spec they run
 # Each step prints its wall time. Exit status: non-zero when a build or a test fails.
 set -euo pipefail
 
@@ -141,7 +141,7 @@ run_tsan() {
     local server_tests="${TSAN_SERVER_TEST_BIN:-${BUILD_DIR:-build}/examples/sagemaker/sagemaker_tests}"
     if [ -x "$server_tests" ]; then
         MLPIPE_TEST_SERVE_BIN="$(cd "$dir" && pwd)/examples/sagemaker/mlpipe-sagemaker" \
-            "$server_tests" "${TSAN_SERVER_TESTS:-[serve]}" || status=$?
+            "$server_tests" "${TSAN_SERVER_TESTS:-[serve],[multi_model]}" || status=$?
     else
         echo "sanitize: no $server_tests (run scripts/test.sh first): the server is not checked under TSan" >&2
         status=1
