@@ -117,6 +117,18 @@ TEST_CASE("frame_from_json_lines names the line of each problem", "[io][json]") 
     }
 }
 
+TEST_CASE("frame_from_json_lines bounds the parser's message for a megabyte token", "[io][json]") {
+    // nlohmann's message quotes everything read of the bad token: here a 1 MB unterminated string.
+    const std::string text = "[\"Adelie\", 1]\n[\"" + std::string(1'000'000, 'x') + "\n";
+    try {
+        (void)mlpipe::frame_from_json_lines(text, penguin_schema);
+        FAIL("no error");
+    } catch (const mlpipe::data_error& e) {
+        CHECK_THAT(e.what(), Contains("line 2 is not valid JSON") && Contains("parse error"));
+        CHECK(std::string(e.what()).size() < 400);
+    }
+}
+
 TEST_CASE("a Frame from JSON records predicts as the same rows from CSV", "[io][json]") {
     const Frame X = mlpipe::parse_csv(
         "species,bill_length_mm\nAdelie,39.1\nGentoo,47.5\nAdelie,38.2\nGentoo,49.9\nAdelie,36.7\nGentoo,46.1\n");

@@ -12,8 +12,9 @@
 // Numeric columns take JSON numbers and categorical columns JSON strings; null is a missing
 // value (NaN, or the missing category). An object must hold every column and no other key; a
 // list exactly one value per column. Every problem is a data_error naming the record
-// (numbered from 1; for JSON Lines, the line) and the field, and quoting at most an excerpt
-// of a value, so a client's megabyte string never becomes a megabyte message.
+// (numbered from 1; in JSON Lines record N is line N, empty lines being refused) and the
+// field, and quoting at most an excerpt of a value, so a client's megabyte string never
+// becomes a megabyte message.
 //
 // A separate header: it needs nlohmann/json (Debian's nlohmann-json3-dev, CMake target
 // nlohmann_json::nlohmann_json), which the rest of mlpipe does not.
@@ -80,6 +81,16 @@ inline bool nesting_deeper_than(std::string_view text, std::size_t limit) {
         }
     }
     return false;
+}
+
+// nlohmann's parse messages end with the text read so far ("last read: '...'"), which can be
+// a client's whole megabyte string: keep the start, where the reason is.
+inline std::string bounded_reason(std::string_view what) {
+    constexpr std::size_t max_bytes = 200;
+    if (what.size() <= max_bytes) return std::string(what);
+    std::size_t cut = max_bytes;
+    while (cut > 0 && (static_cast<unsigned char>(what[cut]) & 0xC0U) == 0x80U) --cut;  // a whole UTF-8 character
+    return std::string(what.substr(0, cut)) + "...";
 }
 
 inline std::string column_list(const std::vector<ColumnSpec>& columns) {
@@ -211,7 +222,7 @@ inline Frame frame_from_json_lines(std::string_view text, const Schema& schema) 
             records.push_back(nlohmann::json::parse(record));
         } catch (const nlohmann::json::exception& e) {
             // parse_error, or out_of_range for a number beyond a double (1e400).
-            throw data_error("line " + std::to_string(line) + " is not valid JSON: " + e.what());
+            throw data_error("line " + std::to_string(line) + " is not valid JSON: " + bounded_reason(e.what()));
         }
         if (!records.back().is_object() && !records.back().is_array())
             throw data_error("line " + std::to_string(line) + " is a JSON " + records.back().type_name() +
