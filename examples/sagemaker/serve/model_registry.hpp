@@ -41,7 +41,9 @@ public:
     ModelRegistry(const ModelRegistry&) = delete;
     ModelRegistry& operator=(const ModelRegistry&) = delete;
 
-    enum class Reservation { reserved, already_present, over_budget };
+    // larger_than_budget: the model alone is larger than the whole budget, so unloading
+    // others cannot make room (SageMaker answers 507 by unloading models and retrying).
+    enum class Reservation { reserved, already_present, over_budget, larger_than_budget };
     enum class Removal { removed, not_found, still_loading };
 
     struct Entry {
@@ -55,12 +57,13 @@ public:
     };
 
     // Claims `name` for a model of `bytes` from `url`. already_present when the name is
-    // loaded or being loaded; over_budget when the loaded and loading models' bytes plus
-    // these would pass the budget.
+    // loaded or being loaded; larger_than_budget when `bytes` alone pass the budget;
+    // over_budget when the loaded and loading models' bytes plus these would pass it.
     Reservation reserve(const std::string& name, const std::string& url, std::size_t bytes) {
         const std::lock_guard lock(mutex_);
         if (slots_.contains(name)) return Reservation::already_present;
-        if (max_bytes_ && (bytes > *max_bytes_ || bytes_in_use_ > *max_bytes_ - bytes)) return Reservation::over_budget;
+        if (max_bytes_ && bytes > *max_bytes_) return Reservation::larger_than_budget;
+        if (max_bytes_ && bytes_in_use_ > *max_bytes_ - bytes) return Reservation::over_budget;
         slots_.emplace(name, Slot{url, bytes, nullptr});
         bytes_in_use_ += bytes;
         return Reservation::reserved;

@@ -338,15 +338,20 @@ private:
                                                std::to_string(registry_->bytes_in_use()) + " of the " +
                                                std::to_string(*registry_->max_bytes()) +
                                                " bytes MLPIPE_MULTI_MODEL_MEMORY_MB allows; unload one first");
+            case Registry::Reservation::larger_than_budget:
+                // Not 507: SageMaker would unload every other model and retry, in vain.
+                return error_response(400, "cannot load model '" + name + "' (" + std::to_string(bytes) +
+                                               " bytes): it is larger than the " +
+                                               std::to_string(*registry_->max_bytes()) +
+                                               " bytes MLPIPE_MULTI_MODEL_MEMORY_MB allows for all models");
         }
+        std::string loaded_type;
         try {
             AnyModel model = load_any_model(file);
             if (!std::visit([](const auto& m) { return m.is_fitted(); }, model))
                 throw model_file_error(file.string() + " was saved before it was fitted");
-            std::string type = type_name_of(model);
+            loaded_type = type_name_of(model);
             registry_->commit(name, std::make_shared<const ServedModel>(std::move(model)));
-            log_line(std::cout, "loaded model '" + name + "' from " + file.string() + " (" + type + ", " +
-                                    std::to_string(bytes) + " bytes)");
         } catch (const std::bad_alloc&) {
             registry_->cancel(name);
             return error_response(507, "out of memory loading model '" + name + "' from " + file.string());
@@ -354,6 +359,9 @@ private:
             registry_->cancel(name);
             return error_response(400, "cannot load model '" + name + "': " + e.what());  // names the file
         }
+        // After the try: the model is loaded whatever happens to the log line.
+        log_line(std::cout, "loaded model '" + name + "' from " + file.string() + " (" + loaded_type + ", " +
+                                std::to_string(bytes) + " bytes)");
         return json_response(200, nlohmann::json{{"modelName", name}, {"modelUrl", url}});
     }
 
@@ -386,7 +394,9 @@ private:
                 log_line(std::cout, "unloaded model '" + name + "'");
                 return json_response(200, nlohmann::json{{"modelName", name}});
             case Registry::Removal::still_loading:
-                return error_response(409, "model '" + name + "' is still being loaded; unload it once loaded");
+                // The contract knows 200 and 404 only; the model is not loaded yet.
+                return error_response(404, "model '" + name + "' is still being loaded, not loaded yet; unload it "
+                                                               "once POST /models has answered");
             case Registry::Removal::not_found: break;
         }
         return not_loaded(name);

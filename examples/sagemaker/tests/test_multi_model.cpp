@@ -562,6 +562,23 @@ TEST_CASE("a multi-model endpoint answers 507 when MLPIPE_MULTI_MODEL_MEMORY_MB 
     check_invokes(server, "three", "sex");
 }
 
+TEST_CASE("a model larger than the whole memory budget is refused with 400, not 507", "[multi_model][budget]") {
+    // 507 would make SageMaker unload the other models and retry, which can never succeed.
+    TempDir scratch("mlpipe-mme-size");
+    save(penguin_models().at("sex").model, scratch.path() / model_file_name);
+    const auto model_bytes = static_cast<double>(fs::file_size(scratch.path() / model_file_name));
+    std::ostringstream budget;
+    budget << std::setprecision(12) << model_bytes * 0.5 / (1024.0 * 1024.0);
+
+    MultiModelServer server(EnvVars{{"MLPIPE_MULTI_MODEL_MEMORY_MB", budget.str()}});
+    server.place("sex", "big");
+    auto big = server.load("big", (server.models_dir() / "big" / "model").string());
+    REQUIRE(big);
+    CHECK(big->status == 400);
+    CHECK_THAT(error_of(big), Catch::Contains("larger than the") && Catch::Contains("MLPIPE_MULTI_MODEL_MEMORY_MB"));
+    CHECK(names_listed(json_of(server.client().Get("/models"))).empty());
+}
+
 TEST_CASE("an unloaded model finishes its requests in flight, and loads do not stop other models",
           "[multi_model][concurrency]") {
     MultiModelServer server(EnvVars{{"SAGEMAKER_MODEL_SERVER_WORKERS", "4"}});
@@ -757,7 +774,7 @@ TEST_CASE("the registry reserves, commits, finds and removes models", "[multi_mo
 TEST_CASE("the registry keeps loaded and loading models within its budget", "[multi_model][unit][budget]") {
     ModelRegistry<int> registry(100);
     using Reservation = ModelRegistry<int>::Reservation;
-    CHECK(registry.reserve("big", "/big", 101) == Reservation::over_budget);
+    CHECK(registry.reserve("big", "/big", 101) == Reservation::larger_than_budget);
     CHECK(registry.reserve("a", "/a", 60) == Reservation::reserved);  // loading counts
     CHECK(registry.reserve("b", "/b", 41) == Reservation::over_budget);
     CHECK(registry.reserve("b", "/b", 40) == Reservation::reserved);
