@@ -323,7 +323,7 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
          [](const auto& h, auto& s) { s.min_frequency = min_frequency(h); }},
         {"max-categories", "none",
          "at most this many output columns per categorical feature, the infrequent one included (the rarest "
-         "categories are grouped): a whole number >= 1, or none",
+         "categories are grouped): a whole number >= 1 (1 groups nothing, as in scikit-learn 1.2), or none",
          [](const auto& h, auto& s) { s.max_categories = max_categories(h); }},
         {"solver", "lbfgs",
          "lbfgs | newton-cg | newton-cholesky | sag | saga: the optimiser, as scikit-learn's "
