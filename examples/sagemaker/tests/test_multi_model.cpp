@@ -4,6 +4,7 @@
 
 #include "../common/layout.hpp"
 #include "../serve/model_registry.hpp"
+#include "server_support.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>
@@ -35,12 +36,6 @@ using nlohmann::json;
 namespace {
 
 const fs::path penguins_dir = fs::path(MLPIPE_DATA_DIR) / "reference" / "penguins";
-
-// This build's server, or MLPIPE_TEST_SERVE_BIN (as in test_serve.cpp).
-std::string server_binary() {
-    const char* other = std::getenv("MLPIPE_TEST_SERVE_BIN");
-    return other != nullptr && *other != '\0' ? std::string(other) : std::string(MLPIPE_SAGEMAKER_BIN);
-}
 
 const std::vector<std::string> numeric_columns{"bill_length_mm", "bill_depth_mm", "flipper_length_mm", "body_mass_g"};
 
@@ -179,10 +174,10 @@ public:
                               .set("SAGEMAKER_MULTI_MODEL", "true");
         for (const auto& [name, value] : env_vars) env.set(name, value);
         process_ = std::make_unique<Process>(
-            server_binary(),
+            serve_binary(),
             std::vector<std::string>{"serve", "--root", root_.path().string(), "--host", "127.0.0.1", "--port", "0"},
             env, root_.path() / "stdout.txt", root_.path() / "stderr.txt");
-        port_ = wait_for_port();
+        port_ = wait_for_port(*process_);
     }
 
     ~MultiModelServer() {
@@ -225,31 +220,10 @@ public:
     }
 
 private:
-    int wait_for_port() {
-        const std::string marker = "listening on port ";
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const std::string out = process_->stdout_text();
-            if (const auto at = out.find(marker); at != std::string::npos && out.find('\n', at) != std::string::npos)
-                return std::stoi(out.substr(at + marker.size()));
-            if (auto status = process_->wait_for(0ms))
-                FAIL("serve exited with status " << *status << " before listening:\n" << process_->stderr_text());
-            std::this_thread::sleep_for(10ms);
-        }
-        FAIL("serve did not report its port within 30 s:\n" << process_->stdout_text() << process_->stderr_text());
-        return -1;
-    }
-
     TempDir root_{"mlpipe-mme"};
     std::unique_ptr<Process> process_;
     int port_ = -1;
 };
-
-std::string error_of(const httplib::Result& res) {
-    REQUIRE(res);
-    CHECK(res->get_header_value("Content-Type") == "application/json");
-    return json::parse(res->body).at("error").get<std::string>();
-}
 
 json json_of(const httplib::Result& res) {
     REQUIRE(res);
@@ -675,7 +649,7 @@ TEST_CASE("serve refuses bad multi-model settings with exit code 2 naming them",
              {"MLPIPE_MULTI_MODEL_MEMORY_MB", "-5"},
              {"MLPIPE_MULTI_MODEL_MEMORY_MB", "nan"}}) {
         INFO(name << "=" << value);
-        Process process(server_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
+        Process process(serve_binary(), {"serve", "--root", root.path().string(), "--port", "0"},
                         Environment::inherited()
                             .remove_prefixed("SAGEMAKER_")
                             .remove_prefixed("SM_")
@@ -694,7 +668,7 @@ TEST_CASE("SAGEMAKER_MULTI_MODEL=false serves the one model, without /models", "
     fs::create_directories(root.path() / "model");
     const PenguinModel& sex = penguin_models().at("sex");
     save(sex.model, root.path() / "model" / model_file_name);
-    Process process(server_binary(), {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
+    Process process(serve_binary(), {"serve", "--root", root.path().string(), "--host", "127.0.0.1", "--port", "0"},
                     Environment::inherited()
                         .remove_prefixed("SAGEMAKER_")
                         .remove_prefixed("SM_")

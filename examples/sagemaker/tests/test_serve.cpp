@@ -4,6 +4,7 @@
 #include "../common/layout.hpp"
 #include "../serve/media_types.hpp"
 #include "../serve/response_format.hpp"
+#include "server_support.hpp"
 #include "support.hpp"
 
 #include <mlpipe/mlpipe.hpp>
@@ -47,13 +48,6 @@ using nlohmann::json;
 namespace {
 
 const fs::path penguins = fs::path(MLPIPE_DATA_DIR) / "reference" / "penguins";
-
-// The binary under test: this build's, or MLPIPE_TEST_SERVE_BIN (scripts/sanitize.sh runs
-// these tests against a ThreadSanitizer build of the server).
-std::string serve_binary() {
-    const char* other = std::getenv("MLPIPE_TEST_SERVE_BIN");
-    return other != nullptr && *other != '\0' ? std::string(other) : std::string(MLPIPE_SAGEMAKER_BIN);
-}
 
 // The notebook's model, fitted once per test process.
 const Model& fitted_model() {
@@ -136,7 +130,7 @@ public:
             serve_binary(),
             std::vector<std::string>{"serve", "--root", root_.path().string(), "--host", "127.0.0.1", "--port", "0"},
             env, root_.path() / "stdout.txt", root_.path() / "stderr.txt");
-        port_ = wait_for_port();
+        port_ = wait_for_port(*process_);
     }
 
     ~Served() {
@@ -167,32 +161,10 @@ public:
     }
 
 private:
-    int wait_for_port() {
-        const std::string marker = "listening on port ";
-        const auto deadline = std::chrono::steady_clock::now() + 30s;
-        while (std::chrono::steady_clock::now() < deadline) {
-            const std::string out = process_->stdout_text();
-            if (const auto at = out.find(marker); at != std::string::npos && out.find('\n', at) != std::string::npos)
-                return std::stoi(out.substr(at + marker.size()));
-            if (auto status = process_->wait_for(0ms))
-                FAIL("serve exited with status " << *status << " before listening:\n" << process_->stderr_text());
-            std::this_thread::sleep_for(10ms);
-        }
-        FAIL("serve did not report its port within 30 s:\n" << process_->stdout_text() << process_->stderr_text());
-        return -1;
-    }
-
     TempDir root_{"mlpipe-serve"};
     std::unique_ptr<Process> process_;
     int port_ = -1;
 };
-
-// The {"error": "..."} message of an error response, checked to be JSON.
-std::string error_of(const httplib::Result& res) {
-    REQUIRE(res);
-    CHECK(res->get_header_value("Content-Type") == "application/json");
-    return json::parse(res->body).at("error").get<std::string>();
-}
 
 }  // namespace
 
