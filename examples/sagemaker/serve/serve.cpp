@@ -494,11 +494,11 @@ const char* signal_name(int signal_number) { return signal_number == SIGINT ? "S
 }  // namespace
 
 int serve_main(const std::vector<std::string>& args) {
-    // First: a SIGTERM or SIGINT while the model loads or the port binds stays pending
+    // First: a SIGTERM or SIGINT while the model loads or the port binds is recorded
     // (instead of ending the process with 143) until the signal thread takes it, or it is
     // found pending before serving starts.
     try {
-        block_shutdown_signals();
+        catch_shutdown_signals();
     } catch (const std::exception& e) {
         log_line(std::cerr, e.what(), LogLevel::error);
         return 1;
