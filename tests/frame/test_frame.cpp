@@ -88,3 +88,64 @@ TEST_CASE("labels print as text and compare as values", "[frame][labels]") {
     CHECK(Label("B") < Label("a"));
     CHECK_THROWS_AS(Label("x").number(), data_error);
 }
+
+TEST_CASE("column-major xtensor arrays handed over become Frames without a copy, and others are copied",
+          "[frame][xtensor]") {
+    using ColumnMajor = xt::xtensor<double, 2, xt::layout_type::column_major>;
+    ColumnMajor array = {{1.0, 2.0}, {3.0, 4.0}, {5.0, 6.0}};
+    const double* storage = array.data();
+    Frame moved = frame_from_xtensor(std::move(array), {"a", "b"});
+    CHECK(moved.column("a").values().data() == storage);  // the array's own memory, column by column
+    CHECK(moved.column("b").values().data() == storage + 3);
+    CHECK(moved.column("b").values()[2] == 6.0);
+    Frame copy = moved;  // shares the columns; the array lives as long as any Frame holds it
+    moved = Frame();
+    CHECK(copy.column("a").values()[1] == 3.0);
+    CHECK(copy.column("a").count_missing() == 0);
+
+    auto shared = std::make_shared<const xt::xtensor<float, 2, xt::layout_type::column_major>>(
+        xt::xtensor<float, 2, xt::layout_type::column_major>{{1.5f}, {2.5f}});
+    {
+        Frame floats = frame_from_xtensor(shared, {"x"});
+        CHECK(floats.column("x").is_float32());
+        CHECK(floats.column("x").values_f32().data() == shared->data());
+        CHECK(shared.use_count() == 2);
+    }
+    CHECK(shared.use_count() == 1);  // released with the Frame
+
+    auto dynamic = xt::xarray<double, xt::layout_type::column_major>::from_shape({2, 2});
+    dynamic(1, 1) = 9.0;
+    const double* dynamic_storage = dynamic.data();
+    CHECK(frame_from_xtensor(std::move(dynamic), {"p", "q"}).column("q").values().data() == dynamic_storage + 2);
+
+    xt::xtensor<double, 2> row_major = {{1.0, 2.0}, {3.0, 4.0}};  // xtensor's default layout: copied
+    const Frame copied = frame_from_xtensor(row_major, {"a", "b"});
+    CHECK(copied.column("a").values()[1] == 3.0);
+    CHECK(copied.column("a").values().data() != row_major.data());
+    CHECK_THROWS_WITH(frame_from_xtensor(ColumnMajor({2, 3}), {"a", "b"}), Catch::Contains("3 array columns but 2"));
+    CHECK_THROWS_WITH(Column::numeric_view("v", std::span<const double>(), nullptr), Catch::Contains("owner"));
+}
+
+TEST_CASE("a model fits a Frame over an xtensor array and predicts into xtensor arrays", "[frame][xtensor]") {
+    xt::xtensor<double, 2, xt::layout_type::column_major> features({8, 2});
+    const Frame toy = test::toy_X();
+    for (std::size_t i = 0; i < 8; ++i) {
+        features(i, 0) = toy.column("size").values()[i];
+        features(i, 1) = toy.column("weight").values()[i];
+    }
+    const Frame X = frame_from_xtensor(std::move(features), {"size", "weight"});
+    LogisticRegression model;
+    model.fit(X, test::toy_y());
+    const xt::xtensor<double, 2> proba = to_xtensor(model.predict_proba(X));
+    const xt::xtensor<double, 2> scores = to_xtensor(model.decision_function(X));
+    const Eigen::MatrixXd expected =
+        model.predict_proba(Frame({toy.column("size"), toy.column("weight")}));  // the same values, copied
+    REQUIRE(proba.shape()[0] == 8);
+    REQUIRE(proba.shape()[1] == 2);
+    REQUIRE(scores.shape()[1] == 1);
+    for (std::size_t i = 0; i < 8; ++i) {
+        CHECK(proba(i, 0) + proba(i, 1) == Approx(1.0));
+        CHECK(proba(i, 1) == expected(static_cast<Eigen::Index>(i), 1));
+        CHECK((scores(i, 0) > 0) == (proba(i, 1) > 0.5));
+    }
+}

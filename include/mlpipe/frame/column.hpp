@@ -53,16 +53,16 @@ public:
     Column(Column&& other) noexcept
         : name_(std::move(other.name_)),
           kind_(std::exchange(other.kind_, ColumnKind::numeric)),
-          values_(std::exchange(other.values_, empty<double>())),
-          floats_(std::exchange(other.floats_, nullptr)),
+          values_(std::exchange(other.values_, no_values())),
+          floats_(std::exchange(other.floats_, Stored<float>{})),
           codes_(std::exchange(other.codes_, empty<std::int32_t>())),
           dictionary_(std::exchange(other.dictionary_, empty<std::string>())) {}
     Column& operator=(Column&& other) noexcept {
         if (this != &other) {
             name_ = std::move(other.name_);
             kind_ = std::exchange(other.kind_, ColumnKind::numeric);
-            values_ = std::exchange(other.values_, empty<double>());
-            floats_ = std::exchange(other.floats_, nullptr);
+            values_ = std::exchange(other.values_, no_values());
+            floats_ = std::exchange(other.floats_, Stored<float>{});
             codes_ = std::exchange(other.codes_, empty<std::int32_t>());
             dictionary_ = std::exchange(other.dictionary_, empty<std::string>());
         }
@@ -80,6 +80,21 @@ public:
     static Column numeric_f32(std::string name, std::vector<float> values) {
         Column c(std::move(name), ColumnKind::numeric);
         c.floats_ = share(std::move(values));
+        return c;
+    }
+
+    // A numeric column over values someone else owns, without copying them: `owner` keeps
+    // `values` alive and unchanged, and the column (and every Frame and copy that shares it)
+    // holds a reference to it. frame_from_xtensor uses these for arrays it can read in place.
+    static Column numeric_view(std::string name, std::span<const double> values, std::shared_ptr<const void> owner) {
+        Column c(std::move(name), ColumnKind::numeric);
+        c.values_ = {require_owner(std::move(owner), c.name_), values};
+        return c;
+    }
+    static Column numeric_f32_view(std::string name, std::span<const float> values,
+                                   std::shared_ptr<const void> owner) {
+        Column c(std::move(name), ColumnKind::numeric);
+        c.floats_ = {require_owner(std::move(owner), c.name_), values};
         return c;
     }
 
@@ -138,12 +153,12 @@ public:
     bool is_one_hot() const noexcept { return kind_ == ColumnKind::one_hot; }
 
     std::size_t size() const noexcept {
-        return is_numeric() ? (floats_ ? floats_->size() : values_->size()) : codes_->size();
+        return is_numeric() ? (floats_ ? floats_.data.size() : values_.data.size()) : codes_->size();
     }
 
     // float64 unless a numeric column stores float32.
     NumericType numeric_type() const noexcept { return floats_ ? NumericType::float32 : NumericType::float64; }
-    bool is_float32() const noexcept { return floats_ != nullptr; }
+    bool is_float32() const noexcept { return static_cast<bool>(floats_); }
 
     // Number of model features this column stands for: 1 for numeric, the number of
     // output categories for one_hot, 0 for categorical (it must be encoded first).
@@ -163,32 +178,35 @@ public:
         if (floats_)
             throw data_error("column '" + name_ + "' stores float32 values, so values() (float64) is not available; "
                              "use values_f32() or visit_values()");
-        return *values_;
+        return values_.data;
     }
     std::span<const float> values_f32() const {
         require(ColumnKind::numeric, "values_f32()");
         if (!floats_)
             throw data_error("column '" + name_ + "' stores float64 values, so values_f32() is not available; "
                              "use values() or visit_values()");
-        return *floats_;
+        return floats_.data;
     }
     // f(std::span<const double>) or f(std::span<const float>), as the column stores them.
     template <class F>
     decltype(auto) visit_values(F&& f) const {
         require(ColumnKind::numeric, "visit_values()");
-        if (floats_) return std::forward<F>(f)(std::span<const float>(*floats_));
-        return std::forward<F>(f)(std::span<const double>(*values_));
+        if (floats_) return std::forward<F>(f)(floats_.data);
+        return std::forward<F>(f)(values_.data);
     }
     // One value of a numeric column, whatever it stores, as a double.
     double value(std::size_t row) const {
         require(ColumnKind::numeric, "value()");
-        return floats_ ? static_cast<double>(floats_->at(row)) : values_->at(row);
+        if (row >= size())
+            throw std::out_of_range("column '" + name_ + "': row " + std::to_string(row) + " of " +
+                                    std::to_string(size()));
+        return floats_ ? static_cast<double>(floats_.data[row]) : values_.data[row];
     }
     // A float64 copy of a numeric column (the column itself when it is float64).
     Column to_float64() const {
         require(ColumnKind::numeric, "to_float64()");
         if (!floats_) return *this;
-        return numeric(name_, std::vector<double>(floats_->begin(), floats_->end()));
+        return numeric(name_, std::vector<double>(floats_.data.begin(), floats_.data.end()));
     }
     std::span<const std::int32_t> codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
@@ -207,9 +225,9 @@ public:
         std::size_t n = 0;
         if (is_numeric()) {
             if (floats_)
-                for (float v : *floats_) n += std::isnan(v) ? 1 : 0;
+                for (float v : floats_.data) n += std::isnan(v) ? 1 : 0;
             else
-                for (double v : *values_) n += std::isnan(v) ? 1 : 0;
+                for (double v : values_.data) n += std::isnan(v) ? 1 : 0;
         } else if (is_categorical()) {
             for (auto c : *codes_) n += c < 0 ? 1 : 0;
         }
@@ -249,23 +267,57 @@ private:
         }
     }
 
+    // Numeric values and what keeps them alive: a vector of the column's own, or a caller's
+    // array (numeric_view). Empty (no owner) for the storage a column does not use.
+    template <class T>
+    struct Stored {
+        std::shared_ptr<const void> owner;
+        std::span<const T> data;
+        explicit operator bool() const noexcept { return owner != nullptr; }
+    };
+
+    static std::shared_ptr<const void> require_owner(std::shared_ptr<const void> owner, const std::string& name) {
+        if (!owner) throw data_error("column '" + name + "': a view needs the owner of its values (got none)");
+        return owner;
+    }
+
     std::string name_;
     ColumnKind kind_ = ColumnKind::numeric;
     template <class T>
-    static std::shared_ptr<const std::vector<T>> share(std::vector<T> data) {
+    static std::shared_ptr<const std::vector<T>> share_vector(std::vector<T> data) {
         return std::make_shared<const std::vector<T>>(std::move(data));
+    }
+    static Stored<double> share(std::vector<double> data) {
+        auto owned = share_vector(std::move(data));
+        const std::span<const double> view(*owned);
+        return {std::move(owned), view};
+    }
+    static Stored<float> share(std::vector<float> data) {
+        auto owned = share_vector(std::move(data));
+        const std::span<const float> view(*owned);
+        return {std::move(owned), view};
+    }
+    static std::shared_ptr<const std::vector<std::int32_t>> share(std::vector<std::int32_t> data) {
+        return share_vector(std::move(data));
+    }
+    static std::shared_ptr<const std::vector<std::string>> share(std::vector<std::string> data) {
+        return share_vector(std::move(data));
     }
     template <class T>
     static std::shared_ptr<const std::vector<T>> empty() {
         static const auto none = std::make_shared<const std::vector<T>>();
         return none;
     }
+    static Stored<double> no_values() {
+        static const Stored<double> none = share(std::vector<double>{});
+        return none;
+    }
 
     // Shared and never changed after construction: copying a Column, or a Frame, copies
     // pointers, not data (a pipeline's intermediate frames and a selection of columns cost
     // no memory for the columns they pass through unchanged).
-    std::shared_ptr<const std::vector<double>> values_ = empty<double>();
-    std::shared_ptr<const std::vector<float>> floats_;  // set instead of values_ for a float32 column
+    Stored<double> values_ = no_values();
+    Stored<float> floats_;  // set instead of values_ for a float32 column
     std::shared_ptr<const std::vector<std::int32_t>> codes_ = empty<std::int32_t>();
     std::shared_ptr<const std::vector<std::string>> dictionary_ = empty<std::string>();
 };
