@@ -2,62 +2,14 @@
 // blocks by their number alone and the blocks' sums are added in block order.
 
 #include "../support/datasets.hpp"
+#include "../support/synthetic.hpp"
 
 #include <catch2/catch.hpp>
 
-#include <random>
-
 using namespace mlpipe;
-
-namespace {
-
-// Rows enough for many blocks of Design::block_rows; numeric columns on different scales
-// and two categorical ones; a label drawn from a logistic model (binary) or the largest
-// of three noisy scores (three classes).
-struct Synthetic {
-    Frame X;
-    Frame y;
-};
-
-Synthetic synthetic(std::size_t rows, int classes, std::uint64_t seed) {
-    std::mt19937_64 random(seed);
-    auto uniform = [&] { return static_cast<double>(random() >> 11) * 0x1.0p-53; };
-    std::vector<double> a(rows), b(rows), c(rows);
-    std::vector<std::string> color(rows), size(rows), label(rows);
-    const char* colors[] = {"red", "green", "blue", "black"};
-    const char* sizes[] = {"S", "M", "L"};
-    for (std::size_t i = 0; i < rows; ++i) {
-        a[i] = 100 + 20 * uniform();
-        b[i] = uniform() - 0.5;
-        c[i] = 5000 * uniform();
-        const std::size_t ci = random() % 4, si = random() % 3;
-        color[i] = colors[ci];
-        size[i] = sizes[si];
-        const double s0 = 0.1 * (a[i] - 110) + 3 * b[i] + (ci == 1 ? 0.8 : 0.0) + 2 * (uniform() - 0.5);
-        const double s1 = 0.0004 * (c[i] - 2500) - (si == 2 ? 0.7 : 0.0) + 2 * (uniform() - 0.5);
-        if (classes == 2)
-            label[i] = s0 + s1 > 0 ? "yes" : "no";
-        else
-            label[i] = s0 > 0.3 ? "up" : s1 > 0 ? "right" : "down";
-    }
-    Synthetic out;
-    out.X.add_numeric("a", std::move(a));
-    out.X.add_numeric("b", std::move(b));
-    out.X.add_numeric("c", std::move(c));
-    out.X.add_categorical("color", color);
-    out.X.add_categorical("size", size);
-    out.y.add_categorical("label", label);
-    return out;
-}
-
-template <class Scalar>
-auto pipeline(typename BasicLogisticRegression<Scalar>::Options options) {
-    return Pipeline<OneHotEncoder, StandardScaler, BasicLogisticRegression<Scalar>>{
-        OneHotEncoder{{.columns = {"color", "size"}}}, StandardScaler{{.columns = {"a", "b", "c"}}},
-        BasicLogisticRegression<Scalar>{options}};
-}
-
-}  // namespace
+using mlpipe::test::Synthetic;
+using mlpipe::test::synthetic;
+using mlpipe::test::synthetic_pipeline;
 
 TEMPLATE_TEST_CASE("fit and predict give the same bits with 1, 2, 3 or 8 threads", "[parallel][solvers]", double,
                    float) {
@@ -67,14 +19,14 @@ TEMPLATE_TEST_CASE("fit and predict give the same bits with 1, 2, 3 or 8 threads
             INFO(classes << " classes, " << to_string(solver));
             typename BasicLogisticRegression<TestType>::Options options{.solver = solver};
             options.n_jobs = 1;
-            auto single = pipeline<TestType>(options);
+            auto single = synthetic_pipeline<TestType>(options);
             single.fit(data.X, data.y);
             REQUIRE(single.final_step().n_iter() > 2);
             const auto single_proba = single.predict_proba(data.X);
             for (int threads : {2, 3, 8}) {
                 INFO(threads << " threads");
                 options.n_jobs = threads;
-                auto parallel = pipeline<TestType>(options);
+                auto parallel = synthetic_pipeline<TestType>(options);
                 parallel.fit(data.X, data.y);
                 CHECK(parallel.final_step().n_iter() == single.final_step().n_iter());
                 CHECK(parallel.final_step().coef() == single.final_step().coef());
@@ -87,8 +39,8 @@ TEMPLATE_TEST_CASE("fit and predict give the same bits with 1, 2, 3 or 8 threads
 
 TEST_CASE("float32 fits the model of float64 to within float rounding", "[parallel][float]") {
     const Synthetic data = synthetic(20'000, 2, 11);
-    auto in_double = pipeline<double>({.tol = 1e-6});
-    auto in_float = pipeline<float>({.tol = 1e-4});
+    auto in_double = synthetic_pipeline<double>({.tol = 1e-6});
+    auto in_float = synthetic_pipeline<float>({.tol = 1e-4});
     in_double.fit(data.X, data.y);
     in_float.fit(data.X, data.y);
     CHECK(test::max_abs_diff(in_float.predict_proba(data.X), in_double.predict_proba(data.X)) < 1e-3);
@@ -98,7 +50,7 @@ TEST_CASE("float32 fits the model of float64 to within float rounding", "[parall
 
 TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel][linear_loss]") {
     const Synthetic data = synthetic(10'000, 2, 3);
-    auto model = pipeline<double>({.max_iter = 3});
+    auto model = synthetic_pipeline<double>({.max_iter = 3});
     model.fit(data.X, data.y);
     const Frame encoded = model.step<OneHotEncoder>().transform(data.X);
     const auto design = Design<double>::build(encoded, "test", model.step<StandardScaler>().feature_scalings());

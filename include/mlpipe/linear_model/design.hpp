@@ -273,6 +273,61 @@ public:
         return largest;
     }
 
+    // What other backends' designs copy: the numeric features as a dense rows x n_numeric
+    // matrix (the affine map applied), and each one-hot column's codes and width.
+    Matrix dense_numeric() const {
+        Matrix dense(rows_, n_numeric());
+        ThreadPool::shared().run(
+            f64_.size(),
+            [&](std::size_t j) {
+                const auto col = static_cast<Eigen::Index>(j);
+                for (Eigen::Index i = 0; i < rows_; ++i) dense(i, col) = value(i, col);
+            },
+            column_threads());
+        return dense;
+    }
+    const std::vector<const std::int32_t*>& one_hot_codes() const noexcept { return codes_; }
+    std::vector<std::size_t> one_hot_widths() const {
+        std::vector<std::size_t> widths;
+        for (std::size_t j = 0; j < offsets_.size(); ++j)
+            widths.push_back(static_cast<std::size_t>((j + 1 < offsets_.size() ? offsets_[j + 1] : n_features_) -
+                                                      offsets_[j]));
+        return widths;
+    }
+
+    // The one-hot part of the passes, for other backends' designs built on this one (their
+    // dense products elsewhere, these loops here).
+    // z[i] += w[offset_j + code_ij] for rows [a, a + m) (w: n_features weights, z: m scores).
+    template <class Z>
+    void add_one_hot_scores(Eigen::Index a, Eigen::Index m, const Scalar* w, Z&& z) const {
+        for (std::size_t j = 0; j < codes_.size(); ++j) {
+            const std::int32_t* code = codes_[j] + a;
+            const Scalar* wj = w + offsets_[j];
+            for (Eigen::Index i = 0; i < m; ++i)
+                if (code[i] >= 0) z[i] += wj[code[i]];
+        }
+    }
+
+    // g[offset_j + code_ij] += r[i] for rows [a, a + m) (g: n_features sums, r: m residuals).
+    // The scatter goes into four interleaved copies of a column's sums (row i into copy i mod
+    // 4), added in a fixed order at the end: rows of one category one after the other no
+    // longer wait for each other's store.
+    template <class R>
+    void add_one_hot_gradient(Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
+        thread_local std::vector<Scalar> sums;
+        for (std::size_t j = 0; j < codes_.size(); ++j) {
+            const std::int32_t* code = codes_[j] + a;
+            const auto width = static_cast<std::size_t>(
+                (j + 1 < offsets_.size() ? offsets_[j + 1] : n_features_) - offsets_[j]);
+            sums.assign(4 * width, Scalar(0));
+            Scalar* copy[4] = {sums.data(), sums.data() + width, sums.data() + 2 * width, sums.data() + 3 * width};
+            for (Eigen::Index i = 0; i < m; ++i)
+                if (code[i] >= 0) copy[i & 3][code[i]] += r[i];
+            Scalar* out = g + offsets_[j];
+            for (std::size_t l = 0; l < width; ++l) out[l] += (copy[0][l] + copy[1][l]) + (copy[2][l] + copy[3][l]);
+        }
+    }
+
 private:
     RowBlocks row_blocks() const noexcept { return RowBlocks(static_cast<std::size_t>(rows_), block_rows); }
 
@@ -362,12 +417,7 @@ private:
             const Scalar w = folded(static_cast<Eigen::Index>(j));
             with_rows(j, a, m, [&](const auto& x) { z += (x - center_[j]) * w; });
         }
-        for (std::size_t j = 0; j < codes_.size(); ++j) {
-            const std::int32_t* code = codes_[j] + a;
-            const Scalar* w = folded.data() + offsets_[j];
-            for (Eigen::Index i = 0; i < m; ++i)
-                if (code[i] >= 0) z[i] += w[code[i]];
-        }
+        add_one_hot_scores(a, m, folded.data(), z);
     }
 
     // Whether numeric column j is stored in Scalar (read in place, no widening), and where.
@@ -390,21 +440,7 @@ private:
     void gradient_block(Eigen::Index a, Eigen::Index m, const R& r, G&& g) const {
         for (std::size_t j = 0; j < f64_.size(); ++j)
             with_rows(j, a, m, [&](const auto& x) { g(static_cast<Eigen::Index>(j)) += ((x - center_[j]) * r).sum(); });
-        // The scatter into four interleaved copies of the column's sums (row i into copy i mod
-        // 4), added in a fixed order at the end: rows of one category one after the other no
-        // longer wait for each other's store.
-        thread_local std::vector<Scalar> sums;
-        for (std::size_t j = 0; j < codes_.size(); ++j) {
-            const std::int32_t* code = codes_[j] + a;
-            const auto width = static_cast<std::size_t>(
-                (j + 1 < offsets_.size() ? offsets_[j + 1] : n_features_) - offsets_[j]);
-            sums.assign(4 * width, Scalar(0));
-            Scalar* copy[4] = {sums.data(), sums.data() + width, sums.data() + 2 * width, sums.data() + 3 * width};
-            for (Eigen::Index i = 0; i < m; ++i)
-                if (code[i] >= 0) copy[i & 3][code[i]] += r[i];
-            Scalar* out = &g(offsets_[j]);
-            for (std::size_t l = 0; l < width; ++l) out[l] += (copy[0][l] + copy[1][l]) + (copy[2][l] + copy[3][l]);
-        }
+        if (!codes_.empty()) add_one_hot_gradient(a, m, r, &g(0));
     }
 
     // Threads for a pass column by column: one unless the columns are long, so that a

@@ -166,6 +166,7 @@ public:
     using base_loss = BaseLoss;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
+    using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
     // y: class index per row (binary: 0 or 1); weights: one per row; n_outputs: K (1 for
     // the binomial loss). The loss keeps references: design, y and weights must outlive it
@@ -202,8 +203,32 @@ public:
                                                       static_cast<const Scalar*>(nullptr), g, s);
         };
 
+    // A design that offers the fused pass for any number of outputs (the cuda backend's: its
+    // scores stay where the data are, and only the gradient comes back).
+    static constexpr bool fused_pass =
+        !fused_binary_pass && requires(const Design& d, const Matrix& W, const RowVector& b, Matrix& G, RowVector& gb) {
+            {
+                d.template loss_gradient<BaseLoss>(W, b, static_cast<const std::int32_t*>(nullptr),
+                                                   static_cast<const Scalar*>(nullptr), G, gb)
+            } -> std::convertible_to<Scalar>;
+        };
+
     // f(params); the gradient into grad.
     Scalar operator()(const Vector& params, Vector& grad) const {
+        if constexpr (fused_pass) {
+            const Eigen::Index p = design_.n_features();
+            Eigen::Map<const Matrix> W(params.data(), p, k_);
+            const RowVector b = fit_intercept_ ? RowVector(params.tail(k_).transpose()) : RowVector::Zero(k_);
+            RowVector intercept_gradient;
+            const Scalar loss = design_.template loss_gradient<BaseLoss>(W, b, y_.data(), weights_.data(),
+                                                                         fused_matrix_, intercept_gradient);
+            grad.resize(n_parameters());
+            Eigen::Map<Matrix>(grad.data(), p, k_) = fused_matrix_;
+            if (fit_intercept_) grad.tail(k_) = intercept_gradient.transpose();
+            else grad.tail(k_).setZero();
+            scores_current_ = false;
+            return finish_penalty(params, loss, grad);
+        }
         if constexpr (fused_binary_pass) {
             // One fused pass over the rows (scores, loss and gradient together).
             const Eigen::Index p = design_.n_features();
@@ -384,6 +409,7 @@ private:
     bool fit_intercept_;
     mutable Matrix z_, residual_, curvature_, product_;  // scratch, reused across evaluations
     mutable Vector fused_gradient_;
+    mutable Matrix fused_matrix_;
     mutable bool scores_current_ = false;  // z_ holds the scores at the last evaluated params
 };
 

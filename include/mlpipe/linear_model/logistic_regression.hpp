@@ -4,6 +4,8 @@
 // (l2, none, l1, elasticnet). Binary problems use one weight vector and a sigmoid, more
 // classes the multinomial (softmax) model with one weight vector per class.
 
+#include <mlpipe/backend/backend.hpp>
+#include <mlpipe/backend/dispatch.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/frame/label.hpp>
@@ -27,6 +29,7 @@
 #include <span>
 #include <stop_token>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace boost::serialization {
@@ -65,6 +68,10 @@ public:
         // Threads for fit and predict, as scikit-learn's n_jobs: -1 all cores, n > 0 n threads,
         // -2 all but one. The model is the same bits whatever the count. Not saved with the model.
         int n_jobs = -1;
+        // Where fit runs (backend/backend.hpp): cpu, blas, cuda or automatic. A backend this
+        // build lacks is refused here, naming the CMake option that builds it. The model is the
+        // same to rounding whichever runs it; predictions run on the cpu. Not saved with the model.
+        Backend backend = Backend::cpu;
         friend bool operator==(const Options&, const Options&) = default;
     };
 
@@ -229,6 +236,7 @@ private:
         if (o.class_weight != ClassWeight::none && o.class_weight != ClassWeight::balanced)
             throw parameter_error("LogisticRegression: class_weight must be none or balanced");
         check_solver_penalty(o.solver, o.penalty, o.l1_ratio, "LogisticRegression");
+        check_backend(o.backend, "LogisticRegression");
         if (o.l1_ratio && !(*o.l1_ratio >= 0 && *o.l1_ratio <= 1))
             throw parameter_error("LogisticRegression: l1_ratio must be in [0, 1], got " + std::to_string(*o.l1_ratio));
     }
@@ -348,13 +356,15 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
     Vector params = Vector::Zero(static_cast<Eigen::Index>(design.n_features() * k + k));
     const auto start = std::chrono::steady_clock::now();
     auto run = [&](const auto& loss) { return solve(settings, loss, params, record); };
-    const optim::Result<Scalar> result =
-        k == 1 ? run(LinearLoss<Design<Scalar>, BinomialLoss>(design, y_index, weights, k,
-                                                               static_cast<Scalar>(l2), scale,
-                                                               options_.fit_intercept))
-               : run(LinearLoss<Design<Scalar>, MultinomialLoss>(design, y_index, weights, k,
-                                                                  static_cast<Scalar>(l2), scale,
-                                                                  options_.fit_intercept));
+    const optim::Result<Scalar> result = with_backend_design(
+        options_.backend, design, "LogisticRegression.fit", [&](const auto& on) -> optim::Result<Scalar> {
+            using On = std::decay_t<decltype(on)>;
+            const auto l2_term = static_cast<Scalar>(l2);
+            if (k == 1) return run(LinearLoss<On, BinomialLoss>(on, y_index, weights, k, l2_term, scale,
+                                                                options_.fit_intercept));
+            return run(LinearLoss<On, MultinomialLoss>(on, y_index, weights, k, l2_term, scale,
+                                                       options_.fit_intercept));
+        });
     const auto stop = std::chrono::steady_clock::now();
 
     const Eigen::Index p = design.n_features();

@@ -206,6 +206,10 @@ inline constexpr NameTable<Solver, 5> solver_names{{{Solver::lbfgs, "lbfgs"},
                                                     {Solver::newton_cholesky, "newton-cholesky"},
                                                     {Solver::sag, "sag"},
                                                     {Solver::saga, "saga"}}};
+inline constexpr NameTable<Backend, 4> backend_names{{{Backend::cpu, "cpu"},
+                                                      {Backend::blas, "blas"},
+                                                      {Backend::cuda, "cuda"},
+                                                      {Backend::automatic, "automatic"}}};
 inline constexpr NameTable<Penalty, 4> penalty_names{
     {{Penalty::l2, "l2"}, {Penalty::none, "none"}, {Penalty::l1, "l1"}, {Penalty::elasticnet, "elasticnet"}}};
 
@@ -296,6 +300,7 @@ template <class Scalar>
 Params get_params(const BasicLogisticRegression<Scalar>& step) {
     const auto& o = step.options();
     return {{"C", o.C},
+            {"backend", detail::name_of(detail::backend_names, o.backend)},
             {"class_weight", o.class_weight == ClassWeight::none ? ParamValue{} : ParamValue{std::string("balanced")}},
             {"fit_intercept", o.fit_intercept},
             {"l1_ratio", o.l1_ratio ? ParamValue{*o.l1_ratio} : ParamValue{}},
@@ -310,10 +315,11 @@ Params get_params(const BasicLogisticRegression<Scalar>& step) {
 template <class Scalar>
 void set_params(BasicLogisticRegression<Scalar>& step, const Params& params) {
     detail::ParamReader in(params, "LogisticRegression.set_params",
-                           {"C", "class_weight", "fit_intercept", "l1_ratio", "match_sklearn", "max_iter", "n_jobs",
-                            "penalty", "random_state", "solver", "tol"});
+                           {"C", "backend", "class_weight", "fit_intercept", "l1_ratio", "match_sklearn", "max_iter",
+                            "n_jobs", "penalty", "random_state", "solver", "tol"});
     auto o = step.options();
     in.read("C", o.C);
+    in.read_choice("backend", o.backend, detail::backend_names);
     in.read_choice("class_weight", o.class_weight, detail::class_weight_names);
     in.read("fit_intercept", o.fit_intercept);
     in.read("l1_ratio", o.l1_ratio);

@@ -1,0 +1,206 @@
+// The backend switch: names, refusal of a backend the build lacks, automatic's choice, and
+// (when compiled in) the blas backend's models against the cpu backend's.
+
+#include "../support/datasets.hpp"
+#include "../support/synthetic.hpp"
+
+#include <mlpipe/backend/backend.hpp>
+#include <mlpipe/pipeline/params.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#if MLPIPE_WITH_BLAS
+#include <mlpipe/backend/blas_design.hpp>
+#endif
+
+using namespace mlpipe;
+using mlpipe::test::Synthetic;
+using mlpipe::test::synthetic;
+using mlpipe::test::synthetic_pipeline;
+
+namespace {
+
+// max |a - b| / max |b| over a model's coefficients and intercepts together: the parameters'
+// difference relative to their size.
+template <class Model>
+double relative_difference(const Model& a, const Model& b) {
+    auto parameters = [](const Model& m) {
+        Eigen::MatrixXd all(m.coef().rows(), m.coef().cols() + 1);
+        all << m.coef().template cast<double>(), m.intercept().template cast<double>();
+        return all;
+    };
+    const Eigen::MatrixXd pa = parameters(a), pb = parameters(b);
+    return (pa - pb).cwiseAbs().maxCoeff() / std::max(1e-300, pb.cwiseAbs().maxCoeff());
+}
+
+}  // namespace
+
+TEST_CASE("backends are named as the options and set_params spell them", "[backend]") {
+    for (Backend b : all_backends) CHECK(backend_from_string(to_string(b)) == b);
+    CHECK_FALSE(backend_from_string("gpu"));
+    CHECK_FALSE(backend_from_string("CPU"));
+
+    LogisticRegression model;
+    CHECK(std::get<std::string>(get_params(model).at("backend")) == "cpu");
+    set_params(model, {{"backend", std::string("automatic")}});
+    CHECK(model.options().backend == Backend::automatic);
+    CHECK_THROWS_WITH(set_params(model, {{"backend", std::string("gpu")}}),
+                      Catch::Contains("backend") && Catch::Contains("gpu") && Catch::Contains("automatic"));
+}
+
+TEST_CASE("a backend the build lacks is refused when set, naming the CMake option that builds it", "[backend]") {
+    struct Case {
+        Backend backend;
+        const char* option;
+    };
+    for (const Case c : {Case{Backend::blas, "MLPIPE_WITH_BLAS"}, Case{Backend::cuda, "MLPIPE_WITH_CUDA"}}) {
+        INFO(to_string(c.backend));
+        LogisticRegression::Options options;
+        options.backend = c.backend;
+        if (backend_compiled_in(c.backend)) {
+            CHECK_NOTHROW(LogisticRegression(options));
+        } else {
+            CHECK_THROWS_AS(LogisticRegression(options), parameter_error);
+            CHECK_THROWS_WITH(LogisticRegression(options), Catch::Contains(std::string("-D") + c.option + "=ON") &&
+                                                               Catch::Contains(to_string(c.backend)));
+            LogisticRegression model;
+            CHECK_THROWS_AS(model.set_options(options), parameter_error);
+            CHECK(model.options().backend == Backend::cpu);  // unchanged
+        }
+    }
+    LogisticRegression::Options options;
+    options.backend = static_cast<Backend>(9);
+    CHECK_THROWS_WITH(LogisticRegression(options), Catch::Contains("unknown value 9") && Catch::Contains("automatic"));
+}
+
+TEST_CASE("automatic takes cuda with a device, else blas when compiled in, else cpu, and says why", "[backend]") {
+    const BackendChoice choice = choose_backend(Backend::automatic);
+    if (!cuda_unavailable_reason()) {
+        CHECK(choice.backend == Backend::cuda);
+    } else if (backend_compiled_in(Backend::blas)) {
+        CHECK(choice.backend == Backend::blas);
+        CHECK_THAT(choice.reason, Catch::Contains("no CUDA device") || Catch::Contains("cuda not compiled in"));
+    } else {
+        CHECK(choice.backend == Backend::cpu);
+        CHECK_THAT(choice.reason, Catch::Contains("MLPIPE_WITH_BLAS"));
+    }
+    CHECK(choose_backend(Backend::cpu).backend == Backend::cpu);
+    // automatic fits the model of the backend it names.
+    const Synthetic data = synthetic(5'000, 2, 5);
+    auto automatic = synthetic_pipeline<double>({.tol = 1e-10, .backend = Backend::automatic});
+    auto named = synthetic_pipeline<double>({.tol = 1e-10, .backend = choice.backend});
+    if (choice.backend == Backend::cuda) return;  // compared in the cuda tests
+    automatic.fit(data.X, data.y);
+    named.fit(data.X, data.y);
+    CHECK(automatic.final_step().coef() == named.final_step().coef());
+}
+
+#if MLPIPE_WITH_BLAS
+
+TEMPLATE_TEST_CASE("blas fits the cpu backend's model, every solver, binary and multinomial", "[backend][blas]",
+                   double, float) {
+    // Well conditioned (scaled features, l2), tight tolerances: the two backends' sums differ
+    // in order only, so their models agree to rounding.
+    const double limit = std::is_same_v<TestType, double> ? 1e-8 : 1e-4;
+    for (int classes : {2, 3}) {
+        const Synthetic data = synthetic(9'000, classes, 13);  // five blocks, the last short
+        for (Solver solver : all_solvers) {
+            INFO(classes << " classes, " << to_string(solver));
+            typename BasicLogisticRegression<TestType>::Options options{.max_iter = 500, .solver = solver};
+            options.tol = solver == Solver::sag || solver == Solver::saga ? 1e-6 : 1e-10;
+            if (std::is_same_v<TestType, float>) options.tol = std::max(options.tol, 1e-5);
+            auto cpu = synthetic_pipeline<TestType>(options);
+            options.backend = Backend::blas;
+            auto blas = synthetic_pipeline<TestType>(options);
+            cpu.fit(data.X, data.y);
+            blas.fit(data.X, data.y);
+            CHECK(relative_difference(blas.final_step(), cpu.final_step()) < limit);
+            CHECK(test::max_abs_diff(blas.predict_proba(data.X).template cast<double>(),
+                                     cpu.predict_proba(data.X).template cast<double>()) < limit);
+        }
+    }
+}
+
+TEST_CASE("blas gives the same bits with 1, 2 or 3 threads and leaves OpenBLAS's thread count as it was",
+          "[backend][blas][parallel]") {
+    const int before = openblas_get_num_threads();
+    for (int classes : {2, 3}) {
+        const Synthetic data = synthetic(12'000, classes, 17);
+        LogisticRegression::Options options{.tol = 1e-8, .backend = Backend::blas};
+        options.n_jobs = 1;
+        auto single = synthetic_pipeline<double>(options);
+        single.fit(data.X, data.y);
+        REQUIRE(single.final_step().n_iter() > 2);
+        for (int threads : {2, 3}) {
+            INFO(classes << " classes, " << threads << " threads");
+            options.n_jobs = threads;
+            auto parallel = synthetic_pipeline<double>(options);
+            parallel.fit(data.X, data.y);
+            CHECK(parallel.final_step().n_iter() == single.final_step().n_iter());
+            CHECK(parallel.final_step().coef() == single.final_step().coef());
+            CHECK(parallel.final_step().intercept() == single.final_step().intercept());
+        }
+    }
+    CHECK(openblas_get_num_threads() == before);
+}
+
+TEST_CASE("the blas design's passes equal the cpu design's", "[backend][blas]") {
+    const Synthetic data = synthetic(5'000, 3, 23);
+    auto model = synthetic_pipeline<double>({.max_iter = 2});
+    model.fit(data.X, data.y);
+    const Frame encoded = model.step<OneHotEncoder>().transform(data.X);
+    const auto cpu = Design<double>::build(encoded, "test", model.step<StandardScaler>().feature_scalings());
+    const BlasDesign<double> blas(cpu);
+    REQUIRE(blas.n_features() == cpu.n_features());
+    const Eigen::Index p = cpu.n_features();
+    const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
+    const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
+    Eigen::MatrixXd z_cpu, z_blas;
+    cpu.decision(W, b, z_cpu);
+    blas.decision(W, b, z_blas);
+    CHECK(test::max_abs_diff(z_blas, z_cpu) < 1e-12 * z_cpu.cwiseAbs().maxCoeff());
+    Eigen::MatrixXd g_cpu(p, 3), g_blas(p, 3);
+    cpu.transpose_times(z_cpu, g_cpu);
+    blas.transpose_times(z_cpu, g_blas);
+    CHECK(test::max_abs_diff(g_blas, g_cpu) < 1e-11 * g_cpu.cwiseAbs().maxCoeff());
+}
+
+#endif  // MLPIPE_WITH_BLAS
+
+#if MLPIPE_WITH_CUDA
+
+TEST_CASE("backend cuda without a usable device fails with 'no CUDA device:' and why, and changes nothing",
+          "[backend][cuda]") {
+    Frame X;
+    X.add_numeric("size", {1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0});
+    X.add_numeric("weight", {10.0, 8.0, 6.5, 7.0, 3.0, 2.5, 1.0, 0.5});
+    const Frame y = test::toy_y();
+    LogisticRegression model({.tol = 1e-10});
+    model.fit(X, y);
+    const Eigen::MatrixXd coef = model.coef();
+    auto options = model.options();
+    options.backend = Backend::cuda;
+    model.set_options(options);  // compiled in: accepted
+    if (const auto reason = cuda_unavailable_reason()) {
+        try {
+            model.fit(X, y);
+            FAIL("fit on backend cuda without a device did not throw");
+        } catch (const mlpipe::error& e) {
+            const std::string message = e.what();
+            CHECK(message.rfind("no CUDA device: ", 0) == 0);
+            CHECK_THAT(message, Catch::Contains(*reason));
+        }
+        CHECK(model.coef() == coef);  // the fitted model as it was
+        CHECK(choose_backend(Backend::automatic).backend != Backend::cuda);
+        CHECK_THAT(choose_backend(Backend::automatic).reason, Catch::Contains(*reason));
+    } else {
+        model.fit(X, y);  // a device: tests/cuda compares its models with the cpu's
+        CHECK(test::max_abs_diff(model.coef(), coef) < 1e-8 * coef.cwiseAbs().maxCoeff());
+    }
+}
+
+#endif  // MLPIPE_WITH_CUDA
