@@ -52,7 +52,7 @@ struct TrainingSettings {
     std::optional<std::vector<std::string>> categorical_features;  // nullopt: not given
     std::optional<std::vector<std::string>> numerical_features;    // nullopt: not given
     std::string target;                                            // "": not given
-    LogisticRegression::Options classifier{};
+    LogisticRegression::Options classifier{.backend = Backend::automatic};  // the backend hyperparameter's default
     // ignore: an endpoint answers rows with a category never seen in training.
     HandleUnknown handle_unknown = HandleUnknown::ignore;
     // Rare categories grouped into one "infrequent" column, as scikit-learn's OneHotEncoder.
@@ -338,6 +338,14 @@ inline const std::vector<HyperparameterSpec>& hyperparameter_specs() {
              }
              s.classifier.solver = *solver_from_string(choice(dashed, names_of(all_solvers)));
          }},
+        {"backend", "automatic",
+         "cpu | blas | cuda | automatic: where the fit runs. automatic takes cuda when a GPU is there, else "
+         "blas when this build has it, else cpu (the log says which and why); the model is the same to rounding",
+         [](const auto& h, auto& s) {
+             const Backend backend = *backend_from_string(choice(h, names_of(all_backends)));
+             check_backend(backend, "hyperparameter backend");  // not in this build: names the CMake option
+             s.classifier.backend = backend;
+         }},
         {"archive-format", "binary", "binary | text | xml: the archive inside the model file",
          [](const auto& h, auto& s) {
              s.archive_format = *archive_format_from_string(choice(h, {"binary", "text", "xml"}));
@@ -489,6 +497,7 @@ inline nlohmann::json effective_hyperparameters(const TrainingSettings& s, const
                                           : nlohmann::json(nullptr)},
         {"max-categories", s.max_categories ? nlohmann::json(*s.max_categories) : nlohmann::json(nullptr)},
         {"solver", to_string(s.classifier.solver)},
+        {"backend", to_string(s.classifier.backend)},
         {"archive-format", mlpipe::to_string(s.archive_format)},
         {"match-sklearn", to_string(s.classifier.match_sklearn)},
         {"penalty", to_string(s.classifier.penalty)},

@@ -225,6 +225,12 @@ void resolve_threads(TrainingSettings& settings, const TrainArguments& arguments
     log("threads: " + std::to_string(resolve_n_jobs(settings.classifier.n_jobs)) + " (" + source + ")");
 }
 
+// The backend hyperparameter, automatic resolved: which one fits, and why.
+void log_backend(const TrainingSettings& settings) {
+    const BackendChoice chosen = choose_backend(settings.classifier.backend);
+    log("backend: " + std::string(to_string(chosen.backend)) + " (" + chosen.reason + ")");
+}
+
 struct Hyperparameters {
     TrainingSettings settings;
     json given;     // as received, by source, for the metadata
@@ -243,6 +249,7 @@ Hyperparameters read_hyperparameters(const Layout& layout, const TrainArguments&
     std::vector<std::string> skipped;
     Hyperparameters hyperparameters{resolve_hyperparameters(values, skipped), json::object(), json::object()};
     resolve_threads(hyperparameters.settings, arguments);
+    log_backend(hyperparameters.settings);
     if (!skipped.empty()) log("hyperparameters: ignoring SageMaker's own " + join_at_most(skipped));
     for (const auto& h : values)
         (is_sagemaker_key(h.key) ? hyperparameters.reserved : hyperparameters.given)[h.source][h.key] = h.text;

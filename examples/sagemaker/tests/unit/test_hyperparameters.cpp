@@ -95,7 +95,7 @@ TEST_CASE("resolve_hyperparameters gives the defaults for no hyperparameters", "
     CHECK_FALSE(s.categorical_features);
     CHECK_FALSE(s.numerical_features);
     CHECK(s.target.empty());
-    CHECK(s.classifier == LogisticRegression::Options{});
+    CHECK(s.classifier == LogisticRegression::Options{.backend = Backend::automatic});
     CHECK(s.handle_unknown == HandleUnknown::ignore);
     CHECK_FALSE(s.min_frequency);
     CHECK_FALSE(s.max_categories);
@@ -257,6 +257,21 @@ TEST_CASE("resolve_hyperparameters refuses solver, penalty and l1-ratio that do 
     CHECK(s.classifier.solver == Solver::saga);
     CHECK(s.classifier.l1_ratio == 0.25);
     CHECK(resolve({{"penalty", "l1"}, {"solver", "SAGA"}}).classifier.penalty == Penalty::l1);
+}
+
+TEST_CASE("backend takes cpu, blas, cuda or automatic, and refuses one this build lacks naming its CMake option",
+          "[unit][hyperparameters]") {
+    CHECK(resolve({{"backend", "cpu"}}).classifier.backend == Backend::cpu);
+    CHECK(resolve({{"backend", "AUTOMATIC"}}).classifier.backend == Backend::automatic);
+    CHECK_THAT(failure_of({{"backend", "gpu"}}), Catch::Contains("not supported; choices: cpu, blas, cuda, automatic"));
+    for (Backend backend : {Backend::blas, Backend::cuda}) {
+        INFO(to_string(backend));
+        if (backend_compiled_in(backend))
+            CHECK(resolve({{"backend", to_string(backend)}}).classifier.backend == backend);
+        else
+            CHECK_THAT(failure_of({{"backend", to_string(backend)}}),
+                       Catch::Contains(backend == Backend::blas ? "-DMLPIPE_WITH_BLAS=ON" : "-DMLPIPE_WITH_CUDA=ON"));
+    }
 }
 
 TEST_CASE("min-frequency, max-categories and handle-unknown as scikit-learn's OneHotEncoder takes them",
