@@ -12,6 +12,7 @@ packages=(
     build-essential cmake ninja-build pkg-config
     libeigen3-dev libboost-serialization-dev zlib1g-dev
     catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
+    libopenblas-dev  # the blas backend (MLPIPE_WITH_BLAS), which scripts/test.sh builds and tests
     curl
 )
 for argument in "$@"; do

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Builds mlpipe and runs every test (unit, compile-failure, consumer, example).
+# Builds mlpipe with the blas backend (MLPIPE_WITH_BLAS), and the cuda backend too
+# (MLPIPE_WITH_CUDA) where the CUDA toolkit is installed, and runs every test (unit,
+# compile-failure, consumer, example). Without a GPU the cuda tests report skipped.
 #
 #   scripts/test.sh
 #
@@ -24,6 +26,16 @@ if [ -f "$build_dir/CMakeCache.txt" ]; then
     generator=()
 fi
 
+# The cuda backend wherever nvcc is (on PATH or in the toolkit's default place);
+# MLPIPE_WITH_CUDA=OFF in the environment leaves it out.
+cuda="${MLPIPE_WITH_CUDA:-}"
+if [ -z "$cuda" ]; then
+    cuda=OFF
+    if command -v nvcc >/dev/null 2>&1 || [ -x /usr/local/cuda/bin/nvcc ]; then
+        cuda=ON
+    fi
+fi
+
 werror=OFF
 if [ "${CI:-}" = "true" ]; then
     werror=ON
@@ -33,6 +45,8 @@ cmake -S . -B "$build_dir" "${generator[@]}" \
     -DCMAKE_BUILD_TYPE=Release \
     -DMLPIPE_BUILD_TESTS=ON \
     -DMLPIPE_BUILD_EXAMPLES=ON \
+    -DMLPIPE_WITH_BLAS=ON \
+    -DMLPIPE_WITH_CUDA="$cuda" \
     -DMLPIPE_WERROR="$werror"
 cmake --build "$build_dir" -j "$jobs"
 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" "$@"
