@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace mlpipe;
 using mlpipe::test::Synthetic;
 using mlpipe::test::synthetic;
@@ -77,4 +79,42 @@ TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel
     CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
     CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
     CHECK(std::abs(intercept_gradient - R.sum()) < 1e-9);
+}
+
+TEST_CASE("the fused multinomial pass equals the separate passes on many blocks", "[parallel][linear_loss]") {
+    const Synthetic data = synthetic(10'000, 3, 5);
+    auto model = synthetic_pipeline<double>({.max_iter = 3});
+    model.fit(data.X, data.y);
+    const Frame encoded = model.step<OneHotEncoder>().transform(data.X);
+    const auto design = Design<double>::build(encoded, "test", model.step<StandardScaler>().feature_scalings());
+    const auto classes = model.classes();
+    std::vector<std::int32_t> y(data.X.rows());
+    const auto labels = labels_of(data.y[0]);
+    for (std::size_t i = 0; i < y.size(); ++i)
+        y[i] = static_cast<std::int32_t>(std::find(classes.begin(), classes.end(), labels[i]) - classes.begin());
+    Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
+    const Eigen::Index p = design.n_features();
+    const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
+    const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
+
+    Eigen::MatrixXd fused_gradient;
+    Eigen::RowVectorXd fused_intercept_gradient;
+    const double fused = design.loss_gradient<MultinomialLoss>(W, b, y.data(), weights.data(), fused_gradient,
+                                                               fused_intercept_gradient);
+    // The same from Z = X W + 1 b', the per-row loss, and X' R.
+    Eigen::MatrixXd Z;
+    design.decision(W, b, Z);
+    Eigen::MatrixXd R(Z.rows(), 3);
+    double loss = 0;
+    Eigen::Vector3d z, g;
+    for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+        z = Z.row(i).transpose();
+        loss += MultinomialLoss::loss_gradient(z.data(), 3, y[static_cast<std::size_t>(i)], weights[i], g.data());
+        R.row(i) = g.transpose();
+    }
+    Eigen::MatrixXd gradient(p, 3);
+    design.transpose_times(R, gradient);
+    CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
+    CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
+    CHECK(test::max_abs_diff(fused_intercept_gradient.transpose(), R.colwise().sum().transpose()) < 1e-9);
 }

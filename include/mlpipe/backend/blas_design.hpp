@@ -90,6 +90,7 @@ public:
     using Vector = Eigen::Matrix<Scalar, Eigen::Dynamic, 1>;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+    using RowVector = Eigen::Matrix<Scalar, 1, Eigen::Dynamic>;
 
     // Rows per block: as the cpu backend's, a fixed part of the arithmetic.
     static constexpr std::size_t block_rows = Design<Scalar>::block_rows;
@@ -160,6 +161,41 @@ public:
         gradient = total.head(p);
         intercept_gradient = total(p);
         return total(p + 1);
+    }
+
+    // The fused pass for K outputs (as Design's): per block the scores (gemm), the loss and
+    // R, and the block's share of X' R (gemm) and of R's column sums.
+    template <class BaseLoss, class W, class B>
+        requires(BaseLoss::multiclass)
+    Scalar loss_gradient(const Eigen::MatrixBase<W>& weights, const Eigen::MatrixBase<B>& intercept,
+                         const std::int32_t* y, const Scalar* sample_weight, Matrix& G, RowVector& gb) const {
+        using Block = Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+        const Matrix w = weights;
+        const Eigen::Index k = w.cols(), p = n_features();
+        Matrix partial(p * k + k + 1, static_cast<Eigen::Index>(blocks().count()));
+        run_blocks([&](std::size_t b, Eigen::Index a, Eigen::Index m) {
+            thread_local Block z, r;
+            z.resize(m, k);
+            r.resize(m, k);
+            numeric_scores(a, m, w.data(), k, z.data(), m);
+            for (Eigen::Index c = 0; c < k; ++c) {
+                z.col(c) += intercept(0, c);
+                cpu_.add_one_hot_scores(a, m, w.col(c).data(), z.col(c));
+            }
+            Scalar* out = partial.col(static_cast<Eigen::Index>(b)).data();
+            out[p * k + k] = BaseLoss::block_loss_gradient(z, y + a, sample_weight + a, r);
+            numeric_transpose_times(a, m, r.data(), m, k, out, p);
+            for (Eigen::Index c = 0; c < k; ++c) {
+                Scalar* gc = out + c * p;
+                std::fill(gc + numeric_.cols(), gc + p, Scalar(0));
+                cpu_.add_one_hot_gradient(a, m, r.col(c), gc);
+                out[p * k + c] = r.col(c).sum();
+            }
+        });
+        const Vector total = sum_columns(partial);
+        G = Eigen::Map<const Matrix>(total.data(), p, k);
+        gb = total.segment(p * k, k).transpose();
+        return total(p * k + k);
     }
 
     // The Gram matrix and the row-by-row access of the second-order and stochastic solvers

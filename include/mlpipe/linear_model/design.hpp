@@ -209,6 +209,41 @@ public:
         return total(n_features_ + 1);
     }
 
+    // The fused pass for K outputs (the multinomial loss): per block the K scores, the loss and
+    // R = dloss/dZ (BaseLoss, vectorised), then the block's share of X' R and of R's column
+    // sums, in one read of the rows. Returns the summed (weighted) loss; G = X' R
+    // (n_features x K), gb = the column sums of R.
+    template <class BaseLoss, class W, class B>
+        requires(BaseLoss::multiclass)
+    Scalar loss_gradient(const Eigen::MatrixBase<W>& weights, const Eigen::MatrixBase<B>& intercept,
+                         const std::int32_t* y, const Scalar* sample_weight, Matrix& G, RowVector& gb) const {
+        using Block = Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+        const Eigen::Index k = weights.cols(), p = n_features_;
+        const RowBlocks blocks = row_blocks();
+        // Column b: the block's gradient (p x K, column-major), its K intercept gradients, its loss.
+        Matrix partial(p * k + k + 1, static_cast<Eigen::Index>(blocks.count()));
+        const Matrix folded = fold(weights);
+        run_blocks(blocks, [&](std::size_t b, RowBlock block) {
+            const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());
+            thread_local Block z, r;
+            z.resize(m, k);
+            r.resize(m, k);
+            for (Eigen::Index c = 0; c < k; ++c) scores(a, m, folded.col(c), intercept(0, c), z.col(c));
+            auto out = partial.col(static_cast<Eigen::Index>(b));
+            out.setZero();
+            out(p * k + k) = BaseLoss::block_loss_gradient(z, y + a, sample_weight + a, r);
+            for (Eigen::Index c = 0; c < k; ++c) {
+                gradient_block(a, m, r.col(c), out.segment(c * p, p));
+                out(p * k + c) = r.col(c).sum();
+            }
+        });
+        const Vector total = sum_columns(partial);
+        G = Eigen::Map<const Matrix>(total.data(), p, k);
+        unscale_gradient(G);
+        gb = total.segment(p * k, k).transpose();
+        return total(p * k + k);
+    }
+
     // H = X' diag(d) X   (d: n, H: n_features x n_features, symmetric). A one-hot pair of
     // columns contributes d_i where both codes are set, so no dense block is built.
     void weighted_gram(const Vector& d, Matrix& H) const {
@@ -280,8 +315,14 @@ public:
         ThreadPool::shared().run(
             f64_.size(),
             [&](std::size_t j) {
-                const auto col = static_cast<Eigen::Index>(j);
-                for (Eigen::Index i = 0; i < rows_; ++i) dense(i, col) = value(i, col);
+                // value(i, j) a column at a time, vectorised: the same (x - center) / scale.
+                auto out = dense.col(static_cast<Eigen::Index>(j)).array();
+                if (f64_[j])
+                    out = (Eigen::Map<const Eigen::ArrayXd>(f64_[j], rows_).template cast<Scalar>() - center_[j]) /
+                          scale_[j];
+                else
+                    out = (Eigen::Map<const Eigen::ArrayXf>(f32_[j], rows_).template cast<Scalar>() - center_[j]) /
+                          scale_[j];
             },
             column_threads());
         return dense;

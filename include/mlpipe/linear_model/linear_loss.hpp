@@ -131,6 +131,33 @@ struct MultinomialLoss {
         return s * (std::log(sum) + zmax - z[y]);
     }
 
+    // The same over a block of rows (m x K scores), vectorised along the rows: returns
+    // sum_i s_i loss_i and writes r = s o (softmax(z) - onehot(y)) (m x K).
+    template <class Scalar>
+    static Scalar block_loss_gradient(const Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic>& z,
+                                      const std::int32_t* y, const Scalar* s,
+                                      Eigen::Array<Scalar, Eigen::Dynamic, Eigen::Dynamic>& r) {
+        using Array = Eigen::Array<Scalar, Eigen::Dynamic, 1>;
+        const Eigen::Index m = z.rows(), k = z.cols();
+        const Eigen::Map<const Array> weights(s, m);
+        thread_local Array zmax, sum;
+        zmax = z.col(0);
+        for (Eigen::Index c = 1; c < k; ++c) zmax = zmax.max(z.col(c));
+        sum.setZero(m);
+        for (Eigen::Index c = 0; c < k; ++c) {
+            r.col(c) = (z.col(c) - zmax).exp();
+            sum += r.col(c);
+        }
+        thread_local Array z_label;  // z_i at the row's label
+        z_label.resize(m);
+        for (Eigen::Index i = 0; i < m; ++i) z_label[i] = z(i, y[i]);
+        // Each row's loss is >= 0, summed as one: no cancellation between two large sums.
+        const Scalar loss = (weights * (sum.log() + zmax - z_label)).sum();
+        for (Eigen::Index c = 0; c < k; ++c) r.col(c) = weights * (r.col(c) / sum);
+        for (Eigen::Index i = 0; i < m; ++i) r(i, y[i]) -= s[i];
+        return loss;
+    }
+
     // The probabilities p = softmax(z).
     template <class Scalar>
     static void curvature(const Scalar* z, Eigen::Index k, Scalar* c) {
