@@ -525,6 +525,33 @@ TEST_CASE("train: n-jobs sets the threads, and the model's coefficients do not d
     CHECK(intercepts[2] == intercepts[0]);
 }
 
+TEST_CASE("train: backend defaults to automatic, logs what it chose and why, and cpu fits the same model",
+          "[train][backend]") {
+    using Model = Pipeline<OneHotEncoder, StandardScaler, LogisticRegression>;
+    std::vector<Eigen::MatrixXd> coefficients;
+    for (const char* backend : {"automatic", "cpu"}) {
+        INFO("backend " << backend);
+        Job job;
+        job.penguins_channels();
+        json hyperparameters = reference_hyperparameters();
+        if (std::string(backend) != "automatic") hyperparameters["backend"] = backend;
+        job.hyperparameters(hyperparameters);
+        const Outcome run = job.train();
+        INFO(run.out << run.err);
+        REQUIRE(run.status == 0);
+        const BackendChoice expected = choose_backend(Backend::automatic);
+        if (std::string(backend) == "automatic") {
+            CHECK(run.out.find("backend: " + std::string(to_string(expected.backend)) + " (automatic: ") !=
+                  std::string::npos);
+            CHECK(job.metadata()["hyperparameters"]["backend"] == "automatic");
+        } else {
+            CHECK(run.out.find("backend: cpu (asked for cpu)") != std::string::npos);
+        }
+        coefficients.push_back(load<Model>(job.model_file()).final_step().coef());
+    }
+    CHECK((coefficients[0] - coefficients[1]).cwiseAbs().maxCoeff() < 1e-8 * coefficients[1].cwiseAbs().maxCoeff());
+}
+
 TEST_CASE("train: dtype float32 stores the features as float32, keeps the labels exact, and fits nearly the same model",
           "[train][float32]") {
     using Model = Pipeline<OneHotEncoder, StandardScaler, LogisticRegression>;
