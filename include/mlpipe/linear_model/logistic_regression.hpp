@@ -356,13 +356,15 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
     Vector params = Vector::Zero(static_cast<Eigen::Index>(design.n_features() * k + k));
     const auto start = std::chrono::steady_clock::now();
     auto run = [&](const auto& loss) { return solve(settings, loss, params, record); };
+    // Named outside the lambda below: clang before 16 cannot capture a structured binding.
+    const std::span<const std::int32_t> targets(y_index);
     const optim::Result<Scalar> result = with_backend_design(
         options_.backend, design, "LogisticRegression.fit", [&](const auto& on) -> optim::Result<Scalar> {
             using On = std::decay_t<decltype(on)>;
             const auto l2_term = static_cast<Scalar>(l2);
-            if (k == 1) return run(LinearLoss<On, BinomialLoss>(on, y_index, weights, k, l2_term, scale,
+            if (k == 1) return run(LinearLoss<On, BinomialLoss>(on, targets, weights, k, l2_term, scale,
                                                                 options_.fit_intercept));
-            return run(LinearLoss<On, MultinomialLoss>(on, y_index, weights, k, l2_term, scale,
+            return run(LinearLoss<On, MultinomialLoss>(on, targets, weights, k, l2_term, scale,
                                                        options_.fit_intercept));
         });
     const auto stop = std::chrono::steady_clock::now();
