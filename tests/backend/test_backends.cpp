@@ -1,8 +1,7 @@
 // The backend switch: names, refusal of a backend the build lacks, automatic's choice, and
 // (when compiled in) the blas backend's models against the cpu backend's.
 
-#include "../support/datasets.hpp"
-#include "../support/synthetic.hpp"
+#include "../support/backends.hpp"
 
 #include <mlpipe/backend/backend.hpp>
 #include <mlpipe/pipeline/params.hpp>
@@ -21,23 +20,6 @@ using namespace mlpipe;
 using mlpipe::test::Synthetic;
 using mlpipe::test::synthetic;
 using mlpipe::test::synthetic_pipeline;
-
-namespace {
-
-// max |a - b| / max |b| over a model's coefficients and intercepts together: the parameters'
-// difference relative to their size.
-template <class Model>
-double relative_difference(const Model& a, const Model& b) {
-    auto parameters = [](const Model& m) {
-        Eigen::MatrixXd all(m.coef().rows(), m.coef().cols() + 1);
-        all << m.coef().template cast<double>(), m.intercept().template cast<double>();
-        return all;
-    };
-    const Eigen::MatrixXd pa = parameters(a), pb = parameters(b);
-    return (pa - pb).cwiseAbs().maxCoeff() / std::max(1e-300, pb.cwiseAbs().maxCoeff());
-}
-
-}  // namespace
 
 TEST_CASE("backends are named as the options and set_params spell them", "[backend]") {
     for (Backend b : all_backends) CHECK(backend_from_string(to_string(b)) == b);
@@ -118,7 +100,7 @@ TEMPLATE_TEST_CASE("blas fits the cpu backend's model, every solver, binary and 
             auto blas = synthetic_pipeline<TestType>(options);
             cpu.fit(data.X, data.y);
             blas.fit(data.X, data.y);
-            CHECK(relative_difference(blas.final_step(), cpu.final_step()) < limit);
+            CHECK(test::parameter_difference(blas.final_step(), cpu.final_step()) < limit);
             CHECK(test::max_abs_diff(blas.predict_proba(data.X).template cast<double>(),
                                      cpu.predict_proba(data.X).template cast<double>()) < limit);
         }
@@ -148,25 +130,8 @@ TEST_CASE("blas gives the same bits with 1, 2 or 3 threads and leaves OpenBLAS's
     CHECK(openblas_get_num_threads() == before);
 }
 
-TEST_CASE("the blas design's passes equal the cpu design's", "[backend][blas]") {
-    const Synthetic data = synthetic(5'000, 3, 23);
-    auto model = synthetic_pipeline<double>({.max_iter = 2});
-    model.fit(data.X, data.y);
-    const Frame encoded = model.step<OneHotEncoder>().transform(data.X);
-    const auto cpu = Design<double>::build(encoded, "test", model.step<StandardScaler>().feature_scalings());
-    const BlasDesign<double> blas(cpu);
-    REQUIRE(blas.n_features() == cpu.n_features());
-    const Eigen::Index p = cpu.n_features();
-    const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
-    const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
-    Eigen::MatrixXd z_cpu, z_blas;
-    cpu.decision(W, b, z_cpu);
-    blas.decision(W, b, z_blas);
-    CHECK(test::max_abs_diff(z_blas, z_cpu) < 1e-12 * z_cpu.cwiseAbs().maxCoeff());
-    Eigen::MatrixXd g_cpu(p, 3), g_blas(p, 3);
-    cpu.transpose_times(z_cpu, g_cpu);
-    blas.transpose_times(z_cpu, g_blas);
-    CHECK(test::max_abs_diff(g_blas, g_cpu) < 1e-11 * g_cpu.cwiseAbs().maxCoeff());
+TEST_CASE("the blas design's passes, the fused multinomial one too, equal the cpu design's", "[backend][blas]") {
+    test::check_design_matches_cpu<BlasDesign>();
 }
 
 #endif  // MLPIPE_WITH_BLAS

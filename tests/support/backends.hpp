@@ -1,0 +1,71 @@
+#pragma once
+// Shared by the backend tests (tests/backend, tests/cuda): a backend against the cpu one.
+
+#include "datasets.hpp"
+#include "synthetic.hpp"
+
+#include <mlpipe/core.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <vector>
+
+namespace mlpipe::test {
+
+// max |a - b| / max |b| over a model's coefficients and intercepts together: the parameters'
+// difference relative to their size.
+template <class Model>
+double parameter_difference(const Model& a, const Model& b) {
+    auto parameters = [](const Model& m) {
+        Eigen::MatrixXd all(m.coef().rows(), m.coef().cols() + 1);
+        all << m.coef().template cast<double>(), m.intercept().template cast<double>();
+        return all;
+    };
+    const Eigen::MatrixXd pa = parameters(a), pb = parameters(b);
+    return (pa - pb).cwiseAbs().maxCoeff() / std::max(1e-300, pb.cwiseAbs().maxCoeff());
+}
+
+// A backend's design, built on the cpu design of a 3-class problem, against that cpu design:
+// the scores, the transpose product and the fused multinomial pass, to rounding.
+template <template <class> class BackendDesign>
+void check_design_matches_cpu() {
+    const Synthetic data = synthetic(5'000, 3, 23);
+    auto model = synthetic_pipeline<double>({.max_iter = 2});
+    model.fit(data.X, data.y);
+    const Frame encoded = model.template step<OneHotEncoder>().transform(data.X);
+    const auto cpu = Design<double>::build(encoded, "test", model.template step<StandardScaler>().feature_scalings());
+    const BackendDesign<double> other(cpu);
+    REQUIRE(other.n_features() == cpu.n_features());
+    const Eigen::Index p = cpu.n_features();
+    const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
+    const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
+
+    Eigen::MatrixXd z_cpu, z_other;
+    cpu.decision(W, b, z_cpu);
+    other.decision(W, b, z_other);
+    CHECK(max_abs_diff(z_other, z_cpu) < 1e-12 * z_cpu.cwiseAbs().maxCoeff());
+    Eigen::MatrixXd g_cpu(p, 3), g_other(p, 3);
+    cpu.transpose_times(z_cpu, g_cpu);
+    other.transpose_times(z_cpu, g_other);
+    CHECK(max_abs_diff(g_other, g_cpu) < 1e-11 * g_cpu.cwiseAbs().maxCoeff());
+
+    const auto classes = model.classes();
+    const auto labels = labels_of(data.y[0]);
+    std::vector<std::int32_t> y(labels.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+        y[i] = static_cast<std::int32_t>(std::find(classes.begin(), classes.end(), labels[i]) - classes.begin());
+    const Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
+    Eigen::MatrixXd G_cpu, G_other;
+    Eigen::RowVectorXd gb_cpu, gb_other;
+    const double loss_cpu = cpu.loss_gradient<MultinomialLoss>(W, b, y.data(), weights.data(), G_cpu, gb_cpu);
+    const double loss_other =
+        other.template loss_gradient<MultinomialLoss>(W, b, y.data(), weights.data(), G_other, gb_other);
+    CHECK(std::abs(loss_other - loss_cpu) < 1e-12 * std::abs(loss_cpu));
+    CHECK(max_abs_diff(G_other, G_cpu) < 1e-11 * G_cpu.cwiseAbs().maxCoeff());
+    CHECK(max_abs_diff(gb_other, gb_cpu) < 1e-11 * gb_cpu.cwiseAbs().maxCoeff());
+}
+
+}  // namespace mlpipe::test
