@@ -12,6 +12,7 @@
 // Parameters are packed as [vec(W) (n_features x K, column-major); b (K)].
 
 #include <mlpipe/linear_model/design_matrix.hpp>
+#include <mlpipe/parallel/communicator.hpp>
 
 #include <Eigen/Core>
 
@@ -222,6 +223,12 @@ public:
     Scalar scale() const noexcept { return scale_; }
     bool fit_intercept() const noexcept { return fit_intercept_; }
 
+    // A distributed fit: the design holds this rank's rows, and the loss, gradient and
+    // Hessian are of the rows of every rank of `communicator` (their data terms are summed
+    // over the ranks, in a fixed order, before the penalty is added once). It must outlive
+    // the loss. scale must already be that of all the rows (1 / the total sample weight).
+    void sum_over(const Communicator& communicator) noexcept { communicator_ = &communicator; }
+
     // A binary design that offers the fused pass (Design does): one read of the rows per
     // evaluation instead of three (scores, then X' r).
     static constexpr bool fused_binary_pass =
@@ -324,9 +331,10 @@ public:
         out.resize(n_parameters());
         Eigen::Map<Matrix> out_W(out.data(), p, k_);
         design_.transpose_times(product_, out_W);
-        if (l2_ != 0) out_W += l2_ * V;
         if (fit_intercept_) out.tail(k_) = product_.colwise().sum().transpose();
         else out.tail(k_).setZero();
+        sum_over_ranks(out.data(), out.size());
+        if (l2_ != 0) out_W += l2_ * V;
         if (scale_ != 1) out *= scale_;
     }
 
@@ -349,7 +357,6 @@ public:
                     d[i] = BaseLoss::hessian_entry(c.data(), a, b, weights_[i]);
                 }
                 design_.weighted_gram(d, gram);
-                if (a == b && l2_ != 0) gram.diagonal().array() += l2_;
                 H.block(a * p, b * p, p, p) = gram;
                 if (a != b) H.block(b * p, a * p, p, p) = gram.transpose();
                 if (fit_intercept_) {
@@ -366,6 +373,9 @@ public:
                 }
             }
         }
+        sum_over_ranks(H.data(), H.size());
+        if (l2_ != 0)
+            for (Eigen::Index a = 0; a < k_; ++a) H.block(a * p, a * p, p, p).diagonal().array() += l2_;
         if (scale_ != 1) H *= scale_;
         if (!fit_intercept_)
             for (Eigen::Index a = 0; a < k_; ++a) H(p * k_ + a, p * k_ + a) = 1;
@@ -402,8 +412,27 @@ private:
         scores_current_ = true;
     }
 
-    // The L2 term and the scale, on a gradient whose data part is already in grad.
+    // Distributed: the data terms summed over the ranks (every rank gets the same bits).
+    void sum_over_ranks(Scalar* values, Eigen::Index size) const {
+        if (communicator_ != nullptr && communicator_->size() > 1)
+            communicator_->sum(std::span<Scalar>(values, static_cast<std::size_t>(size)));
+    }
+
+    void sum_over_ranks(Scalar& loss, Vector& grad) const {
+        if (communicator_ == nullptr || communicator_->size() == 1) return;
+        const Eigen::Index n = grad.size();
+        summed_.resize(n + 1);
+        summed_.head(n) = grad;
+        summed_[n] = loss;
+        sum_over_ranks(summed_.data(), summed_.size());
+        grad = summed_.head(n);
+        loss = summed_[n];
+    }
+
+    // The L2 term and the scale, on a gradient whose data part is already in grad (of this
+    // rank's rows: summed over the ranks first).
     Scalar finish_penalty(const Vector& params, Scalar loss, Vector& grad) const {
+        sum_over_ranks(loss, grad);
         const Eigen::Index p = design_.n_features();
         Eigen::Map<const Matrix> W(params.data(), p, k_);
         Eigen::Map<Matrix> G(grad.data(), p, k_);
@@ -438,6 +467,8 @@ private:
     mutable Vector fused_gradient_;
     mutable Matrix fused_matrix_;
     mutable bool scores_current_ = false;  // z_ holds the scores at the last evaluated params
+    mutable Vector summed_;                 // the data terms on their way through the communicator
+    const Communicator* communicator_ = nullptr;  // null: one process
 };
 
 }  // namespace mlpipe

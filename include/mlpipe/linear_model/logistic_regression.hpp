@@ -15,6 +15,8 @@
 #include <mlpipe/linear_model/solve.hpp>
 #include <mlpipe/linear_model/solver.hpp>
 #include <mlpipe/optim/result.hpp>
+#include <mlpipe/parallel/collectives.hpp>
+#include <mlpipe/parallel/communicator.hpp>
 
 #include <Eigen/Core>
 
@@ -22,6 +24,7 @@
 #include <array>
 #include <chrono>
 #include <cmath>
+#include <cstring>
 #include <functional>
 #include <limits>
 #include <map>
@@ -100,17 +103,23 @@ public:
     // y: a one-column Frame of labels. sample_weight: empty (all ones) or one per row.
     // scalings: affine maps of numeric columns, feature = (x - center) / scale, applied on the
     // fly (a StandardScaler folded in by Pipeline); the model is that of the scaled data.
+    // communicator: for a distributed fit (parallel/communicator.hpp), X, y and sample_weight
+    // are this rank's rows, and every rank ends with the model of all the ranks' rows (the
+    // same on every rank). lbfgs, newton-cg and newton-cholesky; sag and saga, which walk the
+    // rows one by one, are refused.
     BasicLogisticRegression& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {},
-                                 const FeatureScalings& scalings = {}) {
+                                 const FeatureScalings& scalings = {},
+                                 const Communicator& communicator = single_process()) {
         if (y.cols() != 1)
             throw data_error("LogisticRegression.fit: y must have exactly one column (the labels), it has " +
                              std::to_string(y.cols()));
-        return fit(X, y[0], sample_weight, scalings);
+        return fit(X, y[0], sample_weight, scalings, communicator);
     }
 
     // Defined after the class, so not inline: see the end of this header.
     BasicLogisticRegression& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {},
-                                 const FeatureScalings& scalings = {});
+                                 const FeatureScalings& scalings = {},
+                                 const Communicator& communicator = single_process());
 
     // Scores per class: n x 1 for binary problems (positive class), n x K otherwise.
     // scalings: as for fit (the same maps as at fit, for a folded StandardScaler).
@@ -260,6 +269,43 @@ private:
         return widths;
     }
 
+    // The sorted union of every rank's classes (a distributed fit), the same on every rank.
+    static std::vector<Label> classes_of_every_rank(const Communicator& communicator,
+                                                    const std::vector<Label>& mine) {
+        std::vector<std::string> packed;  // 'n' and the number's bytes, or 's' and the text
+        for (const auto& label : mine) {
+            if (label.is_number()) {
+                const double number = label.number();
+                std::string bytes(1 + sizeof number, 'n');
+                std::memcpy(bytes.data() + 1, &number, sizeof number);
+                packed.push_back(std::move(bytes));
+            } else {
+                packed.push_back("s" + label.text());
+            }
+        }
+        std::vector<Label> classes;
+        const auto all = collective::gather_texts(communicator, packed);
+        for (const auto& rank : all)
+            for (const auto& bytes : rank) {
+                if (bytes.size() == 1 + sizeof(double) && bytes[0] == 'n') {
+                    double number = 0;
+                    std::memcpy(&number, bytes.data() + 1, sizeof number);
+                    classes.emplace_back(number);
+                } else if (!bytes.empty() && bytes[0] == 's') {
+                    classes.emplace_back(bytes.substr(1));
+                } else {
+                    throw error("LogisticRegression.fit: a rank sent a malformed class label");
+                }
+            }
+        std::sort(classes.begin(), classes.end());
+        classes.erase(std::unique(classes.begin(), classes.end()), classes.end());
+        const bool numbers = classes.front().is_number(), texts = classes.back().is_string();
+        if (numbers && texts)
+            throw data_error("LogisticRegression.fit: the ranks' labels are numbers on some ranks and text on "
+                             "others (read the target column with the same kind on every rank)");
+        return classes;
+    }
+
     const Fitted& fitted() const {
         if (!is_fitted_) throw not_fitted_error("LogisticRegression");
         return fitted_;
@@ -295,41 +341,64 @@ using LogisticRegression = BasicLogisticRegression<double>;
 template <class Scalar>
 BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Frame& X, const Column& y,
                                                                       std::span<const double> sample_weight,
-                                                                      const FeatureScalings& scalings) {
-    validate(options_);
-    if (X.rows() == 0) throw data_error("LogisticRegression.fit: X has no rows");
-    if (y.size() != X.rows())
-        throw data_error("LogisticRegression.fit: X has " + std::to_string(X.rows()) + " rows but y has " +
-                         std::to_string(y.size()));
-    if (!sample_weight.empty() && sample_weight.size() != X.rows())
-        throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
-                         " entries but X has " + std::to_string(X.rows()) + " rows");
-
-    Design<Scalar> design =
-        Design<Scalar>::build(X, "LogisticRegression.fit", scalings, resolve_n_jobs(options_.n_jobs));
-    if (design.n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
-
-    // Classes: sorted unique labels; y as class indices.
-    auto [classes, y_index] = encode_labels(y);
+                                                                      const FeatureScalings& scalings,
+                                                                      const Communicator& communicator) {
+    const bool distributed = communicator.size() > 1;
+    std::optional<Design<Scalar>> built;
+    std::vector<Label> classes;
+    std::vector<std::int32_t> y_index;
+    // Every check of this rank's data, on every rank: when one fails, all do (collectives.hpp).
+    collective::on_every_rank(communicator, [&] {
+        validate(options_);
+        if (distributed && (options_.solver == Solver::sag || options_.solver == Solver::saga))
+            throw parameter_error(std::string("LogisticRegression: solver ") + to_string(options_.solver) +
+                                  " walks the rows one by one and has no distributed fit; use lbfgs, newton-cg "
+                                  "or newton-cholesky");
+        if (X.rows() == 0) throw data_error("LogisticRegression.fit: X has no rows");
+        if (y.size() != X.rows())
+            throw data_error("LogisticRegression.fit: X has " + std::to_string(X.rows()) + " rows but y has " +
+                             std::to_string(y.size()));
+        if (!sample_weight.empty() && sample_weight.size() != X.rows())
+            throw data_error("LogisticRegression.fit: sample_weight has " + std::to_string(sample_weight.size()) +
+                             " entries but X has " + std::to_string(X.rows()) + " rows");
+        for (std::size_t i = 0; i < sample_weight.size(); ++i)
+            if (!std::isfinite(sample_weight[i]) || sample_weight[i] < 0)
+                throw data_error("LogisticRegression.fit: sample_weight[" + std::to_string(i) + "] = " +
+                                 std::to_string(sample_weight[i]) + " is not a finite non-negative number");
+        built.emplace(Design<Scalar>::build(X, "LogisticRegression.fit", scalings, resolve_n_jobs(options_.n_jobs)));
+        if (built->n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
+        // Classes: sorted unique labels; y as class indices.
+        auto encoded = encode_labels(y);
+        classes = std::move(encoded.classes);
+        y_index = std::move(encoded.index);
+    });
+    const Design<Scalar>& design = *built;
+    if (distributed) {
+        collective::check_same_everywhere(communicator, design.feature_names(), "LogisticRegression.fit",
+                                          "the features");
+        classes = classes_of_every_rank(communicator, classes);
+        y_index = label_indices(y, classes);
+    }
     if (classes.size() < 2)
         throw data_error("LogisticRegression.fit: y has a single class ('" + classes.front().to_string() +
                          "'); at least two classes are needed");
-    std::vector<double> class_count(classes.size(), 0.0);
+    // Rows per class, and all the rows (of every rank).
+    std::vector<double> class_count(classes.size() + 1, 0.0);
     for (auto c : y_index) class_count[static_cast<std::size_t>(c)] += 1;
+    class_count.back() = static_cast<double>(X.rows());
+    communicator.sum(std::span<double>(class_count));
+    const double rows = class_count.back();
 
     // Sample weights, times balanced class weights n / (K * count_k).
     Vector weights(static_cast<Eigen::Index>(X.rows()));
     for (std::size_t i = 0; i < X.rows(); ++i) {
         double w = sample_weight.empty() ? 1.0 : sample_weight[i];
-        if (!std::isfinite(w) || w < 0)
-            throw data_error("LogisticRegression.fit: sample_weight[" + std::to_string(i) + "] = " +
-                             std::to_string(w) + " is not a finite non-negative number");
         if (options_.class_weight == ClassWeight::balanced)
-            w *= static_cast<double>(X.rows()) /
-                 (static_cast<double>(classes.size()) * class_count[static_cast<std::size_t>(y_index[i])]);
+            w *= rows / (static_cast<double>(classes.size()) * class_count[static_cast<std::size_t>(y_index[i])]);
         weights[static_cast<Eigen::Index>(i)] = static_cast<Scalar>(w);
     }
-    const double weight_sum = weights.template cast<double>().sum();
+    double weight_sum = weights.template cast<double>().sum();
+    communicator.sum(std::span<double>(&weight_sum, 1));
     if (!(weight_sum > 0)) throw data_error("LogisticRegression.fit: the sample weights sum to zero");
 
     const auto k = static_cast<Eigen::Index>(classes.size() == 2 ? 1 : classes.size());
@@ -362,10 +431,15 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
         options_.backend, design, "LogisticRegression.fit", [&](const auto& on) -> optim::Result<Scalar> {
             using On = std::decay_t<decltype(on)>;
             const auto l2_term = static_cast<Scalar>(l2);
-            if (k == 1) return run(LinearLoss<On, BinomialLoss>(on, targets, weights, k, l2_term, scale,
-                                                                options_.fit_intercept));
-            return run(LinearLoss<On, MultinomialLoss>(on, targets, weights, k, l2_term, scale,
-                                                       options_.fit_intercept));
+            auto run_loss = [&](auto loss) {
+                loss.sum_over(communicator);
+                return run(loss);
+            };
+            if (k == 1)
+                return run_loss(LinearLoss<On, BinomialLoss>(on, targets, weights, k, l2_term, scale,
+                                                             options_.fit_intercept));
+            return run_loss(LinearLoss<On, MultinomialLoss>(on, targets, weights, k, l2_term, scale,
+                                                            options_.fit_intercept));
         });
     const auto stop = std::chrono::steady_clock::now();
 
