@@ -13,10 +13,14 @@
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/frame.hpp>
+#include <mlpipe/parallel/collectives.hpp>
+#include <mlpipe/parallel/communicator.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <numeric>
 #include <optional>
 #include <string>
@@ -104,6 +108,105 @@ public:
         return *this;
     }
 
+    // A distributed fit (parallel/communicator.hpp): X is this rank's rows. Each rank counts
+    // the rows of each category it sees; the counts are summed over the ranks, and every rank
+    // builds the same features from them: the union of the categories, sorted as fit sorts
+    // them (text by bytes, numbers by value, the missing category last), or the given lists,
+    // and the infrequent categories from the counts of all the rows. One rank: fit(X).
+    OneHotEncoder& fit(const Frame& X, const Communicator& communicator) {
+        if (communicator.size() == 1) return fit(X);
+        std::vector<Feature> features;
+        std::vector<std::vector<std::int64_t>> counts;
+        std::vector<std::string> described;  // "name (kind)" per feature
+        collective::on_every_rank(communicator, [&] {
+            validate(options_);
+            if (X.rows() == 0) throw data_error("OneHotEncoder.fit: X has no rows");
+            const auto names = columns_to_encode(X);
+            check_category_lists(X, names);
+            for (const auto& name : names) {
+                const Column& column = X.column(name);
+                Feature feature = start_feature(column);
+                counts.push_back(count_rows(feature, column, find_list(name) != nullptr));
+                described.push_back(name + " (" + to_string(column.kind()) + ")");
+                features.push_back(std::move(feature));
+            }
+        });
+        collective::check_same_everywhere(communicator, described, "OneHotEncoder.fit", "the columns to encode");
+        // This rank's rows, then per feature: its categories, the place of the missing one,
+        // and the rows of each (feature.size() counts, in the full list's order).
+        std::vector<std::string> mine{std::to_string(X.rows())};
+        for (std::size_t f = 0; f < features.size(); ++f) {
+            mine.push_back(std::to_string(features[f].categories.size()));
+            mine.insert(mine.end(), features[f].categories.begin(), features[f].categories.end());
+            mine.push_back(std::to_string(features[f].missing_at));
+            for (const std::int64_t n : counts[f]) mine.push_back(std::to_string(n));
+        }
+        const auto all = collective::gather_texts(communicator, mine);
+        std::size_t rows = 0;
+        std::vector<std::size_t> at(all.size(), 1);
+        for (std::size_t r = 0; r < all.size(); ++r) rows += static_cast<std::size_t>(received_count(all[r], 0));
+        for (std::size_t f = 0; f < features.size(); ++f) {
+            Feature& feature = features[f];
+            const bool listed = find_list(feature.name) != nullptr;
+            std::vector<std::int64_t> total(listed ? feature.size() : 0, 0);
+            std::map<std::string, std::int64_t> by_text;  // automatic categories of a categorical column
+            std::map<double, std::int64_t> by_number;     // of a numeric one
+            std::int64_t missing = 0;
+            for (std::size_t r = 0; r < all.size(); ++r) {
+                const auto& fields = all[r];
+                std::size_t& i = at[r];
+                const auto n = static_cast<std::size_t>(received_count(fields, i++));
+                if (fields.size() < i + n + 1) throw error("OneHotEncoder.fit: a rank sent its categories cut short");
+                const std::vector<std::string> categories(fields.begin() + static_cast<std::ptrdiff_t>(i),
+                                                          fields.begin() + static_cast<std::ptrdiff_t>(i + n));
+                i += n;
+                const auto missing_at = received_count(fields, i++);
+                for (std::size_t c = 0; c < n + (missing_at >= 0 ? 1 : 0); ++c) {
+                    const std::int64_t rows_here = received_count(fields, i++);
+                    if (listed) {
+                        total.at(c) += rows_here;
+                        continue;
+                    }
+                    const bool is_missing = missing_at >= 0 && static_cast<std::int64_t>(c) == missing_at;
+                    if (is_missing) {
+                        missing += rows_here;
+                        continue;
+                    }
+                    const std::string& category = categories[c - (missing_at >= 0 && static_cast<std::int64_t>(c) > missing_at ? 1 : 0)];
+                    if (feature.input_kind == ColumnKind::categorical) {
+                        by_text[category] += rows_here;
+                    } else {
+                        double value = 0;
+                        const auto parsed = std::from_chars(category.data(), category.data() + category.size(), value);
+                        if (parsed.ec != std::errc() || parsed.ptr != category.data() + category.size())
+                            throw error("OneHotEncoder.fit: a rank sent the category '" + category + "', not a number");
+                        by_number[value] += rows_here;
+                    }
+                }
+            }
+            if (!listed) {
+                feature.categories.clear();
+                for (const auto& [text, n] : by_text) {
+                    feature.categories.push_back(text);
+                    total.push_back(n);
+                }
+                for (const auto& [value, n] : by_number) {
+                    feature.categories.push_back(number_text(value));
+                    total.push_back(n);
+                }
+                feature.missing_at = -1;
+                if (missing > 0) {
+                    feature.missing_at = static_cast<std::int32_t>(feature.categories.size());
+                    total.push_back(missing);
+                }
+            }
+            finish_feature(feature, total, rows);
+        }
+        features_ = std::move(features);
+        is_fitted_ = true;
+        return *this;
+    }
+
     // Taken by value: a pipeline moves its intermediate frames through without copies.
     Frame transform(Frame X) const {
         check_fitted();
@@ -181,6 +284,17 @@ private:
     friend class boost::serialization::access;
 
     static std::string number_text(double v) { return detail::number_to_text(v); }
+
+    // A count another rank sent (distributed fit), as text.
+    static std::int64_t received_count(const std::vector<std::string>& fields, std::size_t i) {
+        std::int64_t value = 0;
+        const std::string* field = i < fields.size() ? &fields[i] : nullptr;
+        if (field == nullptr ||
+            std::from_chars(field->data(), field->data() + field->size(), value).ptr != field->data() + field->size() ||
+            field->empty())
+            throw error("OneHotEncoder.fit: a rank sent a malformed list of categories");
+        return value;
+    }
     static constexpr const char* missing_name = "nan";
     static constexpr const char* infrequent_name = "infrequent_sklearn";
 
@@ -369,6 +483,14 @@ private:
     }
 
     Feature learn(const Column& column) const {
+        Feature feature = start_feature(column);
+        const auto counts = count_rows(feature, column, find_list(feature.name) != nullptr);
+        finish_feature(feature, counts, column.size());
+        return feature;
+    }
+
+    // The name, the kind and the listed categories of the column's feature.
+    Feature start_feature(const Column& column) const {
         Feature feature;
         feature.name = column.name();
         feature.input_kind = column.kind();
@@ -389,15 +511,17 @@ private:
                     feature.categories.push_back(number_text(value));
             }
         }
-        // Rows per category of the full list; values outside a given list are refused or,
-        // as in sklearn, left out of the counts.
-        const auto counts = count_rows(feature, column, list != nullptr);
-        if (infrequent_enabled()) feature.infrequent = infrequent_indices(counts, column.size());
+        return feature;
+    }
+
+    // The rest, from the rows per category of the full list (count_rows: values outside a
+    // given list are refused or, as in sklearn, left out of the counts) out of `rows` rows.
+    void finish_feature(Feature& feature, const std::vector<std::int64_t>& counts, std::size_t rows) const {
+        if (infrequent_enabled()) feature.infrequent = infrequent_indices(counts, rows);
         // drop_idx_ counts the output columns after grouping (sklearn 1.2.1).
         const std::size_t n_out = feature.size() - (feature.infrequent.empty() ? 0 : feature.infrequent.size() - 1);
         if (options_.drop == Drop::first || (options_.drop == Drop::if_binary && n_out == 2)) feature.dropped = 0;
         feature.prepare();
-        return feature;
     }
 
     // For automatic categories, also fills feature.categories (sorted) and missing_at (last).

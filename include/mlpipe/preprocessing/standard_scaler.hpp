@@ -9,6 +9,8 @@
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
+#include <mlpipe/parallel/collectives.hpp>
+#include <mlpipe/parallel/communicator.hpp>
 
 #include <Eigen/Core>
 
@@ -84,6 +86,43 @@ public:
                 [&](auto values) { accumulate(values, sample_weight, static_cast<Eigen::Index>(j)); });
         update_scale();
         is_fitted_ = true;
+        return *this;
+    }
+
+    // A distributed fit (parallel/communicator.hpp): X and sample_weight are this rank's rows.
+    // Each rank sums its rows' statistics per column; every rank then merges all ranks'
+    // statistics in rank order, as partial_fit merges batches, so all end with the same scaler,
+    // that of the union of the rows (to rounding). One rank: fit(X, sample_weight).
+    StandardScaler& fit(const Frame& X, const Communicator& communicator, std::span<const double> sample_weight = {}) {
+        if (communicator.size() == 1) return fit(X, sample_weight);
+        // The local fit checks the rows (on every rank, so that all fail together) and names
+        // the columns; its statistics are not used, the batches below are.
+        StandardScaler local(options_);
+        collective::on_every_rank(communicator, [&] { local.fit(X, sample_weight); });
+        collective::check_same_everywhere(communicator, local.names_, "StandardScaler.fit", "the columns to scale");
+        const std::size_t p = local.names_.size();
+        std::vector<double> mine;  // count, sum, unnormalized per column
+        mine.reserve(3 * p);
+        for (const auto& name : local.names_)
+            X.column(name).visit_values([&](auto values) {
+                const Batch batch = batch_statistics(values, sample_weight);
+                mine.insert(mine.end(), {batch.count, batch.sum, batch.unnormalized});
+            });
+        const std::vector<std::vector<double>> all = collective::gather_numbers(communicator, mine);
+        StandardScaler merged(options_);
+        merged.names_ = local.names_;
+        const auto columns = static_cast<Eigen::Index>(p);
+        merged.count_ = Eigen::VectorXd::Zero(columns);
+        merged.mean_ = Eigen::VectorXd::Zero(columns);
+        merged.var_ = Eigen::VectorXd::Zero(columns);
+        for (const auto& rank : all) {
+            if (rank.size() != 3 * p) throw error("StandardScaler.fit: a rank sent statistics of another size");
+            for (std::size_t j = 0; j < p; ++j)
+                merged.merge(Batch{rank[3 * j], rank[3 * j + 1], rank[3 * j + 2]}, static_cast<Eigen::Index>(j));
+        }
+        merged.update_scale();
+        merged.is_fitted_ = true;
+        *this = std::move(merged);
         return *this;
     }
 
@@ -166,19 +205,23 @@ private:
         return column;
     }
 
-    // Chan et al. merge of this batch into (count, mean, var) of column j, with sklearn's
-    // correction term for the batch's own variance. Sums in double whatever the column stores.
+    // One batch of a column: the weighted count, sum and sum of squared deviations from its
+    // own mean (with sklearn's correction term). Sums in double whatever the column stores.
+    struct Batch {
+        double count = 0, sum = 0, unnormalized = 0;
+    };
+
     template <class T>
-    void accumulate(std::span<const T> values, std::span<const double> weights, Eigen::Index j) {
-        double batch_count = 0, batch_sum = 0;
+    static Batch batch_statistics(std::span<const T> values, std::span<const double> weights) {
+        Batch batch;
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (std::isnan(values[i])) continue;
             const double w = weights.empty() ? 1.0 : weights[i];
-            batch_count += w;
-            batch_sum += w * static_cast<double>(values[i]);
+            batch.count += w;
+            batch.sum += w * static_cast<double>(values[i]);
         }
-        if (batch_count == 0) return;
-        const double batch_mean = batch_sum / batch_count;
+        if (batch.count == 0) return batch;
+        const double batch_mean = batch.sum / batch.count;
         double correction = 0, squares = 0;
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (std::isnan(values[i])) continue;
@@ -187,22 +230,32 @@ private:
             correction += w * d;
             squares += w * d * d;
         }
-        const double batch_unnormalized = squares - correction * correction / batch_count;
+        batch.unnormalized = squares - correction * correction / batch.count;
+        return batch;
+    }
 
+    template <class T>
+    void accumulate(std::span<const T> values, std::span<const double> weights, Eigen::Index j) {
+        merge(batch_statistics(values, weights), j);
+    }
+
+    // Chan et al. merge of a batch into (count, mean, var) of column j.
+    void merge(const Batch& batch, Eigen::Index j) {
+        if (batch.count == 0) return;
         const double last_count = count_[j];
         if (last_count == 0) {
-            count_[j] = batch_count;
-            mean_[j] = batch_mean;
-            var_[j] = batch_unnormalized / batch_count;
+            count_[j] = batch.count;
+            mean_[j] = batch.sum / batch.count;
+            var_[j] = batch.unnormalized / batch.count;
             return;
         }
-        const double total = last_count + batch_count;
+        const double total = last_count + batch.count;
         const double last_sum = mean_[j] * last_count;
-        const double last_over_new = last_count / batch_count;
-        const double unnormalized = var_[j] * last_count + batch_unnormalized +
-                                    last_over_new / total * std::pow(last_sum / last_over_new - batch_sum, 2);
+        const double last_over_new = last_count / batch.count;
+        const double unnormalized = var_[j] * last_count + batch.unnormalized +
+                                    last_over_new / total * std::pow(last_sum / last_over_new - batch.sum, 2);
         count_[j] = total;
-        mean_[j] = (last_sum + batch_sum) / total;
+        mean_[j] = (last_sum + batch.sum) / total;
         var_[j] = unnormalized / total;
     }
 
