@@ -11,6 +11,8 @@
 #include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/frame/schema.hpp>
+#include <mlpipe/parallel/collectives.hpp>
+#include <mlpipe/parallel/communicator.hpp>
 #include <mlpipe/pipeline/concepts.hpp>
 
 #include <concepts>
@@ -134,6 +136,34 @@ public:
         return *this;
     }
 
+    // A distributed fit (parallel/communicator.hpp, docs/distributed.md): X, y and
+    // sample_weight are this rank's rows; every rank calls this with the same pipeline, and
+    // every rank ends with the same fitted pipeline, that of all the ranks' rows. Each step
+    // needs a distributed fit (fit(X, communicator); the final step's fit takes the
+    // communicator last): StandardScaler, OneHotEncoder and LogisticRegression have one; a
+    // step without one is refused. One rank: fit(X, y, sample_weight).
+    Pipeline& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight,
+                  const Communicator& communicator)
+        requires Estimator<Final>
+    {
+        if (communicator.size() == 1) return fit(X, y, sample_weight);
+        constexpr bool final_distributed =
+            requires(Final& f, const Frame& Xt) { f.fit(Xt, y, sample_weight, FeatureScalings{}, communicator); };
+        if constexpr (!final_distributed) {
+            throw parameter_error("Pipeline.fit: the final step " + step_name<Final>() + " has no distributed fit");
+        } else if constexpr (folds_scaling) {
+            Frame Xt = fit_leading<size - 2>(X, &communicator);
+            auto& before = std::get<size - 2>(steps_);
+            fit_step(before, Xt, communicator);
+            final_step().fit(Xt, y, sample_weight, before.feature_scalings(), communicator);
+        } else {
+            Frame Xt = fit_leading(X, &communicator);
+            final_step().fit(Xt, y, sample_weight, FeatureScalings{}, communicator);
+        }
+        is_fitted_ = true;
+        return *this;
+    }
+
     // y given as a column rather than a one-column Frame.
     Pipeline& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {})
         requires Estimator<Final>
@@ -241,24 +271,56 @@ private:
     friend class boost::serialization::access;
 
     // Fits steps [0, End) and returns their output (End: every step but the last by default).
+    // With a communicator, a distributed fit of each step (this rank's rows in X).
     template <std::size_t End = size - 1>
-    Frame fit_leading(const Frame& X) {
-        if (X.rows() == 0) throw data_error("Pipeline.fit: X has no rows");
+    Frame fit_leading(const Frame& X, const Communicator* communicator = nullptr) {
         is_fitted_ = false;
+        if (communicator == nullptr) {
+            if (X.rows() == 0) throw data_error("Pipeline.fit: X has no rows");
+        } else {
+            collective::on_every_rank(*communicator, [&] {
+                if (X.rows() == 0) throw data_error("Pipeline.fit: X has no rows");
+            });
+            collective::check_same_everywhere(*communicator, Schema::of(X).names(), "Pipeline.fit", "the columns of X");
+        }
         schema_ = Schema::of(X);
-        return fit_leading_from<0, End>(X);
+        return fit_leading_from<0, End>(X, communicator);
     }
 
     // Intermediate frames are moved from step to step (and a Frame's copy shares its columns).
     template <std::size_t I, std::size_t End>
-    Frame fit_leading_from(Frame X) {
+    Frame fit_leading_from(Frame X, const Communicator* communicator) {
         if constexpr (I >= End) {
             return X;
         } else {
             auto& step = std::get<I>(steps_);
-            step.fit(X);
-            return fit_leading_from<I + 1, End>(step.transform(std::move(X)));
+            if (communicator == nullptr) {
+                step.fit(X);
+                return fit_leading_from<I + 1, End>(step.transform(std::move(X)), communicator);
+            }
+            fit_step(step, X, *communicator);
+            Frame out;
+            collective::on_every_rank(*communicator, [&] { out = step.transform(std::move(X)); });
+            return fit_leading_from<I + 1, End>(std::move(out), communicator);
         }
+    }
+
+    // One step's distributed fit, or parameter_error (on every rank alike) when it has none.
+    template <class Step>
+    static void fit_step(Step& step, const Frame& X, const Communicator& communicator) {
+        if constexpr (requires { step.fit(X, communicator); })
+            step.fit(X, communicator);
+        else
+            throw parameter_error("Pipeline.fit: the step " + step_name<Step>() +
+                                  " has no distributed fit (docs/distributed.md lists the steps that have one)");
+    }
+
+    template <class Step>
+    static std::string step_name() {
+        if constexpr (requires { Step::type_name(); })
+            return Step::type_name();
+        else
+            return typeid(Step).name();
     }
 
     template <std::size_t End = size - 1>
