@@ -13,6 +13,7 @@ packages=(
     libeigen3-dev libboost-serialization-dev zlib1g-dev
     catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
     libopenblas-dev  # the blas backend (MLPIPE_WITH_BLAS), which scripts/test.sh builds and tests
+    libopenmpi-dev openmpi-bin  # distributed fits (MLPIPE_WITH_MPI), tested with mpirun -np 1, 2, 3
     curl
 )
 for argument in "$@"; do

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Builds mlpipe with the blas backend (MLPIPE_WITH_BLAS), and the cuda backend too
-# (MLPIPE_WITH_CUDA) where the CUDA toolkit is installed, and runs every test (unit,
-# compile-failure, consumer, example). Without a GPU the cuda tests report skipped.
+# Builds mlpipe with the blas backend (MLPIPE_WITH_BLAS), the cuda backend too
+# (MLPIPE_WITH_CUDA) where the CUDA toolkit is installed, and the MPI communicator
+# (MLPIPE_WITH_MPI), and runs every test (unit, compile-failure, consumer,
+# example, and the distributed fits under mpirun). Without a GPU the cuda tests report skipped.
 #
 #   scripts/test.sh
 #
@@ -38,6 +39,10 @@ if [ -z "$cuda" ]; then
     fi
 fi
 
+# The MPI tests (setup.sh installs Open MPI); MLPIPE_WITH_MPI=OFF in the environment leaves
+# them out, and they then report skipped.
+mpi="${MLPIPE_WITH_MPI:-ON}"
+
 werror=OFF
 if [ "${CI:-}" = "true" ]; then
     werror=ON
@@ -49,6 +54,7 @@ cmake -S . -B "$build_dir" "${generator[@]}" \
     -DMLPIPE_BUILD_EXAMPLES=ON \
     -DMLPIPE_WITH_BLAS=ON \
     -DMLPIPE_WITH_CUDA="$cuda" \
+    -DMLPIPE_WITH_MPI="$mpi" \
     -DCMAKE_CUDA_ARCHITECTURES="${CMAKE_CUDA_ARCHITECTURES:-75}" \
     -DMLPIPE_WERROR="$werror"
 cmake --build "$build_dir" -j "$jobs"
