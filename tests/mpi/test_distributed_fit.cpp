@@ -57,6 +57,28 @@ void require_same_on_every_rank(const std::vector<double>& values) {
     for (const auto& rank : all) REQUIRE(rank == all.front());
 }
 
+// The synthetic data with holes: every 7th a and 11th c missing, every 13th colour.
+Frame with_holes(const Frame& X) {
+    Frame out = X;
+    for (const std::string name : {"a", "c"}) {
+        std::vector<double> values(X.column(name).values().begin(), X.column(name).values().end());
+        for (std::size_t i = 0; i < values.size(); i += name == "a" ? 7 : 11) values[i] = std::nan("");
+        out.replace(*out.find(name), mlpipe::Column::numeric(name, std::move(values)));
+    }
+    const mlpipe::Column& colour = X.column("color");
+    std::vector<std::int32_t> codes(colour.codes().begin(), colour.codes().end());
+    for (std::size_t i = 0; i < codes.size(); i += 13) codes[i] = -1;
+    out.replace(*out.find("color"), mlpipe::Column::categorical("color", std::move(codes), colour.dictionary()));
+    return out;
+}
+
+// A step with no distributed fit.
+struct Unshared {
+    static std::string type_name() { return "Unshared"; }
+    Unshared& fit(const Frame&) { return *this; }
+    Frame transform(Frame X) const { return X; }
+};
+
 template <class Scalar>
 std::vector<double> parameters_of(const mlpipe::BasicLogisticRegression<Scalar>& model) {
     std::vector<double> values;
@@ -177,12 +199,12 @@ TEST_CASE("a failure on one rank is an error on every rank, naming that rank") {
             CHECK_NOTHROW(pipeline.fit(data.X, data.y, {}, world()));
     }
     SECTION("a step without a distributed fit is refused by name") {
-        mlpipe::Pipeline<mlpipe::SimpleImputer, mlpipe::OneHotEncoder, mlpipe::StandardScaler, mlpipe::LogisticRegression>
-            pipeline{mlpipe::SimpleImputer{{.columns = {"a"}}}, mlpipe::OneHotEncoder{{.columns = {"color", "size"}}},
-                     mlpipe::StandardScaler{{.columns = {"a", "b", "c"}}}, mlpipe::LogisticRegression{}};
+        mlpipe::Pipeline<Unshared, mlpipe::OneHotEncoder, mlpipe::StandardScaler, mlpipe::LogisticRegression> pipeline{
+            Unshared{}, mlpipe::OneHotEncoder{{.columns = {"color", "size"}}},
+            mlpipe::StandardScaler{{.columns = {"a", "b", "c"}}}, mlpipe::LogisticRegression{}};
         if (world().size() > 1)
-            CHECK_THROWS_WITH(pipeline.fit(data.X, data.y, {}, world()), Catch::Contains("SimpleImputer") &&
-                                                                             Catch::Contains("no distributed fit"));
+            CHECK_THROWS_WITH(pipeline.fit(data.X, data.y, {}, world()),
+                              Catch::Contains("Unshared") && Catch::Contains("no distributed fit"));
         else
             CHECK_NOTHROW(pipeline.fit(data.X, data.y, {}, world()));
     }
@@ -200,4 +222,70 @@ TEST_CASE("a failure on one rank is an error on every rank, naming that rank") {
         else
             CHECK_NOTHROW(pipeline.fit(data.X, y, {}, world()));
     }
+}
+
+TEST_CASE("a distributed SimpleImputer learns the statistics of all the rows") {
+    const mlpipe::ImputeStrategy strategy = GENERATE(mlpipe::ImputeStrategy::mean, mlpipe::ImputeStrategy::median,
+                                                     mlpipe::ImputeStrategy::most_frequent,
+                                                     mlpipe::ImputeStrategy::constant);
+    const std::size_t rows = GENERATE(1999, 2000);  // an odd and an even count of values
+    CAPTURE(mlpipe::to_string(strategy), rows, world().size());
+    auto data = mlpipe::test::synthetic(rows, 2, 9);
+    Frame X = with_holes(data.X);
+    // Few distinct values in b (so most_frequent has ties to break) and some repeated ones in c.
+    std::vector<double> b(X.column("b").values().begin(), X.column("b").values().end());
+    for (double& v : b) v = std::round(v * 8);
+    X.replace(*X.find("b"), mlpipe::Column::numeric("b", std::move(b)));
+    std::vector<double> c(X.column("c").values().begin(), X.column("c").values().end());
+    for (double& v : c) v = std::isnan(v) ? v : std::round(v / 50);
+    X.replace(*X.find("c"), mlpipe::Column::numeric("c", std::move(c)));
+    const auto order = rows_by_colour(data.X);
+    const Frame X_all = mlpipe::take_rows(X, order), X_mine = mlpipe::take_rows(X, my_share(order));
+
+    const bool numeric_only = strategy == mlpipe::ImputeStrategy::mean || strategy == mlpipe::ImputeStrategy::median;
+    const mlpipe::SimpleImputer::Options options{.strategy = strategy, .add_indicator = true};
+    mlpipe::SimpleImputer single(options), distributed(options);
+    single.fit(X_all);
+    distributed.fit(X_mine, world());
+    REQUIRE(distributed.statistics().size() == single.statistics().size());
+    CHECK(distributed.statistics().size() == (numeric_only ? 3u : 5u));
+    for (std::size_t j = 0; j < single.statistics().size(); ++j) {
+        const auto& mine = distributed.statistics()[j];
+        const auto& expected = single.statistics()[j];
+        CAPTURE(expected.column);
+        CHECK(mine.column == expected.column);
+        CHECK(mine.has_value == expected.has_value);
+        CHECK(mine.had_missing == expected.had_missing);
+        CHECK(mine.category == expected.category);
+        if (strategy == mlpipe::ImputeStrategy::mean)
+            CHECK(mine.number == Approx(expected.number).epsilon(1e-13).margin(1e-13));
+        else
+            CHECK(mine.number == expected.number);  // a median, a mode, a constant: exact
+    }
+    CHECK(distributed.transform(X_all).names() == single.transform(X_all).names());
+}
+
+// newton-cholesky: it ends at a gradient of 1e-10, where lbfgs on this problem stops on the
+// objective's relative change first, at points of two fits that differ by about 1e-9.
+TEST_CASE("a distributed fit of a pipeline that imputes matches the fit of all the rows") {
+    const auto data = mlpipe::test::synthetic(3000, 3, 21);
+    const Frame X = with_holes(data.X);
+    const auto order = rows_by_colour(data.X);
+    const auto mine = my_share(order);
+    auto make = [] {
+        return mlpipe::Pipeline<mlpipe::SimpleImputer, mlpipe::SimpleImputer, mlpipe::OneHotEncoder,
+                                mlpipe::StandardScaler, mlpipe::LogisticRegression>{
+            mlpipe::SimpleImputer{{.columns = {"a", "b", "c"}, .strategy = mlpipe::ImputeStrategy::median}},
+            mlpipe::SimpleImputer{{.columns = {"color"}, .strategy = mlpipe::ImputeStrategy::most_frequent}},
+            mlpipe::OneHotEncoder{{.columns = {"color", "size"}}}, mlpipe::StandardScaler{{.columns = {"a", "b", "c"}}},
+            mlpipe::LogisticRegression{{.tol = 1e-10, .solver = mlpipe::Solver::newton_cholesky}}};
+    };
+    auto single = make();
+    single.fit(mlpipe::take_rows(X, order), mlpipe::take_rows(data.y, order));
+    auto distributed = make();
+    distributed.fit(mlpipe::take_rows(X, mine), mlpipe::take_rows(data.y, mine), {}, world());
+    CHECK(distributed.step<0>().statistics() == single.step<0>().statistics());
+    CHECK(distributed.step<1>().statistics() == single.step<1>().statistics());
+    CHECK(max_difference(distributed.predict_proba(X), single.predict_proba(X)) <= 1e-10);
+    require_same_on_every_rank(parameters_of(distributed.final_step()));
 }

@@ -15,10 +15,14 @@
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/frame.hpp>
+#include <mlpipe/parallel/collectives.hpp>
+#include <mlpipe/parallel/communicator.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <span>
 #include <string>
 #include <vector>
@@ -92,6 +96,41 @@ public:
             const auto index = X.find(name);
             if (!index) throw data_error("SimpleImputer.fit: column '" + name + "' is not in X");
             statistics.push_back(learn(X[*index]));
+        }
+        statistics_ = std::move(statistics);
+        is_fitted_ = true;
+        return *this;
+    }
+
+    // A distributed fit (parallel/communicator.hpp): X is this rank's rows, and every rank
+    // ends with the statistics of all the ranks' rows. mean: the ranks' sums and counts,
+    // summed. median: found exactly without gathering the values: a radix selection over the
+    // bits of the doubles (in numeric order), 8 rounds per order statistic, each summing 256
+    // counts over the ranks. most_frequent: the ranks' counts per distinct value, summed (ties:
+    // the smallest value, as fit). constant: nothing to merge. One rank: fit(X).
+    SimpleImputer& fit(const Frame& X, const Communicator& communicator) {
+        if (communicator.size() == 1) return fit(X);
+        std::vector<const Column*> columns;
+        std::vector<Statistic> statistics;  // this rank's: learn checks the column
+        std::vector<std::string> described;
+        collective::on_every_rank(communicator, [&] {
+            if (X.rows() == 0) throw data_error("SimpleImputer.fit: X has no rows");
+            check_options();
+            for (const auto& name : columns_to_impute(X)) {
+                const auto index = X.find(name);
+                if (!index) throw data_error("SimpleImputer.fit: column '" + name + "' is not in X");
+                columns.push_back(&X[*index]);
+                statistics.push_back(learn(X[*index]));
+                described.push_back(name + " (" + to_string(X[*index].kind()) + ")");
+            }
+        });
+        collective::check_same_everywhere(communicator, described, "SimpleImputer.fit", "the columns to impute");
+        std::vector<double> missing;  // a hole on any rank gives the column its indicator
+        for (const Column* column : columns) missing.push_back(static_cast<double>(column->count_missing()));
+        communicator.sum(std::span<double>(missing));
+        for (std::size_t j = 0; j < columns.size(); ++j) {
+            statistics[j].had_missing = missing[j] > 0;
+            if (options_.strategy != ImputeStrategy::constant) merge(*columns[j], statistics[j], communicator);
         }
         statistics_ = std::move(statistics);
         is_fitted_ = true;
@@ -271,6 +310,99 @@ private:
             }
         }
         s.has_value = best_count > 0;
+    }
+
+    // A distributed fit: the statistic of column over every rank's rows.
+    void merge(const Column& column, Statistic& s, const Communicator& communicator) const {
+        if (column.is_categorical()) {  // most_frequent
+            std::vector<std::size_t> counts(column.dictionary().size(), 0);
+            for (auto code : column.codes())
+                if (code >= 0) ++counts[static_cast<std::size_t>(code)];
+            std::vector<std::string> mine;  // text, count, text, count, ...
+            for (std::size_t k = 0; k < counts.size(); ++k)
+                if (counts[k] > 0) mine.insert(mine.end(), {column.dictionary()[k], std::to_string(counts[k])});
+            std::map<std::string, std::size_t> total;
+            for (const auto& rank : collective::gather_texts(communicator, mine))
+                for (std::size_t i = 0; i + 1 < rank.size(); i += 2) total[rank[i]] += std::stoull(rank[i + 1]);
+            pick_most_frequent(total, s.category, s.has_value);
+            return;
+        }
+        std::vector<double> present;
+        column.visit_values([&](auto values) {
+            for (const auto v : values)
+                if (!std::isnan(v)) present.push_back(static_cast<double>(v));
+        });
+        if (options_.strategy == ImputeStrategy::most_frequent) {
+            std::sort(present.begin(), present.end());
+            std::vector<double> mine;  // value, count, value, count, ...
+            for (std::size_t i = 0; i < present.size();) {
+                std::size_t j = i;
+                while (j < present.size() && present[j] == present[i]) ++j;
+                mine.insert(mine.end(), {present[i], static_cast<double>(j - i)});
+                i = j;
+            }
+            std::map<double, double> total;
+            for (const auto& rank : collective::gather_numbers(communicator, mine))
+                for (std::size_t i = 0; i + 1 < rank.size(); i += 2) total[rank[i]] += rank[i + 1];
+            pick_most_frequent(total, s.number, s.has_value);
+            return;
+        }
+        double sum_count[2] = {0, static_cast<double>(present.size())};
+        for (double v : present) sum_count[0] += v;
+        communicator.sum(std::span<double>(sum_count));
+        const double count = sum_count[1];
+        s.has_value = count > 0;
+        if (!s.has_value) return;
+        if (options_.strategy == ImputeStrategy::mean) {
+            s.number = sum_count[0] / count;
+            return;
+        }
+        // median, as median() computes it: the middle value, or the mean of the two middle ones.
+        const auto n = static_cast<std::uint64_t>(count);
+        const double upper = kth_smallest(present, n / 2 + 1, communicator);
+        s.number = n % 2 == 1 ? upper : (kth_smallest(present, n / 2, communicator) + upper) / 2;
+    }
+
+    // The most frequent key of `counts` (ordered), the smallest of those tied.
+    template <class Key, class Count>
+    static void pick_most_frequent(const std::map<Key, Count>& counts, Key& best, bool& found) {
+        Count best_count = 0;
+        found = false;
+        for (const auto& [key, n] : counts)
+            if (n > best_count) {
+                best = key;
+                best_count = n;
+                found = true;
+            }
+    }
+
+    // The k-th smallest (1-based) of the values of every rank, exactly: the doubles' bits,
+    // mapped so that unsigned order is numeric order, are chosen 8 at a time from the top,
+    // each round counting the values under the prefix found so far into 256 buckets and
+    // summing the buckets over the ranks.
+    static double kth_smallest(const std::vector<double>& values, std::uint64_t k, const Communicator& communicator) {
+        auto key = [](double v) {
+            const auto bits = std::bit_cast<std::uint64_t>(v);
+            return (bits >> 63) != 0 ? ~bits : bits | (std::uint64_t{1} << 63);
+        };
+        std::uint64_t prefix = 0, below = 0;  // below: values whose key is under the prefix's range
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            std::vector<double> buckets(256, 0.0);
+            for (double v : values) {
+                const std::uint64_t kv = key(v);
+                if (shift == 56 || (kv >> (shift + 8)) == (prefix >> (shift + 8))) buckets[(kv >> shift) & 255] += 1;
+            }
+            communicator.sum(std::span<double>(buckets));
+            std::uint64_t digit = 0;
+            for (; digit < 255; ++digit) {
+                const auto in_bucket = static_cast<std::uint64_t>(buckets[digit]);
+                if (below + in_bucket >= k) break;
+                below += in_bucket;
+            }
+            prefix |= digit << shift;
+        }
+        const std::uint64_t bits = (prefix >> 63) != 0 ? prefix & ~(std::uint64_t{1} << 63) : ~prefix;
+        return std::bit_cast<double>(bits);
     }
 
     static Column filled(const Column& column, const Statistic& s) {
