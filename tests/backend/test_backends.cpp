@@ -85,26 +85,7 @@ TEST_CASE("automatic takes cuda with a device, else blas when compiled in, else 
 
 TEMPLATE_TEST_CASE("blas fits the cpu backend's model, every solver, binary and multinomial", "[backend][blas]",
                    double, float) {
-    // Well conditioned (scaled features, l2), tight tolerances: the two backends' sums differ
-    // in order only, so their models agree to rounding.
-    const double limit = std::is_same_v<TestType, double> ? 1e-8 : 1e-4;
-    for (int classes : {2, 3}) {
-        const Synthetic data = synthetic(9'000, classes, 13);  // five blocks, the last short
-        for (Solver solver : all_solvers) {
-            INFO(classes << " classes, " << to_string(solver));
-            typename BasicLogisticRegression<TestType>::Options options{.max_iter = 500, .solver = solver};
-            options.tol = solver == Solver::sag || solver == Solver::saga ? 1e-6 : 1e-10;
-            if (std::is_same_v<TestType, float>) options.tol = std::max(options.tol, 1e-5);
-            auto cpu = synthetic_pipeline<TestType>(options);
-            options.backend = Backend::blas;
-            auto blas = synthetic_pipeline<TestType>(options);
-            cpu.fit(data.X, data.y);
-            blas.fit(data.X, data.y);
-            CHECK(test::parameter_difference(blas.final_step(), cpu.final_step()) < limit);
-            CHECK(test::max_abs_diff(blas.predict_proba(data.X).template cast<double>(),
-                                     cpu.predict_proba(data.X).template cast<double>()) < limit);
-        }
-    }
+    test::check_fits_match_cpu<TestType>(Backend::blas);
 }
 
 TEST_CASE("blas gives the same bits with 1, 2 or 3 threads and leaves OpenBLAS's thread count as it was",

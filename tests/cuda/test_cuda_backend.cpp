@@ -15,22 +15,7 @@ using mlpipe::test::synthetic;
 using mlpipe::test::synthetic_pipeline;
 
 TEMPLATE_TEST_CASE("cuda fits the cpu backend's model, binary and multinomial", "[cuda]", double, float) {
-    const double limit = std::is_same_v<TestType, double> ? 1e-8 : 1e-4;
-    for (int classes : {2, 3}) {
-        const Synthetic data = synthetic(9'000, classes, 13);
-        for (Solver solver : all_solvers) {
-            INFO(classes << " classes, " << to_string(solver));
-            typename BasicLogisticRegression<TestType>::Options options{.max_iter = 500, .solver = solver};
-            options.tol = solver == Solver::sag || solver == Solver::saga ? 1e-6 : 1e-10;
-            if (std::is_same_v<TestType, float>) options.tol = std::max(options.tol, 1e-5);
-            auto cpu = synthetic_pipeline<TestType>(options);
-            options.backend = Backend::cuda;
-            auto cuda = synthetic_pipeline<TestType>(options);
-            cpu.fit(data.X, data.y);
-            cuda.fit(data.X, data.y);
-            CHECK(test::parameter_difference(cuda.final_step(), cpu.final_step()) < limit);
-        }
-    }
+    test::check_fits_match_cpu<TestType>(Backend::cuda);
 }
 
 TEST_CASE("cuda gives the same bits at every run", "[cuda]") {

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <type_traits>
 #include <vector>
 
 namespace mlpipe::test {
@@ -66,6 +67,31 @@ void check_design_matches_cpu() {
     CHECK(std::abs(loss_other - loss_cpu) < 1e-12 * std::abs(loss_cpu));
     CHECK(max_abs_diff(G_other, G_cpu) < 1e-11 * G_cpu.cwiseAbs().maxCoeff());
     CHECK(max_abs_diff(gb_other, gb_cpu) < 1e-11 * gb_cpu.cwiseAbs().maxCoeff());
+}
+
+// Fits of every solver, binary and three classes, on `backend` and on the cpu backend: the
+// same model to rounding (their sums differ in order only). Well conditioned (scaled
+// features, l2) and with tight tolerances, so rounding is all that separates them.
+template <class Scalar>
+void check_fits_match_cpu(Backend backend) {
+    const double limit = std::is_same_v<Scalar, double> ? 1e-8 : 1e-4;
+    for (int classes : {2, 3}) {
+        const Synthetic data = synthetic(9'000, classes, 13);  // five blocks, the last short
+        for (Solver solver : all_solvers) {
+            INFO(classes << " classes, " << to_string(solver));
+            typename BasicLogisticRegression<Scalar>::Options options{.max_iter = 500, .solver = solver};
+            options.tol = solver == Solver::sag || solver == Solver::saga ? 1e-6 : 1e-10;
+            if (std::is_same_v<Scalar, float>) options.tol = std::max(options.tol, 1e-5);
+            auto cpu = synthetic_pipeline<Scalar>(options);
+            options.backend = backend;
+            auto other = synthetic_pipeline<Scalar>(options);
+            cpu.fit(data.X, data.y);
+            other.fit(data.X, data.y);
+            CHECK(parameter_difference(other.final_step(), cpu.final_step()) < limit);
+            CHECK(max_abs_diff(other.predict_proba(data.X).template cast<double>(),
+                               cpu.predict_proba(data.X).template cast<double>()) < limit);
+        }
+    }
 }
 
 }  // namespace mlpipe::test
