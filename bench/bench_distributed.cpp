@@ -37,8 +37,12 @@ public:
     explicit TimedCommunicator(const mlpipe::Communicator& inner) : inner_(inner) {}
     int rank() const noexcept override { return inner_.rank(); }
     int size() const noexcept override { return inner_.size(); }
-    void sum(std::span<double> values) const override { timed([&] { inner_.sum(values); }, values.size()); }
-    void sum(std::span<float> values) const override { timed([&] { inner_.sum(values); }, values.size()); }
+    void sum(std::span<double> values) const override {
+        timed([&] { inner_.sum(values); }, values.size());
+    }
+    void sum(std::span<float> values) const override {
+        timed([&] { inner_.sum(values); }, values.size());
+    }
     std::vector<std::string> allgather(std::string_view bytes) const override { return inner_.allgather(bytes); }
     void broadcast(std::string& bytes, int root) const override { inner_.broadcast(bytes, root); }
     std::string describe() const override { return inner_.describe(); }
@@ -113,10 +117,14 @@ int main(int argc, char** argv) {
     int threads = 1, iterations = 20, runs = 3;
     for (int i = 1; i < argc; ++i) {
         const std::string arg = argv[i];
-        if (arg == "--rows" && i + 1 < argc) rows = std::stoul(argv[++i]);
-        else if (arg == "--threads" && i + 1 < argc) threads = std::stoi(argv[++i]);
-        else if (arg == "--iterations" && i + 1 < argc) iterations = std::stoi(argv[++i]);
-        else if (arg == "--runs" && i + 1 < argc) runs = std::stoi(argv[++i]);
+        if (arg == "--rows" && i + 1 < argc)
+            rows = std::stoul(argv[++i]);
+        else if (arg == "--threads" && i + 1 < argc)
+            threads = std::stoi(argv[++i]);
+        else if (arg == "--iterations" && i + 1 < argc)
+            iterations = std::stoi(argv[++i]);
+        else if (arg == "--runs" && i + 1 < argc)
+            runs = std::stoi(argv[++i]);
         else {
             if (world.rank() == 0)
                 std::fprintf(stderr, "usage: mpirun -np N %s [--rows N] [--threads T] [--iterations I] [--runs R]\n",
@@ -162,15 +170,17 @@ int main(int argc, char** argv) {
         sum_per_iteration.push_back(slowest_sum / iterations_run);
         wait_per_iteration.push_back(longest_wait / iterations_run);
         if (rank == 0)
-            std::printf("  run %d: pipeline fit %.3f s, solver %.3f s, %d iterations, %ld sums of up to %zu values: "
-                        "%.4f s summing, %.4f s waiting at them; objective %.15g\n",
-                        run + 1, slowest, slowest_solver, lr.n_iter(), timed.sums(), timed.largest_sum(), slowest_sum,
-                        longest_wait, lr.objective());
+            std::printf(
+                "  run %d: pipeline fit %.3f s, solver %.3f s, %d iterations, %ld sums of up to %zu values: "
+                "%.4f s summing, %.4f s waiting at them; objective %.15g\n",
+                run + 1, slowest, slowest_solver, lr.n_iter(), timed.sums(), timed.largest_sum(), slowest_sum,
+                longest_wait, lr.objective());
     }
     if (rank == 0)
-        std::printf("median: pipeline fit %.3f s; per solver iteration %.1f ms, of which summing %.3f ms and "
-                    "waiting for the slowest rank %.1f ms\n",
-                    median(fit_seconds), 1e3 * median(per_iteration), 1e3 * median(sum_per_iteration),
-                    1e3 * median(wait_per_iteration));
+        std::printf(
+            "median: pipeline fit %.3f s; per solver iteration %.1f ms, of which summing %.3f ms and "
+            "waiting for the slowest rank %.1f ms\n",
+            median(fit_seconds), 1e3 * median(per_iteration), 1e3 * median(sum_per_iteration),
+            1e3 * median(wait_per_iteration));
     return 0;
 }

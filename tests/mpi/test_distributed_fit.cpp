@@ -82,8 +82,10 @@ struct Unshared {
 template <class Scalar>
 std::vector<double> parameters_of(const mlpipe::BasicLogisticRegression<Scalar>& model) {
     std::vector<double> values;
-    for (Eigen::Index i = 0; i < model.coef().size(); ++i) values.push_back(static_cast<double>(model.coef().data()[i]));
-    for (Eigen::Index i = 0; i < model.intercept().size(); ++i) values.push_back(static_cast<double>(model.intercept()[i]));
+    for (Eigen::Index i = 0; i < model.coef().size(); ++i)
+        values.push_back(static_cast<double>(model.coef().data()[i]));
+    for (Eigen::Index i = 0; i < model.intercept().size(); ++i)
+        values.push_back(static_cast<double>(model.intercept()[i]));
     return values;
 }
 
@@ -111,8 +113,8 @@ TEST_CASE("the communicator sums in a fixed order and gathers in rank order") {
 
 TEST_CASE("a distributed pipeline fit is the fit of all the rows, on every rank") {
     const int classes = GENERATE(2, 3);
-    const mlpipe::Solver solver = GENERATE(mlpipe::Solver::lbfgs, mlpipe::Solver::newton_cg,
-                                           mlpipe::Solver::newton_cholesky);
+    const mlpipe::Solver solver =
+        GENERATE(mlpipe::Solver::lbfgs, mlpipe::Solver::newton_cg, mlpipe::Solver::newton_cholesky);
     const mlpipe::SklearnVersion version = GENERATE(mlpipe::SklearnVersion::latest, mlpipe::SklearnVersion::v1_2);
     CAPTURE(classes, mlpipe::to_string(solver), mlpipe::to_string(version), world().size());
     const auto data = mlpipe::test::synthetic(3001, classes, 17);
@@ -121,7 +123,8 @@ TEST_CASE("a distributed pipeline fit is the fit of all the rows, on every rank"
     const auto mine = my_share(order);
     const Frame X_mine = mlpipe::take_rows(data.X, mine), y_mine = mlpipe::take_rows(data.y, mine);
 
-    const mlpipe::LogisticRegression::Options options{.C = 0.5, .tol = 1e-10, .match_sklearn = version, .solver = solver};
+    const mlpipe::LogisticRegression::Options options{
+        .C = 0.5, .tol = 1e-10, .match_sklearn = version, .solver = solver};
     auto single = mlpipe::test::synthetic_pipeline<double>(options);
     single.fit(X_all, y_all);
     auto distributed = mlpipe::test::synthetic_pipeline<double>(options);
@@ -225,9 +228,9 @@ TEST_CASE("a failure on one rank is an error on every rank, naming that rank") {
 }
 
 TEST_CASE("a distributed SimpleImputer learns the statistics of all the rows") {
-    const mlpipe::ImputeStrategy strategy = GENERATE(mlpipe::ImputeStrategy::mean, mlpipe::ImputeStrategy::median,
-                                                     mlpipe::ImputeStrategy::most_frequent,
-                                                     mlpipe::ImputeStrategy::constant);
+    const mlpipe::ImputeStrategy strategy =
+        GENERATE(mlpipe::ImputeStrategy::mean, mlpipe::ImputeStrategy::median, mlpipe::ImputeStrategy::most_frequent,
+                 mlpipe::ImputeStrategy::constant);
     const std::size_t rows = GENERATE(1999, 2000);  // an odd and an even count of values
     CAPTURE(mlpipe::to_string(strategy), rows, world().size());
     auto data = mlpipe::test::synthetic(rows, 2, 9);
@@ -288,4 +291,32 @@ TEST_CASE("a distributed fit of a pipeline that imputes matches the fit of all t
     CHECK(distributed.step<1>().statistics() == single.step<1>().statistics());
     CHECK(max_difference(distributed.predict_proba(X), single.predict_proba(X)) <= 1e-10);
     require_same_on_every_rank(parameters_of(distributed.final_step()));
+}
+
+TEST_CASE("a distributed OneHotEncoder orders number categories by value and groups infrequent ones on all rows") {
+    const auto data = mlpipe::test::synthetic(2500, 2, 31);
+    Frame X = data.X;
+    // A numeric column of a few values, some rare overall but common on one rank, with holes.
+    std::vector<double> bucket(X.rows());
+    const auto c = X.column("c").values();
+    for (std::size_t i = 0; i < bucket.size(); ++i)
+        bucket[i] = i % 17 == 0 ? std::nan("") : std::round(c[i] / 1000) * (i % 2 == 0 ? 1 : -1);
+    X.add_numeric("bucket", std::move(bucket));
+    const auto order = rows_by_colour(data.X);
+    const Frame X_all = mlpipe::take_rows(X, order), X_mine = mlpipe::take_rows(X, my_share(order));
+    const mlpipe::OneHotEncoder::Options options{
+        .columns = {"bucket", "color"},
+        .handle_unknown = mlpipe::HandleUnknown::infrequent_if_exist,
+        .min_frequency = mlpipe::MinFrequency::count(150),
+    };
+    mlpipe::OneHotEncoder single(options), distributed(options);
+    single.fit(X_all);
+    distributed.fit(X_mine, world());
+    CHECK(distributed.feature_names_out() == single.feature_names_out());
+    CHECK(distributed.infrequent_categories() == single.infrequent_categories());
+    const Frame a = distributed.transform(X_all), b = single.transform(X_all);
+    for (const std::string name : {"bucket", "color"}) {
+        const auto codes_a = a.column(name).codes(), codes_b = b.column(name).codes();
+        CHECK(std::equal(codes_a.begin(), codes_a.end(), codes_b.begin(), codes_b.end()));
+    }
 }

@@ -101,13 +101,17 @@ void on_every_rank(const Communicator& comm, Local&& local) {
     const std::vector<std::string> outcomes = comm.allgather(outcome);
     for (std::size_t r = 0; r < outcomes.size(); ++r) {
         if (outcomes[r].empty()) continue;
-        const std::string what = "rank " + std::to_string(r) + " of " + std::to_string(outcomes.size()) + ": " +
-                                 outcomes[r].substr(1);
+        const std::string what =
+            "rank " + std::to_string(r) + " of " + std::to_string(outcomes.size()) + ": " + outcomes[r].substr(1);
         switch (outcomes[r][0]) {
-            case 'p': throw parameter_error(what);
-            case 'd': throw data_error(what);
-            case 'm': throw model_file_error(what);
-            default: throw error(what);
+            case 'p':
+                throw parameter_error(what);
+            case 'd':
+                throw data_error(what);
+            case 'm':
+                throw model_file_error(what);
+            default:
+                throw error(what);
         }
     }
 }

@@ -111,7 +111,8 @@ public:
         long long length = static_cast<long long>(bytes.size());
         MPI_Bcast(&length, 1, MPI_LONG_LONG, root, comm_);
         if (length > INT_MAX)
-            throw error("MpiCommunicator.broadcast: " + std::to_string(length) + " bytes, more than MPI's int counts allow");
+            throw error("MpiCommunicator.broadcast: " + std::to_string(length) +
+                        " bytes, more than MPI's int counts allow");
         bytes.resize(static_cast<std::size_t>(length));
         MPI_Bcast(bytes.data(), static_cast<int>(length), MPI_CHAR, root, comm_);
     }
@@ -131,7 +132,8 @@ private:
     void tree_sum(std::span<T> values, MPI_Datatype type) const {
         if (size_ == 1 || values.empty()) return;
         if (values.size() > static_cast<std::size_t>(INT_MAX))
-            throw error("MpiCommunicator.sum: " + std::to_string(values.size()) + " values, more than MPI's int counts allow");
+            throw error("MpiCommunicator.sum: " + std::to_string(values.size()) +
+                        " values, more than MPI's int counts allow");
         const int count = static_cast<int>(values.size());
         constexpr int tag = 1;
         std::vector<T> incoming(values.size());

@@ -172,7 +172,8 @@ public:
                         missing += rows_here;
                         continue;
                     }
-                    const std::string& category = categories[c - (missing_at >= 0 && static_cast<std::int64_t>(c) > missing_at ? 1 : 0)];
+                    const bool after_missing = missing_at >= 0 && static_cast<std::int64_t>(c) > missing_at;
+                    const std::string& category = categories[c - (after_missing ? 1 : 0)];
                     if (feature.input_kind == ColumnKind::categorical) {
                         by_text[category] += rows_here;
                     } else {
