@@ -211,6 +211,30 @@ TEST_CASE("a failure on one rank is an error on every rank, naming that rank") {
         else
             CHECK_NOTHROW(pipeline.fit(data.X, data.y, {}, world()));
     }
+    SECTION("a backend that cannot start on one rank") {
+        // Rank 0 asks for cuda: without a device (or without cuda in the build) it fails there
+        // alone, after the other ranks have built their designs.
+        mlpipe::LogisticRegression::Options options;
+        if (world().rank() == 0) options.backend = mlpipe::Backend::cuda;
+        auto pipeline = mlpipe::test::synthetic_pipeline<double>(options);
+        if (!mlpipe::cuda_unavailable_reason())
+            CHECK_NOTHROW(pipeline.fit(data.X, data.y, {}, world()));
+        else if (world().size() > 1)
+            CHECK_THROWS_WITH(pipeline.fit(data.X, data.y, {}, world()), Catch::Contains("rank 0 of"));
+        else
+            CHECK_THROWS_AS(pipeline.fit(data.X, data.y, {}, world()), mlpipe::error);
+    }
+    SECTION("a progress callback that stops one rank stops them all") {
+        auto pipeline = mlpipe::test::synthetic_pipeline<double>({.tol = 1e-12});
+        const int stopping = world().size() - 1;
+        pipeline.final_step().set_progress_callback([&](const mlpipe::optim::IterationReport& report) {
+            return world().rank() != stopping || report.iteration < 2;
+        });
+        pipeline.fit(data.X, data.y, {}, world());
+        CHECK(pipeline.final_step().stop_reason() == mlpipe::optim::StopReason::cancelled);
+        CHECK(pipeline.final_step().n_iter() == 2);
+        require_same_on_every_rank(parameters_of(pipeline.final_step()));
+    }
     SECTION("a label of another kind on one rank") {
         Frame y = data.y;
         if (world().rank() == last && world().size() > 1) {

@@ -25,6 +25,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <exception>
 #include <functional>
 #include <limits>
 #include <map>
@@ -110,9 +111,11 @@ public:
     BasicLogisticRegression& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {},
                                  const FeatureScalings& scalings = {},
                                  const Communicator& communicator = single_process()) {
-        if (y.cols() != 1)
-            throw data_error("LogisticRegression.fit: y must have exactly one column (the labels), it has " +
-                             std::to_string(y.cols()));
+        collective::on_every_rank(communicator, [&] {
+            if (y.cols() != 1)
+                throw data_error("LogisticRegression.fit: y must have exactly one column (the labels), it has " +
+                                 std::to_string(y.cols()));
+        });
         return fit(X, y[0], sample_weight, scalings, communicator);
     }
 
@@ -419,28 +422,51 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
     std::vector<optim::IterationReport> history;
     auto record = [&](const optim::IterationReport& report) {
         history.push_back(report);
-        if (progress_ && !progress_(report)) return false;
-        return !stop_token_.stop_requested();
+        bool go_on = (!progress_ || progress_(report)) && !stop_token_.stop_requested();
+        if (distributed) {  // the ranks stop together, or one would wait for the others forever
+            double stops = go_on ? 0.0 : 1.0;
+            communicator.sum(std::span<double>(&stops, 1));
+            go_on = stops == 0;
+        }
+        return go_on;
     };
     Vector params = Vector::Zero(static_cast<Eigen::Index>(design.n_features() * k + k));
     const auto start = std::chrono::steady_clock::now();
     auto run = [&](const auto& loss) { return solve(settings, loss, params, record); };
     // Named outside the lambda below: clang before 16 cannot capture a structured binding.
     const std::span<const std::int32_t> targets(y_index);
-    const optim::Result<Scalar> result = with_backend_design(
-        options_.backend, design, "LogisticRegression.fit", [&](const auto& on) -> optim::Result<Scalar> {
-            using On = std::decay_t<decltype(on)>;
-            const auto l2_term = static_cast<Scalar>(l2);
-            auto run_loss = [&](auto loss) {
-                loss.sum_over(communicator);
-                return run(loss);
-            };
-            if (k == 1)
-                return run_loss(LinearLoss<On, BinomialLoss>(on, targets, weights, k, l2_term, scale,
-                                                             options_.fit_intercept));
-            return run_loss(LinearLoss<On, MultinomialLoss>(on, targets, weights, k, l2_term, scale,
-                                                            options_.fit_intercept));
-        });
+    // Distributed: every rank builds its backend's design (cuda may find no device, or too
+    // little memory, on one host only), then the ranks agree that all of them did before the
+    // solver's first sum; a rank that failed to build one tells the others in that agreement.
+    bool design_built = false;
+    auto solve_on_backend = [&] {
+        return with_backend_design(
+            options_.backend, design, "LogisticRegression.fit", [&](const auto& on) -> optim::Result<Scalar> {
+                design_built = true;
+                if (distributed) collective::on_every_rank(communicator, [] {});
+                using On = std::decay_t<decltype(on)>;
+                const auto l2_term = static_cast<Scalar>(l2);
+                auto run_loss = [&](auto loss) {
+                    loss.sum_over(communicator);
+                    return run(loss);
+                };
+                if (k == 1)
+                    return run_loss(
+                        LinearLoss<On, BinomialLoss>(on, targets, weights, k, l2_term, scale, options_.fit_intercept));
+                return run_loss(
+                    LinearLoss<On, MultinomialLoss>(on, targets, weights, k, l2_term, scale, options_.fit_intercept));
+            });
+    };
+    std::optional<optim::Result<Scalar>> solved;
+    try {
+        solved.emplace(solve_on_backend());
+    } catch (...) {
+        if (!distributed || design_built) throw;
+        const std::exception_ptr failure = std::current_exception();
+        collective::on_every_rank(communicator, [&] { std::rethrow_exception(failure); });
+        throw;  // not reached: on_every_rank threw the agreed error
+    }
+    const optim::Result<Scalar>& result = *solved;
     const auto stop = std::chrono::steady_clock::now();
 
     const Eigen::Index p = design.n_features();
