@@ -7,8 +7,9 @@
 // The rows are those of the training job of bench/compare_sklearn's shape (20 numeric
 // columns, 5 categorical ones of 10 levels, a 0/1 label from a logistic model), made from a
 // seed per row, so the union of the ranks' rows is the same data whatever the number of ranks:
-// rank r makes rows [r n / ranks, (r + 1) n / ranks). Every fit runs exactly --iterations
-// L-BFGS iterations (tol 0), so runs with other rank counts compare the same work. Rank 0
+// rank r makes rows [r n / ranks, (r + 1) n / ranks). Every fit runs at most --iterations
+// L-BFGS iterations with tol 0 (it may stop earlier on the line search, at the same iteration
+// whatever the rank count), so runs with other rank counts compare the same work. Rank 0
 // prints one line per run and a summary (medians); never run by the tests.
 
 #include <mlpipe/core.hpp>

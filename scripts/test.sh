@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds mlpipe with the blas backend (MLPIPE_WITH_BLAS), the cuda backend too
 # (MLPIPE_WITH_CUDA) where the CUDA toolkit is installed, and the MPI communicator
-# (MLPIPE_WITH_MPI), and runs every test (unit, compile-failure, consumer,
+# (MLPIPE_WITH_MPI) where MPI is, and runs every test (unit, compile-failure, consumer,
 # example, and the distributed fits under mpirun). Without a GPU the cuda tests report skipped.
 #
 #   scripts/test.sh
@@ -39,9 +39,15 @@ if [ -z "$cuda" ]; then
     fi
 fi
 
-# The MPI tests (setup.sh installs Open MPI); MLPIPE_WITH_MPI=OFF in the environment leaves
-# them out, and they then report skipped.
-mpi="${MLPIPE_WITH_MPI:-ON}"
+# The MPI tests wherever MPI is (setup.sh installs Open MPI); MLPIPE_WITH_MPI=OFF in the
+# environment leaves them out, and they then report skipped.
+mpi="${MLPIPE_WITH_MPI:-}"
+if [ -z "$mpi" ]; then
+    mpi=OFF
+    if command -v mpicc >/dev/null 2>&1 && command -v mpirun >/dev/null 2>&1; then
+        mpi=ON
+    fi
+fi
 
 werror=OFF
 if [ "${CI:-}" = "true" ]; then

@@ -14,8 +14,8 @@
 // rank gets the same bits at every run; MPI_Allreduce promises neither. Its cost is about
 // 2 log2(ranks) messages of the vector's size, as a tree allreduce's.
 //
-// Only the thread that calls fit talks to MPI (MPI_THREAD_FUNNELED); mlpipe's worker threads
-// never do. An MPI error aborts the job (MPI's default handler), so no rank waits forever
+// MPI is asked for MPI_THREAD_FUNNELED: only the thread that started MPI (the MpiSession's)
+// may call a distributed fit; mlpipe's worker threads never talk to MPI. An MPI error aborts the job (MPI's default handler), so no rank waits forever
 // for a peer that is gone: mpirun then ends every process and reports which one failed.
 
 #include <mlpipe/error.hpp>
@@ -55,9 +55,11 @@ private:
         int provided = 0;
         if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
             throw error("MPI_Init_thread failed: is this program started by mpirun, with an MPI library installed?");
-        owns_ = true;
-        if (provided < MPI_THREAD_FUNNELED)
+        if (provided < MPI_THREAD_FUNNELED) {
+            MPI_Finalize();
             throw error("the MPI library offers no MPI_THREAD_FUNNELED: mlpipe's fit runs worker threads");
+        }
+        owns_ = true;
     }
     bool owns_ = false;
 };

@@ -140,8 +140,8 @@ public:
     // sample_weight are this rank's rows; every rank calls this with the same pipeline, and
     // every rank ends with the same fitted pipeline, that of all the ranks' rows. Each step
     // needs a distributed fit (fit(X, communicator); the final step's fit takes the
-    // communicator last): StandardScaler, OneHotEncoder and LogisticRegression have one; a
-    // step without one is refused. One rank: fit(X, y, sample_weight).
+    // communicator last): SimpleImputer, OneHotEncoder, StandardScaler and LogisticRegression
+    // have one; a step without one is refused. One rank: fit(X, y, sample_weight).
     Pipeline& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight,
                   const Communicator& communicator)
         requires Estimator<Final>
