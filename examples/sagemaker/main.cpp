@@ -3,6 +3,7 @@
 // train/test channel files for local runs.
 
 #include "common/commands.hpp"
+#include "train/multi_host.hpp"
 
 #include <mlpipe/version.hpp>
 
@@ -19,6 +20,7 @@ void usage(std::ostream& out) {
            "  serve    answer /ping and /invocations on port 8080 or SAGEMAKER_BIND_TO_PORT (endpoint)\n"
            "  prepare  drop incomplete and duplicate rows of a CSV and split it into train/test files\n"
            "  version  print the library version\n"
+           "(multi-host-signal is what a multi-host training job's first host runs on the others)\n"
            "Run 'mlpipe-sagemaker <command> --help' for a command's options.\n";
 }
 }  // namespace
@@ -33,6 +35,7 @@ int main(int argc, char** argv) {
     if (command == "train") return mlpipe::sagemaker::train_main(args);
     if (command == "serve") return mlpipe::sagemaker::serve_main(args);
     if (command == "prepare") return mlpipe::sagemaker::prepare_main(args);
+    if (command == "multi-host-signal") return mlpipe::sagemaker::multi_host_signal_main(args);
     if (command == "version" || command == "--version") {
         std::cout << "mlpipe " << mlpipe::version_string << "\n";
         return 0;

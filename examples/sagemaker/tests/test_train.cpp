@@ -616,8 +616,10 @@ TEST_CASE("train: job configurations it cannot run fail before reading data", "[
          "'Pipe' is not supported yet"},
         {"inputdataconfig.json", R"({"train": {"ContentType": "application/x-parquet"}})",
          "ContentType 'application/x-parquet' is not supported"},
-        {"resourceconfig.json", R"({"current_host": "algo-1", "hosts": ["algo-1", "algo-2"]})",
-         "distributed training is not supported yet"},
+        {"resourceconfig.json", R"({"current_host": "algo-9", "hosts": ["algo-1", "algo-2"]})",
+         "current_host 'algo-9' is not one of the hosts ('algo-1', 'algo-2')"},
+        {"resourceconfig.json", R"({"current_host": "algo-1", "hosts": ["algo-1", "algo-1"]})",
+         "hosts names 'algo-1' twice"},
     }));
     Job job;
     job.penguins_channels();
@@ -626,6 +628,31 @@ TEST_CASE("train: job configurations it cannot run fail before reading data", "[
     const Outcome run = job.train();
     CHECK(run.status == 1);
     CHECK(job.failure().find(expected) != std::string::npos);
+}
+
+// The launcher itself (SSH servers, mpirun across hosts) runs in sagemaker.multi_host; here,
+// what it refuses before it starts anything, on one machine.
+TEST_CASE("train: a multi-host job fails at once, naming what is missing, where it cannot start", "[train]") {
+    Job job;
+    job.penguins_channels();
+    job.hyperparameters(reference_hyperparameters());
+    job.write("input/config/resourceconfig.json", R"({"current_host": "algo-2", "hosts": ["algo-1", "algo-2"]})");
+    const fs::path missing = job.root() / "no-ssh-here";
+    const Outcome run = job.train({}, {{"MLPIPE_SSH_DIR", missing.string()}});
+    CHECK(run.status == 1);
+    const std::string failure = job.failure();
+#if MLPIPE_WITH_MPI
+    CHECK(failure.find("a multi-host job needs the SSH file " + (missing / "id_ed25519").string()) != std::string::npos);
+    CHECK(run.out.find("multi-host: 2 hosts, this one algo-2 (runs a rank)") != std::string::npos);
+#else
+    CHECK(failure.find("built without MPI") != std::string::npos);
+#endif
+    CHECK_FALSE(fs::exists(job.model_file()));
+
+    // A wait that is not a number of seconds.
+    const Outcome bad_wait = job.train({}, {{"MLPIPE_HOST_WAIT_SECONDS", "soon"}});
+    CHECK(bad_wait.status == 1);
+    CHECK(job.failure().find("MLPIPE_HOST_WAIT_SECONDS is 'soon', not a number of seconds > 0") != std::string::npos);
 }
 
 TEST_CASE("train: a channel config with parameters and FastFile mode is accepted", "[train]") {

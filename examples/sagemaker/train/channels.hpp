@@ -58,9 +58,13 @@ struct ChannelData {
         std::size_t file;  // index into files
     };
     std::vector<RowRange> row_ranges;
+    // Rows of the files before X's first row: a rank of a multi-host job keeps a range of
+    // the rows it read (keep_rows).
+    std::size_t row_offset = 0;
 
     // Where row `row` of X was read: "<file>, data row N" (N counts data records from 1).
     std::string describe_row(std::size_t row) const {
+        row += row_offset;
         for (std::size_t i = row_ranges.size(); i-- > 0;)
             if (row >= row_ranges[i].first_row)
                 return files[row_ranges[i].file].path.string() + ", data row " +

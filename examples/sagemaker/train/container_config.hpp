@@ -12,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -172,12 +173,14 @@ inline std::vector<ChannelConfig> parse_input_data_config(const nlohmann::json& 
 struct ResourceConfig {
     std::string current_host;  // "" when not known
     std::vector<std::string> hosts;
+    std::string network_interface;  // network_interface_name: the one a multi-host job's MPI uses; "" when not given
 };
 
 inline ResourceConfig parse_resource_config(const nlohmann::json& config, const std::string& source) {
     if (!config.is_object()) throw error(source + " must hold a JSON object");
     ResourceConfig resources;
     resources.current_host = detail::container_config::string_field(config, "current_host", source);
+    resources.network_interface = detail::container_config::string_field(config, "network_interface_name", source);
     if (auto hosts = config.find("hosts"); hosts != config.end()) {
         if (!hosts->is_array()) throw error(source + ": hosts must be a JSON list of host names");
         for (const auto& host : *hosts) {
@@ -188,12 +191,19 @@ inline ResourceConfig parse_resource_config(const nlohmann::json& config, const 
     return resources;
 }
 
-// Training runs on one host; a multi-host job fails rather than train N unrelated models.
-inline void require_single_host(const ResourceConfig& resources, const std::string& source) {
-    if (resources.hosts.size() > 1)
-        throw error("distributed training is not supported yet: " + source + " lists " +
-                    std::to_string(resources.hosts.size()) + " hosts (" + quoted_names(resources.hosts) +
-                    "); run the job with instance_count=1");
+// A multi-host job (more than one host) runs one rank per host (train/multi_host.hpp): the
+// host list must name each host once, this host among them.
+inline void check_multi_host(const ResourceConfig& resources, const std::string& source) {
+    if (resources.hosts.size() < 2) return;
+    for (std::size_t i = 0; i < resources.hosts.size(); ++i) {
+        if (resources.hosts[i].empty()) throw error(source + ": hosts holds an empty host name");
+        for (std::size_t j = 0; j < i; ++j)
+            if (resources.hosts[i] == resources.hosts[j])
+                throw error(source + ": hosts names " + quoted_excerpt(resources.hosts[i]) + " twice");
+    }
+    if (std::find(resources.hosts.begin(), resources.hosts.end(), resources.current_host) == resources.hosts.end())
+        throw error(source + ": current_host " + quoted_excerpt(resources.current_host) +
+                    " is not one of the hosts (" + quoted_names(resources.hosts) + ")");
 }
 
 }  // namespace mlpipe::sagemaker

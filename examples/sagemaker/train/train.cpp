@@ -17,15 +17,18 @@
 #include "../common/logging.hpp"
 #include "../common/message_limits.hpp"
 #include "metrics.hpp"
+#include "multi_host.hpp"
 #include "../common/model_commit.hpp"
 #include "../common/model_types.hpp"
 #include "../common/prediction.hpp"
+#include "rank_communicator.hpp"
 #include "report.hpp"
 #include "stop_signal.hpp"
 #include "../common/text.hpp"
 
 #include <mlpipe/io/atomic_file.hpp>
 #include <mlpipe/mlpipe.hpp>
+#include <mlpipe/parallel/collectives.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -54,11 +57,19 @@ using Clock = std::chrono::steady_clock;
 constexpr int exit_error = 1;
 constexpr int exit_usage = 2;
 
+// What leads every log line: in a multi-host job, "[host] ", as mpirun gathers every rank's
+// lines into the first host's log.
+std::string& log_prefix() {
+    static std::string prefix;
+    return prefix;
+}
+
 // Flushed line by line: CloudWatch (and the tests) read the log while the job runs. Lines
 // quote column names and class labels from the data, so they are made valid UTF-8 and cut
 // at max_log_line_bytes.
 void log_at(LogLevel level, const std::string& line, bool always = false) {
-    if (always || log_enabled(level)) write_log_line(std::cout, level, valid_utf8(bounded(line, max_log_line_bytes)), always);
+    if (always || log_enabled(level))
+        write_log_line(std::cout, level, valid_utf8(bounded(log_prefix() + line, max_log_line_bytes)), always);
 }
 void log(const std::string& line) { log_at(LogLevel::info, line); }
 
@@ -78,6 +89,7 @@ struct TrainArguments {
     std::filesystem::path root = "/opt/ml";
     bool root_given = false;
     bool help = false;
+    bool as_mpi_rank = false;  // a rank of a multi-host job, started by the first host's mpirun
     std::vector<HyperparameterValue> hyperparameters;  // from the command line
 };
 
@@ -89,6 +101,8 @@ TrainArguments parse_train_arguments(const std::vector<std::string>& args) {
         if (option.key == "root") {
             parsed.root = option.value;
             parsed.root_given = true;
+        } else if (option.key == "as-mpi-rank") {
+            parsed.as_mpi_rank = option.value == "true";
         } else {
             parsed.hyperparameters.push_back(decode_hyperparameter(option.key, option.value, "command line"));
         }
@@ -132,7 +146,8 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // Job configuration
 // ---------------------------------------------------------------------------------------
 
-void check_resources(const Layout& layout, const TrainArguments& arguments) {
+// The job's hosts: more than one makes a multi-host job (multi_host.hpp).
+ResourceConfig check_resources(const Layout& layout, const TrainArguments& arguments) {
     std::optional<json> config = read_json_file(layout.resource_config_file());
     std::string source = layout.resource_config_file().string();
     if (!config) {
@@ -140,7 +155,7 @@ void check_resources(const Layout& layout, const TrainArguments& arguments) {
         const std::string current = toolkit_env(arguments, "SM_CURRENT_HOST");
         if (hosts.empty() && current.empty()) {
             log("resources: no resourceconfig.json, training on this machine");
-            return;
+            return {};
         }
         config = json{{"current_host", current}, {"hosts", parse_json_text(hosts, "SM_HOSTS").value_or(json::array())}};
         source = "SM_HOSTS";
@@ -148,7 +163,8 @@ void check_resources(const Layout& layout, const TrainArguments& arguments) {
     const ResourceConfig resources = parse_resource_config(*config, source);
     log("resources: current host " + (resources.current_host.empty() ? "(not named)" : resources.current_host) +
         ", hosts: " + (resources.hosts.empty() ? "(not listed)" : join_at_most(resources.hosts)));
-    require_single_host(resources, source);
+    check_multi_host(resources, source);
+    return resources;
 }
 
 // The channels this program reads.
@@ -159,11 +175,16 @@ constexpr const char* used_channels[] = {"train", "validation", "test"};
 // model's columns are named by the header or by position (x0, x1, ...), not both. A channel
 // that inputdataconfig.json does not describe, but whose folder exists, reads with a header
 // row, as without inputdataconfig.json.
-ChannelFormat check_input_data_config(const Layout& layout) {
+struct InputConfig {
+    ChannelFormat format = ChannelFormat::header_row;
+    std::string train_distribution;  // S3DistributionType of the train channel; "" when not given
+};
+
+InputConfig check_input_data_config(const Layout& layout) {
     const auto config = read_json_file(layout.input_data_config_file());
     if (!config) {
         log("channels: no inputdataconfig.json, reading the channel folders as they are (CSV with a header row)");
-        return ChannelFormat::header_row;
+        return {};
     }
     const auto channels = parse_input_data_config(*config, layout.input_data_config_file().string());
     for (const auto& channel : channels) {
@@ -202,7 +223,11 @@ ChannelFormat check_input_data_config(const Layout& layout) {
                         read.front().how + ", '" + channel.name + "' has " + channel.how +
                         "; give every channel the same ContentType (text/csv;label_size=1 for files without a "
                         "header row, the label first; text/csv for files with a header row)");
-    return !read.empty() && read.front().label_first ? ChannelFormat::label_first : ChannelFormat::header_row;
+    InputConfig input;
+    input.format = !read.empty() && read.front().label_first ? ChannelFormat::label_first : ChannelFormat::header_row;
+    for (const auto& channel : channels)
+        if (channel.name == "train") input.train_distribution = channel.distribution;
+    return input;
 }
 
 // n-jobs when given, else the instance's vCPUs (SM_NUM_CPUS, set by the script-mode
@@ -386,6 +411,14 @@ struct TrainingRun {
     double fit_seconds = 0;
     std::vector<std::pair<std::string, ClassificationMetrics>> evaluations;  // (channel, metrics), train first
 
+    // A multi-host job's ranks (one per host) fit together; rank 0 evaluates and writes.
+    const Communicator* communicator = &single_process();
+    std::vector<std::string> hosts;           // of the ranks, in rank order; empty on one host
+    std::vector<std::size_t> rows_per_host;   // the training rows each rank read
+    std::size_t train_rows = 0;               // over every rank
+    std::map<Label, std::size_t> class_count;  // over every rank
+    json other_input_files = json::array();   // the files the other ranks read (rank 0 keeps them)
+
     const LogisticRegression& classifier() const { return classifier_of(model); }
     const TrainingSettings& settings() const { return hyperparameters.settings; }
 };
@@ -509,20 +542,26 @@ json imputation_json(const TrainingRun& run) {
 
 void fit_model(TrainingRun& run) {
     const TrainingSettings& settings = run.settings();
-    log("classes: " + describe_class_counts(class_counts(run.train)));
+    const Communicator& comm = *run.communicator;
+    if (comm.size() == 1) log("classes: " + describe_class_counts(class_counts(run.train)));
     run.model = build_model(settings, run.features);
     // An imputer drops a column with no value to take a fill value from (as scikit-learn does),
-    // which would leave the model without a feature it was told to use.
+    // which would leave the model without a feature it was told to use. (In a multi-host job,
+    // no value on any host: the counts are summed, so every rank decides alike.)
     for (const auto& [imputation, columns] : {std::pair{settings.impute_numerical, run.features.numerical},
                                               std::pair{settings.impute_categorical, run.features.categorical}}) {
         if (!imputation.enabled || imputation.strategy == ImputeStrategy::constant) continue;
-        for (const auto& name : columns) {
-            const Column& column = run.train.X.column(name);
-            if (column.count_missing() == column.size())
-                throw data_error("feature " + quoted_excerpt(name) + " has no value in the 'train' channel, so " +
+        std::vector<double> values(columns.size());
+        for (std::size_t c = 0; c < columns.size(); ++c) {
+            const Column& column = run.train.X.column(columns[c]);
+            values[c] = static_cast<double>(column.size() - column.count_missing());
+        }
+        comm.sum(values);
+        for (std::size_t c = 0; c < columns.size(); ++c)
+            if (values[c] == 0)
+                throw data_error("feature " + quoted_excerpt(columns[c]) + " has no value in the 'train' channel, so " +
                                  imputation_text(imputation) +
                                  " has nothing to fill it from; drop the column or impute it with constant:<value>");
-        }
     }
     // A categorical feature may hold numbers (codes): its constant must then be a number too.
     if (settings.impute_categorical.enabled && settings.impute_categorical.strategy == ImputeStrategy::constant) {
@@ -556,9 +595,15 @@ void fit_model(TrainingRun& run) {
              : std::string()) +
         ", class-weight=" + to_string(settings.classifier.class_weight) + ", match-sklearn=" +
         to_string(settings.classifier.match_sklearn) + ") on " + std::to_string(X.rows()) + " rows" +
+        (comm.size() > 1 ? " of this host, with " + std::to_string(comm.size() - 1) + " other host(s)" : "") +
         (settings.dtype == NumericType::float32 ? ", numeric columns stored as float32" : ""));
     const auto fit_start = Clock::now();
-    std::visit([&](auto& model) { model.fit(X, run.train.y); }, run.model);
+    std::visit(
+        [&](auto& model) {
+            if (comm.size() == 1) model.fit(X, run.train.y);
+            else model.fit(X, run.train.y, {}, comm);
+        },
+        run.model);
     run.fit_seconds = seconds_since(fit_start);
     const LogisticRegression& classifier = run.classifier();
     if (stop_requested()) {  // the solver ended early: nothing has been written yet
@@ -607,6 +652,8 @@ std::string crc32_text(std::uint32_t crc) {
     return text;
 }
 
+// The files this rank read (every channel's on one host; in a multi-host job, rank 0 adds
+// those of the other ranks, each named with its host).
 json input_files_json(const TrainingRun& run) {
     std::vector<const ChannelData*> channels{&run.train};
     for (const auto& data : run.evaluation_data) channels.push_back(&data);
@@ -619,9 +666,19 @@ json input_files_json(const TrainingRun& run) {
                              {"bytes", file.bytes},
                              {"rows", file.rows},
                              {"crc32", crc32_text(file.crc32)}});
+            if (!run.hosts.empty()) files.back()["host"] = run.hosts[0];
         }
     }
+    for (const auto& file : run.other_input_files) files.push_back(file);
     return files;
+}
+
+// A multi-host job's hosts, in rank order, with the training rows each fitted on.
+json hosts_json(const TrainingRun& run) {
+    json hosts = json::array();
+    for (std::size_t r = 0; r < run.hosts.size(); ++r)
+        hosts.push_back({{"host", run.hosts[r]}, {"rank", r}, {"train_rows", run.rows_per_host[r]}});
+    return hosts;
 }
 
 json input_columns_json(const TrainingRun& run) {
@@ -655,7 +712,7 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uin
     const LogisticRegression& classifier = run.classifier();
     const TrainingSettings& settings = run.settings();
     json counts = json::object();
-    for (const auto& [label, count] : class_counts(run.train)) counts[label.to_string()] = count;
+    for (const auto& [label, count] : run.class_count) counts[label.to_string()] = count;
     return {
         {"created_at", utc_timestamp()},
         {"library", {{"name", "mlpipe"}, {"version", version_string}, {"git_commit", MLPIPE_GIT_COMMIT}}},
@@ -672,6 +729,7 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uin
         {"features_inferred", run.features.inferred},
         {"checksum_algorithm", "CRC-32 (ISO-HDLC, as zlib.crc32 and Python's binascii.crc32), hex"},
         {"input_files", input_files_json(run)},
+        {"hosts", hosts_json(run)},
         {"input_columns", input_columns_json(run)},
         {"unused_columns", run.features.unused},
         {"target", {{"name", run.target}, {"kind", to_string(run.train.y[0].kind())}}},
@@ -680,7 +738,8 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uin
         {"classes", classes_json(run)},
         {"class_counts", counts},
         {"training",
-         {{"rows", run.train.X.rows()},
+         {{"rows", run.train_rows},
+          {"rows_in_train_metrics", run.train.X.rows()},  // fewer than rows in a multi-host job: the first host's
           {"n_iter", classifier.n_iter()},
           {"converged", classifier.converged()},
           {"stop_reason", optim::to_string(classifier.stop_reason())},
@@ -702,9 +761,10 @@ TrainingReport training_report(const TrainingRun& run, const json& metadata) {
     report.facts = {
         {"created", metadata["created_at"].get<std::string>()},
         {"mlpipe", std::string(version_string) + (git_commit.empty() ? "" : " (" + git_commit + ")")},
-        {"training rows", std::to_string(run.train.X.rows())},
+        {"training rows", std::to_string(run.train_rows) +
+                              (run.hosts.empty() ? "" : " (on " + std::to_string(run.hosts.size()) + " hosts)")},
         {"target", run.target},
-        {"classes", describe_class_counts(class_counts(run.train))},
+        {"classes", describe_class_counts(run.class_count)},
         {"categorical features", run.features.categorical.empty() ? "none" : join(run.features.categorical)},
         {"numerical features", run.features.numerical.empty() ? "none" : join(run.features.numerical)},
         {"hyperparameters", join(hyperparameters)},
@@ -777,42 +837,146 @@ void recover_earlier_run(const Layout& layout) {
             join_at_most(removed, 3) + ")");
 }
 
-void run_training(const Layout& layout, const TrainArguments& arguments, std::string& phase) {
+// A rank of a multi-host job: the hosts of the ranks, in rank order, which must be the
+// order of resourceconfig.json's hosts (mpirun places rank r on hosts[r]).
+std::vector<std::string> check_rank_placement(const Communicator& comm, const ResourceConfig& resources) {
+    const std::vector<std::string> hosts = comm.allgather(resources.current_host);
+    collective::on_every_rank(comm, [&] {
+        if (resources.hosts.size() != hosts.size())
+            throw error("mpirun started " + std::to_string(hosts.size()) + " ranks for " +
+                        std::to_string(resources.hosts.size()) + " hosts");
+        for (std::size_t r = 0; r < hosts.size(); ++r)
+            if (hosts[r] != resources.hosts[r])
+                throw error("mpirun placed rank " + std::to_string(r) + " on host " + quoted_excerpt(hosts[r]) +
+                            ", not on " + quoted_excerpt(resources.hosts[r]));
+    });
+    return hosts;
+}
+
+// A rank's share of the train channel. ShardedByS3Key gave each host its own files: the
+// rank keeps them all. Otherwise (FullyReplicated, the default) every host holds every row,
+// and rank r keeps the r-th of `size` contiguous, near-equal ranges.
+void keep_rank_rows(ChannelData& train, const std::string& distribution, const Communicator& comm) {
+    if (distribution == "ShardedByS3Key") {
+        log("train rows: the " + std::to_string(train.X.rows()) + " rows of this host's files (ShardedByS3Key)");
+        return;
+    }
+    const std::size_t rows = train.X.rows(), ranks = static_cast<std::size_t>(comm.size()),
+                      rank = static_cast<std::size_t>(comm.rank());
+    const std::size_t first = rows * rank / ranks, last = rows * (rank + 1) / ranks;
+    std::vector<std::size_t> kept(last - first);
+    for (std::size_t i = 0; i < kept.size(); ++i) kept[i] = first + i;
+    train.X = take_rows(train.X, kept);
+    train.y = take_rows(train.y, kept);
+    train.row_offset = first;
+    log("train rows: rows " + std::to_string(first + 1) + " to " + std::to_string(last) + " of the " +
+        std::to_string(rows) + " every host holds (" + (distribution.empty() ? "FullyReplicated" : distribution) +
+        "; ShardedByS3Key would give each host only its own files to read)");
+}
+
+// After the fit: the class counts and training rows of every rank, and the files they read.
+void gather_training_facts(TrainingRun& run, const Communicator& comm) {
+    const auto& classes = run.classifier().classes();
+    const std::vector<std::int32_t> index = label_indices(run.train.y[0], classes);
+    std::vector<double> counts(classes.size() + 1, 0.0);  // per class, then the rows
+    for (const std::int32_t c : index) counts[static_cast<std::size_t>(c)] += 1;
+    counts.back() = static_cast<double>(run.train.X.rows());
+    comm.sum(counts);
+    run.class_count.clear();
+    for (std::size_t c = 0; c < classes.size(); ++c) run.class_count.emplace(classes[c], static_cast<std::size_t>(counts[c]));
+    run.train_rows = static_cast<std::size_t>(counts.back());
+    if (comm.size() == 1) return;
+    const json mine = {{"rows", run.train.X.rows()}, {"files", input_files_json(run)}};
+    const std::vector<std::string> all = comm.allgather(json_text(mine));
+    for (std::size_t r = 0; r < all.size(); ++r) {
+        const json theirs = json::parse(all[r]);
+        run.rows_per_host.push_back(theirs["rows"].get<std::size_t>());
+        if (r == 0) continue;
+        for (json file : theirs["files"]) {
+            file["host"] = run.hosts[r];
+            run.other_input_files.push_back(std::move(file));
+        }
+    }
+}
+
+// One host, or one rank of a multi-host job (`rank`). On the first start of a multi-host job
+// it hands over to the launcher (multi_host.hpp), which starts the ranks. Returns the exit code.
+int run_training(const Layout& layout, const TrainArguments& arguments, const std::vector<std::string>& args,
+                 std::string& phase, const RankCommunicator* rank, std::vector<std::string>& rank_hosts) {
     const auto job_start = Clock::now();
     const std::string git_commit = MLPIPE_GIT_COMMIT;
     log(std::string("mlpipe-sagemaker train: mlpipe ") + version_string +
-        (git_commit.empty() ? "" : " (commit " + git_commit + ")") + ", root " + layout.root().string());
+        (git_commit.empty() ? "" : " (commit " + git_commit + ")") + ", root " + layout.root().string() +
+        (rank ? ", " + rank->communicator().describe() : ""));
 
     phase = "checking the model folder for an interrupted run";
     recover_earlier_run(layout);
 
     TrainingRun run;
-    phase = "reading the job configuration";
-    check_resources(layout, arguments);
-    run.format = check_input_data_config(layout);
-    phase = "reading the hyperparameters";
-    run.hyperparameters = read_hyperparameters(layout, arguments);
-    throw_if_stop_requested();
+    const Communicator& comm = rank ? rank->communicator() : single_process();
+    run.communicator = &comm;
+    ResourceConfig resources;
+    InputConfig input;
+    // Every check before the fit runs on every rank and fails on all of them together
+    // (collective::on_every_rank), so that no rank waits for one that gave up.
+    collective::on_every_rank(comm, [&] {
+        phase = "reading the job configuration";
+        resources = check_resources(layout, arguments);
+        input = check_input_data_config(layout);
+        run.format = input.format;
+        phase = "reading the hyperparameters";
+        run.hyperparameters = read_hyperparameters(layout, arguments);
+        throw_if_stop_requested();
+        if (rank && resources.hosts.size() < 2)
+            throw error("started as a rank of a multi-host job, but the job has one host");
+    });
+    if (!rank && resources.hosts.size() > 1) {
+        phase = "running a multi-host job";
+        return run_multi_host_job(layout, resources, args, multi_host_settings_from_env(),
+                                  [](const std::string& line) { log(line); });
+    }
+    if (rank) {
+        phase = "checking where mpirun placed the ranks";
+        run.hosts = rank_hosts = check_rank_placement(comm, resources);
+        log_prefix() = "[" + resources.current_host + "] ";
+    }
 
-    phase = "reading the 'train' channel";
-    run.train = read_train_channel(layout, run.settings(), run.format);
-    run.target = run.train.y[0].name();
+    collective::on_every_rank(comm, [&] {
+        phase = "reading the 'train' channel";
+        run.train = read_train_channel(layout, run.settings(), run.format);
+        if (comm.size() > 1) keep_rank_rows(run.train, input.train_distribution, comm);
+        run.target = run.train.y[0].name();
 
-    phase = "choosing the features";
-    run.features = resolve_features(run.train.X, run.settings(), run.target);
-    log("features: categorical " +
-        (run.features.categorical.empty() ? "none" : join_at_most(run.features.categorical)) + "; numerical " +
-        (run.features.numerical.empty() ? "none" : join_at_most(run.features.numerical)) +
-        (run.features.inferred ? " (inferred from the column kinds)" : ""));
-    if (!run.features.unused.empty()) log("features: not using the columns " + join_at_most(run.features.unused));
-    require_complete(run.train, run.features.numerical, run.settings().impute_numerical.enabled);
+        phase = "choosing the features";
+        run.features = resolve_features(run.train.X, run.settings(), run.target);
+        log("features: categorical " +
+            (run.features.categorical.empty() ? "none" : join_at_most(run.features.categorical)) + "; numerical " +
+            (run.features.numerical.empty() ? "none" : join_at_most(run.features.numerical)) +
+            (run.features.inferred ? " (inferred from the column kinds)" : ""));
+        if (!run.features.unused.empty()) log("features: not using the columns " + join_at_most(run.features.unused));
+        require_complete(run.train, run.features.numerical, run.settings().impute_numerical.enabled);
 
-    run.evaluation_data = read_evaluation_channels(layout, run, phase);
-    throw_if_stop_requested();
+        // Every rank ends with the same model; rank 0 alone evaluates and writes it.
+        if (comm.rank() == 0) run.evaluation_data = read_evaluation_channels(layout, run, phase);
+        throw_if_stop_requested();
+    });
+    if (comm.size() > 1) {
+        // Features inferred from the column kinds could differ between the ranks' rows.
+        std::vector<std::string> plan{"target " + run.target};
+        for (const auto& name : run.features.categorical) plan.push_back("categorical " + name);
+        for (const auto& name : run.features.numerical) plan.push_back("numerical " + name);
+        collective::check_same_everywhere(comm, plan, "train", "the target and the features");
+    }
 
     phase = "fitting the model";
     fit_model(run);
+    gather_training_facts(run, comm);
+    if (comm.size() > 1) log("classes: " + describe_class_counts(run.class_count) + " over every host");
     throw_if_stop_requested();
+    if (comm.rank() != 0) {
+        log("the model is fitted; the first host (" + run.hosts[0] + ") evaluates and writes it");
+        return 0;
+    }
 
     evaluate_model(run, phase);
     // Nothing is written before this point, and the model is written last: a stop never
@@ -820,6 +984,7 @@ void run_training(const Layout& layout, const TrainArguments& arguments, std::st
     throw_if_stop_requested();
     write_outputs(layout, run, job_start, phase);
     log("training finished in " + fixed(seconds_since(job_start), 3) + " s");
+    return 0;
 }
 
 // What to do about an error, by kind; the message itself says what and where.
@@ -846,6 +1011,24 @@ void report_failure(const std::filesystem::path& failure_file, const std::string
     } catch (const std::exception& e) {
         std::cerr << "(could not write the failure file " << failure_file.string() << ": " << e.what() << ")\n";
     }
+}
+
+// Errors that collective::on_every_rank made every rank throw lead with "rank r of n: ".
+bool is_agreed_failure(const std::string& what, int size) {
+    const std::size_t of = what.find(" of " + std::to_string(size) + ": ");
+    return what.starts_with("rank ") && of != std::string::npos && of > 5 &&
+           what.find_first_not_of("0123456789", 5) == of;
+}
+
+// "rank r of n: ..." -> "host H (rank r of n): ...", so that the failure names the host.
+std::string name_the_host(const std::string& what, const std::vector<std::string>& hosts) {
+    if (!what.starts_with("rank ")) return what;
+    std::size_t rank = 0;
+    const auto [end, ec] = std::from_chars(what.data() + 5, what.data() + what.size(), rank);
+    if (ec != std::errc() || rank >= hosts.size()) return what;
+    const std::size_t colon = what.find(':', static_cast<std::size_t>(end - what.data()));
+    if (colon == std::string::npos) return what;
+    return "host " + hosts[rank] + " (" + what.substr(0, colon) + ")" + what.substr(colon);
 }
 
 }  // namespace
@@ -879,17 +1062,36 @@ int train_main(const std::vector<std::string>& args) {
         log_threshold() = *threshold;
     }
     std::string phase = "starting";
+    // A rank of a multi-host job (started by the first host's mpirun) joins the MPI job first.
+    std::unique_ptr<RankCommunicator> rank;
+    std::vector<std::string> rank_hosts;  // the hosts of the ranks, once known
+    if (arguments.as_mpi_rank) {
+        try {
+            rank = join_mpi_job();
+        } catch (const std::exception& e) {
+            report_failure(layout.failure_file(), std::string("training failed while joining the MPI job: ") + e.what());
+            return exit_error;
+        }
+    }
     try {
-        run_training(layout, arguments, phase);
-        return 0;
+        return run_training(layout, arguments, args, phase, rank.get(), rank_hosts);
     } catch (const stopped_by_signal&) {
         report_failure(layout.failure_file(), "training stopped by " + stop_signal_name() +
                                                   " before the model was written (while " + phase + ")");
+        if (rank) rank->abort(stop_exit_code());  // the other ranks may be waiting for this one
         return stop_exit_code();
     } catch (const std::exception& e) {
         const std::string advice = advice_for(e);
-        report_failure(layout.failure_file(),
-                       "training failed while " + phase + ": " + e.what() + (advice.empty() ? "" : "\n" + advice));
+        const std::string what = e.what();
+        const bool agreed = rank && is_agreed_failure(what, rank->communicator().size());
+        // This rank's phase says nothing of a failure that another rank found.
+        const bool found_here = !agreed || what.starts_with("rank " + std::to_string(rank->communicator().rank()) + " ");
+        report_failure(layout.failure_file(), "training failed" + (found_here ? " while " + phase : std::string()) +
+                                                  ": " + (rank ? name_the_host(what, rank_hosts) : what) +
+                                                  (advice.empty() ? "" : "\n" + advice));
+        // A failure every rank agreed on ends each rank alone; any other might leave the
+        // others waiting for this rank in the solver, so it ends the whole job.
+        if (rank && !agreed) rank->abort(exit_error);
         return exit_error;
     }
 }

@@ -144,19 +144,27 @@ TEST_CASE("parse_input_data_config names a JSON value of the wrong shape", "[uni
                Catch::Contains("S3DistributionType must be a string, got boolean"));
 }
 
-TEST_CASE("parse_resource_config and require_single_host", "[unit][container_config]") {
+TEST_CASE("parse_resource_config and check_multi_host", "[unit][container_config]") {
     const auto one = parse_resource_config({{"current_host", "algo-1"}, {"hosts", {"algo-1"}}}, "resourceconfig.json");
     CHECK(one.current_host == "algo-1");
     CHECK(one.hosts == std::vector<std::string>{"algo-1"});
-    CHECK_NOTHROW(require_single_host(one, "resourceconfig.json"));
+    CHECK(one.network_interface.empty());
+    CHECK_NOTHROW(check_multi_host(one, "resourceconfig.json"));
     const auto none = parse_resource_config(json::object(), "r");
     CHECK(none.current_host.empty());
     CHECK(none.hosts.empty());
 
-    const auto two = parse_resource_config({{"hosts", {"algo-1", "algo-2"}}}, "r");
-    CHECK_THROWS_WITH(require_single_host(two, "resourceconfig.json"),
-                      "distributed training is not supported yet: resourceconfig.json lists 2 hosts ('algo-1', "
-                      "'algo-2'); run the job with instance_count=1");
+    const auto two = parse_resource_config(
+        {{"current_host", "algo-2"}, {"hosts", {"algo-1", "algo-2"}}, {"network_interface_name", "eth0"}}, "r");
+    CHECK(two.network_interface == "eth0");
+    CHECK_NOTHROW(check_multi_host(two, "r"));
+    ResourceConfig stranger = two;
+    stranger.current_host = "algo-3";
+    CHECK_THROWS_WITH(check_multi_host(stranger, "r"),
+                      "r: current_host 'algo-3' is not one of the hosts ('algo-1', 'algo-2')");
+    ResourceConfig twice = two;
+    twice.hosts.push_back("algo-1");
+    CHECK_THROWS_WITH(check_multi_host(twice, "r"), "r: hosts names 'algo-1' twice");
 
     CHECK_THROWS_WITH(parse_resource_config(json::array(), "r"), "r must hold a JSON object");
     CHECK_THROWS_WITH(parse_resource_config({{"hosts", "algo-1"}}, "r"), "r: hosts must be a JSON list of host names");
