@@ -14,6 +14,9 @@ packages=(
     catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
     libopenblas-dev  # the blas backend (MLPIPE_WITH_BLAS), which scripts/test.sh builds and tests
     libopenmpi-dev openmpi-bin  # distributed fits (MLPIPE_WITH_MPI), tested with mpirun -np 1, 2, 3
+    # multi-host training jobs: SSH between the hosts, and the test that simulates hosts in
+    # network namespaces (CTest sagemaker.multi_host)
+    openssh-server openssh-client iproute2
     curl
 )
 for argument in "$@"; do

@@ -6,7 +6,8 @@
 #   examples/sagemaker/build.sh BUILD_DIR PREFIX
 #
 # Environment: MLPIPE_MARCH (-march), MLPIPE_WITH_BLAS and MLPIPE_WITH_CUDA (ON builds that
-# backend in; both OFF by default: Dockerfile.gpu turns them on).
+# backend in; both OFF by default: Dockerfile.gpu turns them on), MLPIPE_WITH_MPI (ON builds
+# multi-host training jobs in; OFF by default: Dockerfile turns it on).
 set -euo pipefail
 
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -25,6 +26,7 @@ cmake -S "$source_dir" -B "$build_dir" "${generator[@]}" \
     -DMLPIPE_BUILD_EXAMPLES=ON \
     -DMLPIPE_MARCH="${MLPIPE_MARCH:-}" \
     -DMLPIPE_WITH_BLAS="${MLPIPE_WITH_BLAS:-OFF}" \
-    -DMLPIPE_WITH_CUDA="${MLPIPE_WITH_CUDA:-OFF}"
+    -DMLPIPE_WITH_CUDA="${MLPIPE_WITH_CUDA:-OFF}" \
+    -DMLPIPE_WITH_MPI="${MLPIPE_WITH_MPI:-OFF}"
 cmake --build "$build_dir" --target mlpipe-sagemaker -j "${JOBS:-$(nproc)}"
 cmake --install "$build_dir" --component sagemaker

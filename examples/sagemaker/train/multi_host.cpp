@@ -72,7 +72,7 @@ std::string tail_of(const fs::path& path) {
     std::string text = read_text(path);
     while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
     if (text.size() > 600) text = "..." + text.substr(text.size() - 600);
-    return text.empty() ? "(it printed nothing)" : text;
+    return text.empty() ? "it printed nothing" : text;
 }
 
 // A child process: started with posix_spawnp, stdin from /dev/null, stdout and stderr to
@@ -121,11 +121,17 @@ public:
         return exit_code_;
     }
     // Waits until it ends; with a deadline, kills it there and returns nothing. SIGTERM or
-    // SIGINT to this program is passed on once (mpirun passes it to the ranks).
-    std::optional<int> wait(std::optional<Clock::time_point> deadline = std::nullopt) {
+    // SIGINT to this program is passed on once (mpirun passes it to the ranks). `tick` runs
+    // every 50 ms while it waits, and once after it ended.
+    std::optional<int> wait(std::optional<Clock::time_point> deadline = std::nullopt,
+                            const std::function<void()>& tick = {}) {
         bool forwarded = false;
         for (;;) {
-            if (auto code = poll_exit()) return code;
+            if (auto code = poll_exit()) {
+                if (tick) tick();
+                return code;
+            }
+            if (tick) tick();
             if (deadline && Clock::now() >= *deadline) {
                 ::kill(pid_, SIGKILL);
                 int status = 0;
@@ -194,6 +200,16 @@ std::string shell_quoted(const std::string& text) {
     std::string quoted = "'";
     for (const char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
     return quoted + "'";
+}
+
+// mpirun's lines that say which rank, on which host, ended how ("mpirun noticed that
+// process rank 1 with PID 22878 on node algo-2 exited on signal 9 (Killed).").
+std::string mpirun_notice(const fs::path& log) {
+    std::istringstream lines(read_text(log));
+    std::string line, notice;
+    while (std::getline(lines, line))
+        if (line.find(" on node ") != std::string::npos && notice.size() < 600) notice += " " + line;
+    return notice.empty() ? "; the log holds mpirun's messages" : "; mpirun:" + notice;
 }
 
 fs::path self_path() { return fs::read_symlink("/proc/self/exe"); }
@@ -336,14 +352,40 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
     log("multi-host: starting " + std::to_string(resources.hosts.size()) + " ranks: " + settings.mpirun + " -np " +
         std::to_string(resources.hosts.size()) + " --host " + host_slots +
         (resources.network_interface.empty() ? "" : " (interface " + resources.network_interface + ")"));
+    // mpirun's output (every rank's log) goes to a file, copied to this program's output as it
+    // grows, so that a failure can quote mpirun's own words on which rank ended how.
+    const fs::path mpirun_log = settings.state_dir / "mpirun.log";
     int status = 0;
     {
-        ChildProcess mpirun(argv);
-        status = *mpirun.wait();
+        ChildProcess mpirun(argv, mpirun_log);
+        std::ifstream relay;
+        std::string chunk(1 << 16, '\0');
+        status = *mpirun.wait(std::nullopt, [&] {
+            if (!relay.is_open()) relay.open(mpirun_log, std::ios::binary);
+            if (!relay.is_open()) return;
+            relay.clear();
+            while (relay.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || relay.gcount() > 0)
+                std::cout.write(chunk.data(), relay.gcount());
+            std::cout.flush();
+        });
     }
     log("multi-host: the MPI job ended with status " + std::to_string(status));
 
-    // 4. The other hosts exit with the job's status.
+    // 4. A failed job leaves a reason here: this host's rank wrote it, or else the first
+    // other host that has one (asked before step 5, while their SSH servers still run).
+    if (status != 0 && !fs::exists(layout.failure_file())) {
+        std::string reason = "training failed: the MPI job ended with status " + std::to_string(status) +
+                             " and no host wrote a reason" + mpirun_notice(mpirun_log);
+        for (const auto& host : others) {
+            const fs::path output = settings.state_dir / ("failure-" + host + ".txt");
+            if (run_over_ssh(settings, host, {"cat", layout.failure_file().string()}, output) == 0) {
+                reason = "the job failed on host " + host + ": " + tail_of(output);
+                break;
+            }
+        }
+        write_file_atomically(layout.failure_file(), reason + "\n");
+    }
+    // 5. The other hosts exit with the job's status.
     for (const auto& host : others) {
         const fs::path output = settings.state_dir / ("ssh-" + host + ".log");
         if (run_over_ssh(settings, host, {program, "multi-host-signal", "status", std::to_string(status)}, output) != 0)
@@ -351,20 +393,6 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
                 "); it gives up on its own once this host stops answering");
     }
 
-    // 5. A failed job leaves a reason here: this host's rank wrote it, or else the first
-    // other host that has one.
-    if (status != 0 && !fs::exists(layout.failure_file())) {
-        std::string reason = "training failed: the MPI job ended with status " + std::to_string(status) +
-                             " and no host wrote a reason; the log holds mpirun's messages";
-        for (const auto& host : others) {
-            const fs::path output = settings.state_dir / ("failure-" + host + ".txt");
-            if (run_over_ssh(settings, host, {"cat", layout.failure_file().string()}, output) == 0) {
-                reason = "training failed on host " + host + ": " + tail_of(output);
-                break;
-            }
-        }
-        write_file_atomically(layout.failure_file(), reason + "\n");
-    }
     return status;
 }
 

@@ -548,23 +548,29 @@ void fit_model(TrainingRun& run) {
     // An imputer drops a column with no value to take a fill value from (as scikit-learn does),
     // which would leave the model without a feature it was told to use. (In a multi-host job,
     // no value on any host: the counts are summed, so every rank decides alike.)
-    for (const auto& [imputation, columns] : {std::pair{settings.impute_numerical, run.features.numerical},
-                                              std::pair{settings.impute_categorical, run.features.categorical}}) {
-        if (!imputation.enabled || imputation.strategy == ImputeStrategy::constant) continue;
-        std::vector<double> values(columns.size());
-        for (std::size_t c = 0; c < columns.size(); ++c) {
-            const Column& column = run.train.X.column(columns[c]);
-            values[c] = static_cast<double>(column.size() - column.count_missing());
+    // Every rank sums the same columns and throws alike, so wrapping it in on_every_rank is
+    // safe; it marks the failure as one every rank saw (is_agreed_failure).
+    collective::on_every_rank(comm, [&] {
+        for (const auto& [imputation, columns] : {std::pair{settings.impute_numerical, run.features.numerical},
+                                                  std::pair{settings.impute_categorical, run.features.categorical}}) {
+            if (!imputation.enabled || imputation.strategy == ImputeStrategy::constant) continue;
+            std::vector<double> values(columns.size());
+            for (std::size_t c = 0; c < columns.size(); ++c) {
+                const Column& column = run.train.X.column(columns[c]);
+                values[c] = static_cast<double>(column.size() - column.count_missing());
+            }
+            comm.sum(values);
+            for (std::size_t c = 0; c < columns.size(); ++c)
+                if (values[c] == 0)
+                    throw data_error("feature " + quoted_excerpt(columns[c]) + " has no value in the 'train' channel, so " +
+                                     imputation_text(imputation) +
+                                     " has nothing to fill it from; drop the column or impute it with constant:<value>");
         }
-        comm.sum(values);
-        for (std::size_t c = 0; c < columns.size(); ++c)
-            if (values[c] == 0)
-                throw data_error("feature " + quoted_excerpt(columns[c]) + " has no value in the 'train' channel, so " +
-                                 imputation_text(imputation) +
-                                 " has nothing to fill it from; drop the column or impute it with constant:<value>");
-    }
+    });
     // A categorical feature may hold numbers (codes): its constant must then be a number too.
-    if (settings.impute_categorical.enabled && settings.impute_categorical.strategy == ImputeStrategy::constant) {
+    collective::on_every_rank(comm, [&] {
+        if (!settings.impute_categorical.enabled || settings.impute_categorical.strategy != ImputeStrategy::constant)
+            return;
         double number = 0;
         const bool is_number = parse_double(settings.impute_categorical.fill_value, number);
         for (const auto& name : run.features.categorical)
@@ -572,7 +578,7 @@ void fit_model(TrainingRun& run) {
                 throw parameter_error("impute-categorical = " + imputation_text(settings.impute_categorical) +
                                       ", but the categorical feature " + quoted_excerpt(name) +
                                       " holds numbers; give a number as the constant");
-    }
+    });
     if (settings.impute_numerical.enabled || settings.impute_categorical.enabled)
         log("imputation: numerical features " + imputation_text(settings.impute_numerical) +
             ", categorical features " + imputation_text(settings.impute_categorical) + " (" +
@@ -609,8 +615,12 @@ void fit_model(TrainingRun& run) {
     if (stop_requested()) {  // the solver ended early: nothing has been written yet
         log("fit: stopped by " + stop_signal_name() + " after " + std::to_string(classifier.n_iter()) +
             " iterations (" + optim::to_string(classifier.stop_reason()) + ")");
-        throw_if_stop_requested();
+        if (comm.size() == 1) throw_if_stop_requested();
     }
+    // In a multi-host job the ranks agreed to stop after the same iteration when a signal
+    // reached any of them, so they can fail together, naming the host that was stopped.
+    if (comm.size() > 1 && classifier.stop_reason() == optim::StopReason::cancelled)
+        collective::on_every_rank(comm, [] { throw_if_stop_requested(); });
     log("fit: n_iter=" + std::to_string(classifier.n_iter()) +
         ", converged=" + (classifier.converged() ? "yes" : "no") + " (" + optim::to_string(classifier.stop_reason()) +
         "), " + significant(run.fit_seconds, 3) + " s");
@@ -965,7 +975,10 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
         std::vector<std::string> plan{"target " + run.target};
         for (const auto& name : run.features.categorical) plan.push_back("categorical " + name);
         for (const auto& name : run.features.numerical) plan.push_back("numerical " + name);
-        collective::check_same_everywhere(comm, plan, "train", "the target and the features");
+        // (Wrapped so that the failure reads as agreed: see is_agreed_failure.)
+        collective::on_every_rank(comm, [&] {
+            collective::check_same_everywhere(comm, plan, "train", "the target and the features");
+        });
     }
 
     phase = "fitting the model";
