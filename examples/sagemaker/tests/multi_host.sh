@@ -6,7 +6,9 @@
 #   2. 3 hosts, FullyReplicated (each rank a third of the rows): the same;
 #   3. a missing label in the second host's file: every host fails, and the first host's
 #      failure names the second host and the file's row;
-#   4. a host that never starts: the first host fails within the wait it was given, naming it.
+#   4. a host that never starts: the first host fails within the wait it was given, naming it;
+#   5. the second host's rank killed mid-job: every host fails within a minute, and the first
+#      host's failure names the second host (in mpirun's words).
 # Exits 77 (skipped) where the machine cannot make network namespaces or lacks sshd/MPI.
 #
 #   multi_host.sh BINARY SIMULATION_SCRIPT DATA_CSV WORK_DIR
@@ -96,4 +98,39 @@ took=$(($(date +%s) - start))
 grep -q "host 'algo-3' did not answer on port 22 within 3 s" "$work/absent/algo-1/output/failure" ||
     fail "the first host's failure does not name algo-3"
 [ "$took" -lt 60 ] || fail "the job took $took s to give up on a missing host"
-echo "PASS: multi-host jobs (absent host given up after $took s)"
+echo "== 5. the second host's rank killed"
+# Rows enough (the complete rows, repeated) for the ranks to live a second or more.
+mkdir -p "$work/big/train"
+for part in 1 2; do
+    { echo "$header"; for _ in $(seq 1 400); do tail -n +2 "$work/data/train/part-$part.csv"; done; } \
+        >"$work/big/train/part-$part.csv"
+done
+start=$(date +%s)
+simulate killed --hosts 2 --sharded --train "$work/big/train" >/dev/null &
+simulation=$!
+killed=""
+for _ in $(seq 1 1200); do  # up to 60 s
+    namespace="$(sed -n 's/^algo-2: started (namespace \([^,]*\),.*/\1/p' "$work/killed.out" 2>/dev/null || true)"
+    if [ -n "$namespace" ]; then
+        for pid in $(ip netns pids "$namespace" 2>/dev/null); do
+            # Once it joined the job (its record, in its host's own /tmp, says "running").
+            if tr "\\0" " " 2>/dev/null <"/proc/$pid/cmdline" | grep -q -- "--as-mpi-rank" &&
+                grep -qs running "/proc/$pid/root/tmp/mlpipe-multi-host/rank"; then
+                kill -STOP "$pid" && kill -KILL "$pid" && killed="$pid"
+            fi
+        done
+    fi
+    [ -n "$killed" ] && break
+    kill -0 "$simulation" 2>/dev/null || break
+    sleep 0.05
+done
+if wait "$simulation"; then fail "a job whose rank was killed passed"; fi
+took=$(($(date +%s) - start))
+cat "$work/killed.out"
+[ -n "$killed" ] || fail "never found the second host's rank to kill"
+cat "$work/killed/algo-1/output/failure"
+grep -q "the rank on host algo-2 ended without finishing" "$work/killed/algo-1/output/failure" ||
+    fail "the first host's failure does not name algo-2's rank"
+[ -s "$work/killed/algo-2/output/failure" ] || fail "the second host wrote no failure"
+[ "$took" -lt 60 ] || fail "the job took $took s to end after a rank was killed"
+echo "PASS: multi-host jobs (absent host given up after a ${took}s wait, killed rank's job ended)"

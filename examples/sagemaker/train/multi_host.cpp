@@ -209,7 +209,7 @@ std::string mpirun_notice(const fs::path& log) {
     std::string line, notice;
     while (std::getline(lines, line))
         if (line.find(" on node ") != std::string::npos && notice.size() < 600) notice += " " + line;
-    return notice.empty() ? "; the log holds mpirun's messages" : "; mpirun:" + notice;
+    return notice.empty() ? "; the first host's log holds mpirun's messages" : "; mpirun:" + notice;
 }
 
 fs::path self_path() { return fs::read_symlink("/proc/self/exe"); }
@@ -374,8 +374,7 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
     // 4. A failed job leaves a reason here: this host's rank wrote it, or else the first
     // other host that has one (asked before step 5, while their SSH servers still run).
     if (status != 0 && !fs::exists(layout.failure_file())) {
-        std::string reason = "training failed: the MPI job ended with status " + std::to_string(status) +
-                             " and no host wrote a reason" + mpirun_notice(mpirun_log);
+        std::string reason;
         for (const auto& host : others) {
             const fs::path output = settings.state_dir / ("failure-" + host + ".txt");
             if (run_over_ssh(settings, host, {"cat", layout.failure_file().string()}, output) == 0) {
@@ -383,7 +382,31 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
                 break;
             }
         }
-        write_file_atomically(layout.failure_file(), reason + "\n");
+        if (reason.empty()) {
+            // No rank said why: name the hosts whose rank never recorded its end, or never started.
+            std::vector<std::string> silent, absent;
+            for (const auto& host : resources.hosts) {
+                std::optional<std::string> state;
+                if (host == resources.current_host) {
+                    state = read_signal(settings, "rank");
+                } else {
+                    const fs::path output = settings.state_dir / ("rank-" + host + ".txt");
+                    if (run_over_ssh(settings, host, {"cat", (settings.state_dir / "rank").string()}, output) == 0)
+                        state = tail_of(output);
+                }
+                if (!state) absent.push_back(host);
+                else if (state->starts_with("running")) silent.push_back(host);
+            }
+            if (!silent.empty())
+                reason = "training failed: the rank on host " + join_at_most(silent) +
+                         " ended without finishing (killed, or crashed: it recorded no end)";
+            else if (!absent.empty())
+                reason = "training failed: the rank on host " + join_at_most(absent) + " never started";
+            else
+                reason = "training failed: the MPI job ended with status " + std::to_string(status) +
+                         " and no host wrote a reason";
+        }
+        write_file_atomically(layout.failure_file(), reason + mpirun_notice(mpirun_log) + "\n");
     }
     // 5. The other hosts exit with the job's status.
     for (const auto& host : others) {
@@ -472,6 +495,16 @@ int run_multi_host_job(const Layout& layout, const ResourceConfig& resources, co
     if (resources.current_host == resources.hosts.front())
         return run_first_host(layout, resources, train_args, settings, log);
     return run_other_host(layout, resources, settings, log);
+}
+
+void record_rank_state(const std::string& state) noexcept {
+    try {
+        const MultiHostSettings settings;
+        fs::create_directories(settings.state_dir);
+        write_file_atomically(settings.state_dir / "rank", state + "\n");
+    } catch (...) {
+        // Only a failure's explanation depends on it.
+    }
 }
 
 int multi_host_signal_main(const std::vector<std::string>& args) {

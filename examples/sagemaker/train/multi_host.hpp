@@ -43,6 +43,11 @@ MultiHostSettings multi_host_settings_from_env();
 int run_multi_host_job(const Layout& layout, const ResourceConfig& resources, const std::vector<std::string>& train_args,
                        const MultiHostSettings& settings, const std::function<void(const std::string&)>& log);
 
+// What a rank records on its host (the state folder's "rank"): "running" once it joined the
+// job, "exited N" when it ends on its own. A rank still "running" after the job failed was
+// killed or crashed: the first host then names its host.
+void record_rank_state(const std::string& state) noexcept;
+
 // `mlpipe-sagemaker multi-host-signal NAME VALUE`: what the first host runs on the others
 // over SSH; writes NAME (running, status) into the state folder, atomically.
 int multi_host_signal_main(const std::vector<std::string>& args);

@@ -42,6 +42,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #ifndef MLPIPE_GIT_COMMIT
@@ -1081,17 +1082,36 @@ int train_main(const std::vector<std::string>& args) {
     if (arguments.as_mpi_rank) {
         try {
             rank = join_mpi_job();
+            record_rank_state("running");
         } catch (const std::exception& e) {
             report_failure(layout.failure_file(), std::string("training failed while joining the MPI job: ") + e.what());
             return exit_error;
         }
     }
+    // A rank records how it ended, so that the first host can tell a rank that was killed
+    // (SIGKILL, a crash) from one that mpirun stopped after it (SIGTERM, seen here even while
+    // the rank waits inside MPI for the one that is gone).
+    std::jthread watch_for_stop;
+    if (rank)
+        watch_for_stop = std::jthread([](std::stop_token done) {
+            while (!done.stop_requested()) {
+                if (stop_requested()) {
+                    record_rank_state("stopped by " + stop_signal_name());
+                    return;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(20));
+            }
+        });
+    auto ended = [&](int code) {
+        if (rank) record_rank_state("exited " + std::to_string(code));
+        return code;
+    };
     try {
-        return run_training(layout, arguments, args, phase, rank.get(), rank_hosts);
+        return ended(run_training(layout, arguments, args, phase, rank.get(), rank_hosts));
     } catch (const stopped_by_signal&) {
         report_failure(layout.failure_file(), "training stopped by " + stop_signal_name() +
                                                   " before the model was written (while " + phase + ")");
-        if (rank) rank->abort(stop_exit_code());  // the other ranks may be waiting for this one
+        if (rank) rank->abort(ended(stop_exit_code()));  // the other ranks may be waiting for this one
         return stop_exit_code();
     } catch (const std::exception& e) {
         const std::string advice = advice_for(e);
@@ -1104,8 +1124,8 @@ int train_main(const std::vector<std::string>& args) {
                                                   (advice.empty() ? "" : "\n" + advice));
         // A failure every rank agreed on ends each rank alone; any other might leave the
         // others waiting for this rank in the solver, so it ends the whole job.
-        if (rank && !agreed) rank->abort(exit_error);
-        return exit_error;
+        if (rank && !agreed) rank->abort(ended(exit_error));
+        return ended(exit_error);
     }
 }
 
