@@ -8,8 +8,11 @@
 
 #include <mlpipe/io/atomic_file.hpp>
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
@@ -17,6 +20,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -120,12 +124,14 @@ public:
         pid_ = -1;
         return exit_code_;
     }
-    // Waits until it ends; with a deadline, kills it there and returns nothing. SIGTERM or
-    // SIGINT to this program is passed on once (mpirun passes it to the ranks). `tick` runs
-    // every 50 ms while it waits, and once after it ended.
+    // Waits until it ends; with a deadline, kills it there and returns nothing. With
+    // `forward_stop`, SIGTERM or SIGINT to this program is passed on once (mpirun passes it
+    // to the ranks); without, a stop does not touch the child (a short ssh command that tells
+    // another host how the job ended must still run). `tick` runs every 50 ms while it waits,
+    // and once after it ended.
     std::optional<int> wait(std::optional<Clock::time_point> deadline = std::nullopt,
-                            const std::function<void()>& tick = {}) {
-        bool forwarded = false;
+                            const std::function<void()>& tick = {}, bool forward_stop = false) {
+        bool forwarded = !forward_stop;
         for (;;) {
             if (auto code = poll_exit()) {
                 if (tick) tick();
@@ -145,6 +151,10 @@ public:
             }
             pause_briefly(50);
         }
+    }
+
+    void signal(int number) const {
+        if (pid_ > 0) ::kill(pid_, number);
     }
 
 private:
@@ -237,6 +247,10 @@ std::optional<int> run_over_ssh(const MultiHostSettings& settings, const std::st
 }
 
 void check_ssh_files(const MultiHostSettings& settings) {
+    // mpirun passes the ssh options on as one space-separated setting (plm_rsh_args).
+    if (settings.ssh_dir.string().find_first_of(" \t\n") != std::string::npos)
+        throw error("MLPIPE_SSH_DIR " + quoted_excerpt(settings.ssh_dir.string()) +
+                    " holds a space, which mpirun's ssh options cannot carry; use a folder without one");
     for (const char* name : {"id_ed25519", "authorized_keys", "ssh_host_ed25519_key"}) {
         const fs::path path = settings.ssh_dir / name;
         if (!fs::exists(path))
@@ -246,30 +260,52 @@ void check_ssh_files(const MultiHostSettings& settings) {
     }
 }
 
+// The IPv4 address of the network interface `name`, if this host has it.
+std::optional<std::string> interface_address(const std::string& name) {
+    ifaddrs* interfaces = nullptr;
+    if (name.empty() || ::getifaddrs(&interfaces) != 0) return std::nullopt;
+    std::optional<std::string> found;
+    for (ifaddrs* entry = interfaces; entry && !found; entry = entry->ifa_next) {
+        if (!entry->ifa_addr || entry->ifa_addr->sa_family != AF_INET || name != entry->ifa_name) continue;
+        char text[INET_ADDRSTRLEN] = {};
+        if (::inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(entry->ifa_addr)->sin_addr, text, sizeof text))
+            found = text;
+    }
+    ::freeifaddrs(interfaces);
+    return found;
+}
+
 // This host's SSH server, so that the first host's mpirun can start a rank here (and the
-// first host's own, as mpirun may reach its own host by name too). Its log goes to the state
-// folder; the guard stops it.
-std::unique_ptr<ChildProcess> start_ssh_server(const MultiHostSettings& settings, const Log& log) {
-    check_ssh_files(settings);
+// first host's own, as mpirun may reach its own host by name too): on the job's network
+// interface only, when resourceconfig.json names one this host has. Its log goes to the
+// state folder; the guard stops it.
+std::unique_ptr<ChildProcess> start_ssh_server(const MultiHostSettings& settings, const std::string& interface,
+                                               const Log& log) {
     fs::create_directories("/run/sshd");  // sshd's privilege-separation folder
     const fs::path server_log = settings.state_dir / "sshd.log";
-    auto server = std::make_unique<ChildProcess>(
-        std::vector<std::string>{settings.sshd, "-D", "-e", "-p", std::to_string(settings.ssh_port), "-h",
-                                 (settings.ssh_dir / "ssh_host_ed25519_key").string(), "-o",
-                                 "AuthorizedKeysFile=" + (settings.ssh_dir / "authorized_keys").string(), "-o",
-                                 "PidFile=none", "-o", "PasswordAuthentication=no", "-o",
-                                 "KbdInteractiveAuthentication=no", "-o", "PermitRootLogin=prohibit-password", "-o",
-                                 "UseDNS=no"},
-        server_log);
+    const std::optional<std::string> address = interface_address(interface);
+    if (!interface.empty() && !address)
+        log("multi-host: this host has no IPv4 address on the interface " + interface +
+            " (network_interface_name); the SSH server listens on every interface");
+    std::vector<std::string> argv{settings.sshd, "-D", "-e", "-p", std::to_string(settings.ssh_port), "-h",
+                                  (settings.ssh_dir / "ssh_host_ed25519_key").string(), "-o",
+                                  "AuthorizedKeysFile=" + (settings.ssh_dir / "authorized_keys").string(), "-o",
+                                  "PidFile=none", "-o", "PasswordAuthentication=no", "-o",
+                                  "KbdInteractiveAuthentication=no", "-o", "PermitRootLogin=prohibit-password", "-o",
+                                  "UseDNS=no"};
+    if (address) argv.insert(argv.end(), {"-o", "ListenAddress=" + *address});
+    const std::string probed = address.value_or("127.0.0.1");
+    auto server = std::make_unique<ChildProcess>(argv, server_log);
     const auto deadline = after_seconds(10);
     std::string why;
     while (Clock::now() < deadline) {
         if (auto code = server->poll_exit())
             throw error("the SSH server (" + settings.sshd + ") ended at once with status " + std::to_string(*code) +
                         ": " + tail_of(server_log));
-        why = probe_tcp("127.0.0.1", settings.ssh_port, 500);
+        why = probe_tcp(probed, settings.ssh_port, 500);
         if (why.empty()) {
-            log("multi-host: SSH server listening on port " + std::to_string(settings.ssh_port));
+            log("multi-host: SSH server listening on port " + std::to_string(settings.ssh_port) +
+                (address ? " of " + *address + " (" + interface + ")" : std::string(" of every interface")));
             return server;
         }
         pause_briefly(100);
@@ -284,6 +320,48 @@ std::optional<std::string> read_signal(const MultiHostSettings& settings, const 
     std::string text = read_text(path);
     while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
     return text;
+}
+
+// Why the job failed, when this host's rank wrote nothing: another host's reason, else the
+// host mpirun saw a rank end on, else the hosts whose rank recorded no end (killed, crashed)
+// or never started.
+std::string reason_from_other_hosts(const Layout& layout, const ResourceConfig& resources,
+                                    const MultiHostSettings& settings, const std::vector<std::string>& others,
+                                    int status, const fs::path& mpirun_log) {
+    for (const auto& host : others) {
+        const fs::path output = settings.state_dir / ("failure-" + host + ".txt");
+        if (run_over_ssh(settings, host, {"cat", layout.failure_file().string()}, output) == 0)
+            return "the job failed on host " + host + ": " + tail_of(output);
+    }
+    // "... process rank 1 with PID 22878 on node algo-2 exited on signal 9 (Killed)."
+    std::istringstream lines(read_text(mpirun_log));
+    for (std::string line; std::getline(lines, line);) {
+        const std::size_t node = line.find(" on node ");
+        if (node == std::string::npos) continue;
+        std::istringstream rest(line.substr(node + 9));
+        std::string host;
+        rest >> host;
+        if (std::find(resources.hosts.begin(), resources.hosts.end(), host) != resources.hosts.end())
+            return "training failed: the rank on host " + host + " ended without finishing";
+    }
+    std::vector<std::string> silent, absent;
+    for (const auto& host : resources.hosts) {
+        std::optional<std::string> state;
+        if (host == resources.current_host) {
+            state = read_signal(settings, "rank");
+        } else {
+            const fs::path output = settings.state_dir / ("rank-" + host + ".txt");
+            if (run_over_ssh(settings, host, {"cat", (settings.state_dir / "rank").string()}, output) == 0)
+                state = tail_of(output);
+        }
+        if (!state) absent.push_back(host);
+        else if (state->starts_with("running")) silent.push_back(host);
+    }
+    if (!silent.empty())
+        return "training failed: the rank on host " + join_at_most(silent) +
+               " ended without finishing (killed, or crashed: it recorded no end)";
+    if (!absent.empty()) return "training failed: the rank on host " + join_at_most(absent) + " never started";
+    return "training failed: the MPI job ended with status " + std::to_string(status) + " and no host wrote a reason";
 }
 
 // The first host: every other host answers, learns that the job starts, then mpirun.
@@ -323,6 +401,7 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
     }
 
     // 2. Each of them can be reached over SSH, and learns that the job is starting.
+    throw_if_stop_requested();
     const std::string program = self_path().string();
     for (const auto& host : others) {
         const fs::path output = settings.state_dir / ("ssh-" + host + ".log");
@@ -331,6 +410,7 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
             throw error("cannot run a command on host " + quoted_excerpt(host) + " over SSH (" +
                         (code ? "status " + std::to_string(*code) : "no answer within 60 s") + "): " + tail_of(output));
     }
+    throw_if_stop_requested();
 
     // 3. mpirun: one rank per host, in the order of `hosts` (rank r on hosts[r]; the ranks
     // check it). Only the job's network interface, when resourceconfig.json names one.
@@ -353,61 +433,64 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
         std::to_string(resources.hosts.size()) + " --host " + host_slots +
         (resources.network_interface.empty() ? "" : " (interface " + resources.network_interface + ")"));
     // mpirun's output (every rank's log) goes to a file, copied to this program's output as it
-    // grows, so that a failure can quote mpirun's own words on which rank ended how.
+    // grows, so that a failure can quote mpirun's own words on which rank ended how. While it
+    // runs, the other hosts' SSH ports are probed in turn: a host that vanishes without a word
+    // (a lost machine, a cut network) would leave the ranks waiting in their next sum, so after
+    // lost_host_seconds of silence mpirun is stopped.
     const fs::path mpirun_log = settings.state_dir / "mpirun.log";
+    std::string lost_host;
     int status = 0;
     {
         ChildProcess mpirun(argv, mpirun_log);
         std::ifstream relay;
         std::string chunk(1 << 16, '\0');
-        status = *mpirun.wait(std::nullopt, [&] {
-            if (!relay.is_open()) relay.open(mpirun_log, std::ios::binary);
-            if (!relay.is_open()) return;
-            relay.clear();
-            while (relay.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || relay.gcount() > 0)
-                std::cout.write(chunk.data(), relay.gcount());
-            std::cout.flush();
-        });
+        std::vector<Clock::time_point> last_answer(others.size(), Clock::now()), last_probe(others.size(), Clock::now());
+        std::size_t next_host = 0;
+        std::optional<Clock::time_point> stopping;  // when mpirun was told to stop for a lost host
+        status = *mpirun.wait(
+            std::nullopt,
+            [&] {
+                if (!relay.is_open()) relay.open(mpirun_log, std::ios::binary);
+                if (relay.is_open()) {
+                    relay.clear();
+                    while (relay.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || relay.gcount() > 0)
+                        std::cout.write(chunk.data(), relay.gcount());
+                    std::cout.flush();
+                }
+                if (others.empty()) return;
+                if (stopping) {
+                    if (seconds_since(*stopping) > 10) mpirun.signal(SIGKILL);
+                    return;
+                }
+                const std::size_t h = next_host++ % others.size();
+                if (seconds_since(last_probe[h]) < 5) return;
+                last_probe[h] = Clock::now();
+                if (probe_tcp(others[h], settings.ssh_port, 500).empty()) {
+                    last_answer[h] = Clock::now();
+                } else if (seconds_since(last_answer[h]) >= settings.lost_host_seconds) {
+                    lost_host = others[h];
+                    log("multi-host: host " + lost_host + " has not answered for " +
+                        fixed(settings.lost_host_seconds, 0) + " s; stopping the MPI job");
+                    mpirun.signal(SIGTERM);
+                    stopping = Clock::now();
+                }
+            },
+            /*forward_stop=*/true);
     }
     log("multi-host: the MPI job ended with status " + std::to_string(status));
+    if (!lost_host.empty() && status == 0) status = 1;
 
-    // 4. A failed job leaves a reason here: this host's rank wrote it, or else the first
-    // other host that has one (asked before step 5, while their SSH servers still run).
-    if (status != 0 && !fs::exists(layout.failure_file())) {
-        std::string reason;
-        for (const auto& host : others) {
-            const fs::path output = settings.state_dir / ("failure-" + host + ".txt");
-            if (run_over_ssh(settings, host, {"cat", layout.failure_file().string()}, output) == 0) {
-                reason = "the job failed on host " + host + ": " + tail_of(output);
-                break;
-            }
-        }
-        if (reason.empty()) {
-            // No rank said why: name the hosts whose rank never recorded its end, or never started.
-            std::vector<std::string> silent, absent;
-            for (const auto& host : resources.hosts) {
-                std::optional<std::string> state;
-                if (host == resources.current_host) {
-                    state = read_signal(settings, "rank");
-                } else {
-                    const fs::path output = settings.state_dir / ("rank-" + host + ".txt");
-                    if (run_over_ssh(settings, host, {"cat", (settings.state_dir / "rank").string()}, output) == 0)
-                        state = tail_of(output);
-                }
-                if (!state) absent.push_back(host);
-                else if (state->starts_with("running")) silent.push_back(host);
-            }
-            if (!silent.empty())
-                reason = "training failed: the rank on host " + join_at_most(silent) +
-                         " ended without finishing (killed, or crashed: it recorded no end)";
-            else if (!absent.empty())
-                reason = "training failed: the rank on host " + join_at_most(absent) + " never started";
-            else
-                reason = "training failed: the MPI job ended with status " + std::to_string(status) +
-                         " and no host wrote a reason";
-        }
+    // 4. A failed job leaves a reason here: this host's rank wrote it, or else one found by
+    // asking the others (before step 5, while their SSH servers still run).
+    if (status != 0 && (!lost_host.empty() || !fs::exists(layout.failure_file()))) {
+        const std::string reason =
+            !lost_host.empty()
+                ? "training failed: lost host " + lost_host + ": its SSH port did not answer for " +
+                      fixed(settings.lost_host_seconds, 0) + " s while the job ran (MLPIPE_LOST_HOST_SECONDS)"
+                : reason_from_other_hosts(layout, resources, settings, others, status, mpirun_log);
         write_file_atomically(layout.failure_file(), reason + mpirun_notice(mpirun_log) + "\n");
     }
+
     // 5. The other hosts exit with the job's status.
     for (const auto& host : others) {
         const fs::path output = settings.state_dir / ("ssh-" + host + ".log");
@@ -415,7 +498,6 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
             log("multi-host: could not tell host " + host + " that the job ended (" + tail_of(output) +
                 "); it gives up on its own once this host stops answering");
     }
-
     return status;
 }
 
@@ -423,24 +505,47 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
 int run_other_host(const Layout& layout, const ResourceConfig& resources, const MultiHostSettings& settings,
                    const Log& log) {
     const std::string& first = resources.hosts.front();
-    // The first host waits up to host_wait_seconds for every host, then logs in here: twice
-    // that is ample.
-    const auto start_deadline = after_seconds(2 * settings.host_wait_seconds);
+    // The first host waits up to host_wait_seconds for every host, then logs in to each in
+    // turn (each login bounded by ssh_command_seconds). Its SSH port is probed meanwhile: a
+    // first host silent for host_wait_seconds is given up sooner.
+    const double start_bound =
+        settings.host_wait_seconds + static_cast<double>(resources.hosts.size()) * ssh_command_seconds + 60;
+    const auto start = Clock::now();
+    auto first_answered = Clock::now();
+    auto next_probe = Clock::now();
     log("multi-host: waiting for the first host " + first + " to start the job");
     while (!read_signal(settings, "running")) {
         throw_if_stop_requested();
-        if (Clock::now() >= start_deadline)
+        if (Clock::now() >= next_probe) {
+            next_probe = after_seconds(5);
+            if (probe_tcp(first, settings.ssh_port, 1000).empty()) first_answered = Clock::now();
+        }
+        const bool silent = seconds_since(first_answered) >= settings.host_wait_seconds;
+        if (silent || seconds_since(start) >= start_bound)
             throw error("the first host " + quoted_excerpt(first) + " did not start the job within " +
-                        fixed(2 * settings.host_wait_seconds, 0) +
-                        " s (it never logged in to this host over SSH); its own log says why");
+                        fixed(seconds_since(start), 0) + " s (it never logged in to this host over SSH" +
+                        (silent ? "; its SSH port has not answered for " + fixed(settings.host_wait_seconds, 0) + " s"
+                                : std::string()) +
+                        "); its own log says why");
         pause_briefly(200);
     }
     log("multi-host: the first host " + first + " started the job; this host runs a rank");
 
+    // A stop (SageMaker stops every host of the job alike) does not end this wait at once:
+    // this program may be the container's main process, and its end would kill the rank here
+    // mid-iteration. The first host passes the stop to every rank through mpirun; this host
+    // waits a bounded while longer for the job's status.
+    constexpr double stop_grace_seconds = 60;
+    std::optional<Clock::time_point> stopped;
     auto last_answer = Clock::now();
-    auto next_probe = Clock::now();
+    next_probe = Clock::now();
     for (;;) {
-        throw_if_stop_requested();
+        if (stop_requested() && !stopped) {
+            stopped = Clock::now();
+            log("multi-host: " + stop_signal_name() + ": waiting up to " + fixed(stop_grace_seconds, 0) +
+                " s for the ranks to stop and the first host to say so");
+        }
+        if (stopped && seconds_since(*stopped) >= stop_grace_seconds) throw_if_stop_requested();
         if (const auto status = read_signal(settings, "status")) {
             int code = 1;
             std::from_chars(status->data(), status->data() + status->size(), code);
@@ -489,9 +594,10 @@ int run_multi_host_job(const Layout& layout, const ResourceConfig& resources, co
     log("multi-host: " + std::to_string(resources.hosts.size()) + " hosts, this one " + resources.current_host +
         (resources.current_host == resources.hosts.front() ? " (the first: it runs mpirun)" : " (runs a rank)"));
     // A state folder left by an earlier job must not tell this one that it already ended.
+    check_ssh_files(settings);
     fs::remove_all(settings.state_dir);
     fs::create_directories(settings.state_dir);
-    const auto server = start_ssh_server(settings, log);
+    const auto server = start_ssh_server(settings, resources.network_interface, log);
     if (resources.current_host == resources.hosts.front())
         return run_first_host(layout, resources, train_args, settings, log);
     return run_other_host(layout, resources, settings, log);

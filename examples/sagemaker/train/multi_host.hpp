@@ -1,14 +1,15 @@
 #pragma once
 // A multi-host training job (instance_count > 1), as SageMaker's training toolkit runs MPI
 // jobs: every host starts an SSH server; the first host (the first of resourceconfig.json's
-// sorted `hosts`) waits until every other host answers, then runs `mpirun` over them, one
+// `hosts`, which SageMaker sorts alike on every host) waits until every other host answers, then runs `mpirun` over them, one
 // rank per host, each rank `mlpipe-sagemaker train` in rank mode (train.cpp); the other
 // hosts wait until the first host tells them, over SSH, that the job ended and with what
 // status, and exit with it. docs/sagemaker-multi-host.md tells the whole story.
 //
 // Nothing here waits without a bound on another host: a host that never answers, a first
-// host that never starts the job or stops answering, ends the waiting host with a failure
-// file naming the host.
+// host that never starts the job, a host whose SSH port goes silent while the job runs, ends
+// the waiting host with a failure file naming the host. (mpirun's own run is not timed: a
+// training job may take hours.)
 
 #include "../common/layout.hpp"
 #include "container_config.hpp"
@@ -29,7 +30,7 @@ struct MultiHostSettings {
     std::string ssh = "ssh";                            // (MLPIPE_SSH)
     std::string mpirun = "mpirun";                      // (MLPIPE_MPIRUN)
     double host_wait_seconds = 600;  // (MLPIPE_HOST_WAIT_SECONDS) for every host to answer, and for the job to start
-    double lost_host_seconds = 120;  // (MLPIPE_LOST_HOST_SECONDS) a first host silent this long is given up
+    double lost_host_seconds = 120;  // (MLPIPE_LOST_HOST_SECONDS) a host silent this long mid-job is given up
     // Where the first host leaves this host's signals ("running", "status"): per host, as
     // each container has its own /tmp.
     std::filesystem::path state_dir = "/tmp/mlpipe-multi-host";

@@ -4,6 +4,7 @@
 // safely do); the training code checks between phases and after every solver iteration,
 // and unwinds with stopped_by_signal.
 
+#include <atomic>
 #include <csignal>
 #include <stdexcept>
 #include <string>
@@ -16,9 +17,13 @@ public:
 };
 
 namespace detail::stop_signal {
-inline volatile std::sig_atomic_t received = 0;  // the signal number, 0 while none came
+// The signal number, 0 while none came. An atomic rather than a volatile sig_atomic_t: threads
+// other than the one the signal lands on read it (a multi-host rank's watcher), and a
+// lock-free atomic is safe in a signal handler too.
+inline std::atomic<int> received = 0;
+static_assert(std::atomic<int>::is_always_lock_free);
 
-inline void record(int signal_number) { received = signal_number; }
+inline void record(int signal_number) { received.store(signal_number, std::memory_order_relaxed); }
 }  // namespace detail::stop_signal
 
 inline void install_stop_handlers() {
@@ -29,12 +34,14 @@ inline void install_stop_handlers() {
     sigaction(SIGINT, &action, nullptr);
 }
 
-inline bool stop_requested() noexcept { return detail::stop_signal::received != 0; }
+inline bool stop_requested() noexcept { return detail::stop_signal::received.load(std::memory_order_relaxed) != 0; }
 
-inline std::string stop_signal_name() { return detail::stop_signal::received == SIGINT ? "SIGINT" : "SIGTERM"; }
+inline std::string stop_signal_name() {
+    return detail::stop_signal::received.load(std::memory_order_relaxed) == SIGINT ? "SIGINT" : "SIGTERM";
+}
 
 // As a shell reports a process ended by the signal.
-inline int stop_exit_code() noexcept { return 128 + detail::stop_signal::received; }
+inline int stop_exit_code() noexcept { return 128 + detail::stop_signal::received.load(std::memory_order_relaxed); }
 
 inline void throw_if_stop_requested() {
     if (stop_requested()) throw stopped_by_signal(stop_signal_name());

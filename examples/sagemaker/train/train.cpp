@@ -928,6 +928,18 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
     run.communicator = &comm;
     ResourceConfig resources;
     InputConfig input;
+    if (rank) {
+        // The ranks' hosts, for failure messages from the first check on (check_rank_placement
+        // checks them against the job's host list later).
+        std::string host;
+        try {
+            if (const auto config = read_json_file(layout.resource_config_file()))
+                host = parse_resource_config(*config, "resourceconfig.json").current_host;
+        } catch (const std::exception&) {
+            // the check below reports it, on every rank
+        }
+        rank_hosts = comm.allgather(host);
+    }
     // Every check before the fit runs on every rank and fails on all of them together
     // (collective::on_every_rank), so that no rank waits for one that gave up.
     collective::on_every_rank(comm, [&] {
@@ -1039,7 +1051,7 @@ std::string name_the_host(const std::string& what, const std::vector<std::string
     if (!what.starts_with("rank ")) return what;
     std::size_t rank = 0;
     const auto [end, ec] = std::from_chars(what.data() + 5, what.data() + what.size(), rank);
-    if (ec != std::errc() || rank >= hosts.size()) return what;
+    if (ec != std::errc() || rank >= hosts.size() || hosts[rank].empty()) return what;
     const std::size_t colon = what.find(':', static_cast<std::size_t>(end - what.data()));
     if (colon == std::string::npos) return what;
     return "host " + hosts[rank] + " (" + what.substr(0, colon) + ")" + what.substr(colon);
@@ -1079,20 +1091,12 @@ int train_main(const std::vector<std::string>& args) {
     // A rank of a multi-host job (started by the first host's mpirun) joins the MPI job first.
     std::unique_ptr<RankCommunicator> rank;
     std::vector<std::string> rank_hosts;  // the hosts of the ranks, once known
-    if (arguments.as_mpi_rank) {
-        try {
-            rank = join_mpi_job();
-            record_rank_state("running");
-        } catch (const std::exception& e) {
-            report_failure(layout.failure_file(), std::string("training failed while joining the MPI job: ") + e.what());
-            return exit_error;
-        }
-    }
     // A rank records how it ended, so that the first host can tell a rank that was killed
     // (SIGKILL, a crash) from one that mpirun stopped after it (SIGTERM, seen here even while
     // the rank waits inside MPI for the one that is gone).
     std::jthread watch_for_stop;
-    if (rank)
+    if (arguments.as_mpi_rank) record_rank_state("running");  // from its start: killed inside MPI_Init counts too
+    if (arguments.as_mpi_rank)
         watch_for_stop = std::jthread([](std::stop_token done) {
             while (!done.stop_requested()) {
                 if (stop_requested()) {
@@ -1102,6 +1106,14 @@ int train_main(const std::vector<std::string>& args) {
                 std::this_thread::sleep_for(std::chrono::milliseconds(20));
             }
         });
+    if (arguments.as_mpi_rank) {
+        try {
+            rank = join_mpi_job();
+        } catch (const std::exception& e) {
+            report_failure(layout.failure_file(), std::string("training failed while joining the MPI job: ") + e.what());
+            return exit_error;
+        }
+    }
     auto ended = [&](int code) {
         if (rank) record_rank_state("exited " + std::to_string(code));
         return code;
@@ -1125,7 +1137,8 @@ int train_main(const std::vector<std::string>& args) {
         // A failure every rank agreed on ends each rank alone; any other might leave the
         // others waiting for this rank in the solver, so it ends the whole job.
         if (rank && !agreed) rank->abort(ended(exit_error));
-        return ended(exit_error);
+        // A stop that reached this rank ends it as a stop, even when the ranks agreed on it.
+        return ended(stop_requested() ? stop_exit_code() : exit_error);
     }
 }
 
