@@ -14,16 +14,18 @@
 #                      every host holds every file
 #   --test DIR         a test channel, given to every host
 #   --hyperparameters FILE   hyperparameters.json for every host
-#   --wait SECONDS     MLPIPE_HOST_WAIT_SECONDS (default 60)
+#   --wait SECONDS     MLPIPE_HOST_WAIT_SECONDS and MLPIPE_LOST_HOST_SECONDS (default 60)
+#   --independent      a host that fails does not stop the others (to show each host's own
+#                      bounds; SageMaker stops them)
 #
 # Then, as SageMaker does, the job ends when every host's container has exited, and a host
-# that fails stops the others (SIGTERM). Prints each host's exit status and failure, and
+# that fails stops the others (SIGTERM), unless --independent. Prints each host's exit status and failure, and
 # leaves each host's folder in DIR/algo-K (DIR/algo-K.log its log). Exits 0 when every
 # host exited 0, 1 otherwise, and 77 when this machine cannot make network namespaces
 # (needs root, iproute2, unshare) or lacks sshd, ssh or mpirun.
 set -euo pipefail
 
-binary="" work="" train="" test_dir="" hyperparameters="" hosts=2 absent="" sharded=0 wait_seconds=60
+binary="" work="" train="" test_dir="" hyperparameters="" hosts=2 absent="" sharded=0 wait_seconds=60 independent=0
 while [ $# -gt 0 ]; do
     case "$1" in
         --binary) binary="$2"; shift 2 ;;
@@ -35,6 +37,7 @@ while [ $# -gt 0 ]; do
         --absent) absent=",$2,"; shift 2 ;;
         --sharded) sharded=1; shift ;;
         --wait) wait_seconds="$2"; shift 2 ;;
+        --independent) independent=1; shift ;;
         *) echo "unknown option $1 (see the comment at the top of $0)" >&2; exit 2 ;;
     esac
 done
@@ -142,7 +145,7 @@ while [ "${#running[@]}" -gt 0 ]; do
     still=()
     for pid in "${running[@]}"; do [ "$pid" = "$done_pid" ] || still+=("$pid"); done
     running=("${still[@]}")
-    if [ "$status" != 0 ]; then
+    if [ "$status" != 0 ] && [ "$independent" = 0 ]; then
         for pid in "${running[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
     fi
 done

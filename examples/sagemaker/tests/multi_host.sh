@@ -8,7 +8,9 @@
 #      failure names the second host and the file's row;
 #   4. a host that never starts: the first host fails within the wait it was given, naming it;
 #   5. the second host's rank killed mid-job: every host fails within a minute, and the first
-#      host's failure names the second host (in mpirun's words).
+#      host's failure names the second host;
+#   6. the second host cut off the network mid-job: each host gives the other up on its own
+#      within a minute, naming it.
 # Exits 77 (skipped) where the machine cannot make network namespaces or lacks sshd/MPI.
 #
 #   multi_host.sh BINARY SIMULATION_SCRIPT DATA_CSV WORK_DIR
@@ -102,7 +104,7 @@ echo "== 5. the second host's rank killed"
 start=$(date +%s)
 simulate killed --hosts 2 --sharded --train "$work/data/train" >/dev/null &
 simulation=$!
-namespace_of() { sed -n "s/^$1: started (namespace \\([^,]*\\),.*/\\1/p" "$work/killed.out" 2>/dev/null; }
+namespace_of() { sed -n "s/^$2: started (namespace \\([^,]*\\),.*/\\1/p" "$work/$1.out" 2>/dev/null; }
 rank_in() {  # NAMESPACE: the pid of the rank process there, once it runs
     local pid
     for pid in $(ip netns pids "$1" 2>/dev/null); do
@@ -112,24 +114,32 @@ rank_in() {  # NAMESPACE: the pid of the rank process there, once it runs
         fi
     done
 }
-# The first host's rank is frozen as soon as it starts, so the second host's rank waits for it
-# inside MPI, alive however fast or slow this machine is, until it is killed; then the first
-# goes on, and the job must end.
-frozen="" killed=""
-deadline=$((SECONDS + 60))
-while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$simulation" 2>/dev/null; do
-    if [ -z "$frozen" ]; then
-        pid="$(rank_in "$(namespace_of algo-1)")"
-        [ -n "$pid" ] && kill -STOP "$pid" && frozen="$pid"
-    else
-        pid="$(rank_in "$(namespace_of algo-2)")"
-        if [ -n "$pid" ] && grep -qs running "/proc/$pid/root/tmp/mlpipe-multi-host/rank"; then
-            kill -KILL "$pid" && killed="$pid"
-            break
+# freeze_first_then RUN ACTION: freezes the first host's rank as soon as it starts, so that
+# the second host's rank waits for it inside MPI, alive however fast or slow this machine is;
+# once the second rank runs, ACTION (kill or cut) is done to it. Sets frozen and acted.
+freeze_first_then() {
+    local run="$1" action="$2" pid deadline=$((SECONDS + 60))
+    frozen="" acted=""
+    while [ "$SECONDS" -lt "$deadline" ] && kill -0 "$simulation" 2>/dev/null; do
+        if [ -z "$frozen" ]; then
+            pid="$(rank_in "$(namespace_of "$run" algo-1)")"
+            [ -n "$pid" ] && kill -STOP "$pid" && frozen="$pid"
+        else
+            pid="$(rank_in "$(namespace_of "$run" algo-2)")"
+            if [ -n "$pid" ] && grep -qs running "/proc/$pid/root/tmp/mlpipe-multi-host/rank"; then
+                case "$action" in
+                    kill) kill -KILL "$pid" ;;
+                    cut) ip -n "$(namespace_of "$run" algo-2)" link set eth0 down ;;
+                esac
+                acted="$pid"
+                return
+            fi
         fi
-    fi
-    sleep 0.05
-done
+        sleep 0.05
+    done
+}
+freeze_first_then killed kill
+killed="$acted"
 [ -z "$frozen" ] || kill -CONT "$frozen" 2>/dev/null || true
 if wait "$simulation"; then fail "a job whose rank was killed passed"; fi
 took=$(($(date +%s) - start))
@@ -140,4 +150,21 @@ grep -q "the rank on host algo-2 ended without finishing" "$work/killed/algo-1/o
     fail "the first host's failure does not name algo-2's rank"
 [ -s "$work/killed/algo-2/output/failure" ] || fail "the second host wrote no failure"
 [ "$took" -lt 60 ] || fail "the job took $took s to end after a rank was killed"
-echo "PASS: multi-host jobs (the job of the killed rank ended after ${took} s)"
+
+echo "== 6. the second host cut off the network"
+start=$(date +%s)
+simulate lost --hosts 2 --sharded --wait 4 --independent --train "$work/data/train" >/dev/null &
+simulation=$!
+freeze_first_then lost cut
+cut="$acted"
+if wait "$simulation"; then fail "a job that lost a host passed"; fi
+lost_took=$(($(date +%s) - start))
+[ -z "$frozen" ] || kill -KILL "$frozen" 2>/dev/null || true
+cat "$work/lost.out"
+[ -n "$cut" ] || fail "never found the second host's rank running"
+grep -q "lost host algo-2: its SSH port did not answer for 4 s" "$work/lost/algo-1/output/failure" ||
+    fail "the first host's failure does not say it lost algo-2"
+grep -q "lost the first host 'algo-1'" "$work/lost/algo-2/output/failure" ||
+    fail "the second host's failure does not say it lost algo-1"
+[ "$lost_took" -lt 60 ] || fail "the job took $lost_took s to end after a host was cut off"
+echo "PASS: multi-host jobs (a killed rank's job ended after ${took} s, a cut-off host's after ${lost_took} s)"

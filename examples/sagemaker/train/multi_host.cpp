@@ -459,7 +459,7 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
                 }
                 if (others.empty()) return;
                 if (stopping) {
-                    if (seconds_since(*stopping) > 10) mpirun.signal(SIGKILL);
+                    if (seconds_since(*stopping) > 5) mpirun.signal(SIGKILL);  // it may wait for the lost host
                     return;
                 }
                 const std::size_t h = next_host++ % others.size();
@@ -491,8 +491,9 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
         write_file_atomically(layout.failure_file(), reason + mpirun_notice(mpirun_log) + "\n");
     }
 
-    // 5. The other hosts exit with the job's status.
+    // 5. The other hosts exit with the job's status (a lost host would not hear it).
     for (const auto& host : others) {
+        if (host == lost_host) continue;
         const fs::path output = settings.state_dir / ("ssh-" + host + ".log");
         if (run_over_ssh(settings, host, {program, "multi-host-signal", "status", std::to_string(status)}, output) != 0)
             log("multi-host: could not tell host " + host + " that the job ended (" + tail_of(output) +
