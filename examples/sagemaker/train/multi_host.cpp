@@ -227,9 +227,14 @@ fs::path self_path() { return fs::read_symlink("/proc/self/exe"); }
 // The SSH client's options: the image's own key, no questions asked (the hosts of a job are
 // fresh machines of one private network, with no known_hosts), errors only.
 std::vector<std::string> ssh_options(const MultiHostSettings& settings) {
-    return {"-p", std::to_string(settings.ssh_port), "-i", (settings.ssh_dir / "id_ed25519").string(),
-            "-o", "IdentitiesOnly=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-            "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"};
+    return {"-p", std::to_string(settings.ssh_port),
+            "-i", (settings.ssh_dir / "id_ed25519").string(),
+            "-o", "IdentitiesOnly=yes",
+            "-o", "StrictHostKeyChecking=no",
+            "-o", "UserKnownHostsFile=/dev/null",
+            "-o", "BatchMode=yes",
+            "-o", "LogLevel=ERROR",
+            "-o", "ConnectTimeout=10"};
 }
 
 // Runs `remote` (a program and its arguments) on `host` over SSH; its output goes to
@@ -287,12 +292,17 @@ std::unique_ptr<ChildProcess> start_ssh_server(const MultiHostSettings& settings
     if (!interface.empty() && !address)
         log("multi-host: this host has no IPv4 address on the interface " + interface +
             " (network_interface_name); the SSH server listens on every interface");
-    std::vector<std::string> argv{settings.sshd, "-D", "-e", "-p", std::to_string(settings.ssh_port), "-h",
-                                  (settings.ssh_dir / "ssh_host_ed25519_key").string(), "-o",
-                                  "AuthorizedKeysFile=" + (settings.ssh_dir / "authorized_keys").string(), "-o",
-                                  "PidFile=none", "-o", "PasswordAuthentication=no", "-o",
-                                  "KbdInteractiveAuthentication=no", "-o", "PermitRootLogin=prohibit-password", "-o",
-                                  "UseDNS=no"};
+    // -D: in the foreground, as this program's child; -e: its log to stderr (the log file).
+    std::vector<std::string> argv{settings.sshd, "-D", "-e"};
+    argv.insert(argv.end(), {"-p", std::to_string(settings.ssh_port)});
+    argv.insert(argv.end(), {"-h", (settings.ssh_dir / "ssh_host_ed25519_key").string()});
+    const std::vector<std::string> options{"AuthorizedKeysFile=" + (settings.ssh_dir / "authorized_keys").string(),
+                                           "PidFile=none",
+                                           "PasswordAuthentication=no",
+                                           "KbdInteractiveAuthentication=no",
+                                           "PermitRootLogin=prohibit-password",
+                                           "UseDNS=no"};
+    for (const auto& option : options) argv.insert(argv.end(), {"-o", option});
     if (address) argv.insert(argv.end(), {"-o", "ListenAddress=" + *address});
     const std::string probed = address.value_or("127.0.0.1");
     auto server = std::make_unique<ChildProcess>(argv, server_log);
@@ -354,8 +364,10 @@ std::string reason_from_other_hosts(const Layout& layout, const ResourceConfig& 
             if (run_over_ssh(settings, host, {"cat", (settings.state_dir / "rank").string()}, output) == 0)
                 state = tail_of(output);
         }
-        if (!state) absent.push_back(host);
-        else if (state->starts_with("running")) silent.push_back(host);
+        if (!state)
+            absent.push_back(host);
+        else if (state->starts_with("running"))
+            silent.push_back(host);
     }
     if (!silent.empty())
         return "training failed: the rank on host " + join_at_most(silent) +
@@ -392,7 +404,8 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
         waiting = still;
         if (waiting.empty()) break;
         if (Clock::now() >= deadline)
-            throw error("host " + quoted_excerpt(waiting.front()) + (waiting.size() > 1 ? " (and " + std::to_string(waiting.size() - 1) + " more)" : "") +
+            throw error("host " + quoted_excerpt(waiting.front()) +
+                        (waiting.size() > 1 ? " (and " + std::to_string(waiting.size() - 1) + " more)" : "") +
                         " did not answer on port " + std::to_string(settings.ssh_port) + " within " +
                         fixed(settings.host_wait_seconds, 0) + " s (last: " + last_why +
                         "); every host of the job must run this image's train command (MLPIPE_HOST_WAIT_SECONDS sets "
@@ -418,9 +431,14 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
     for (const auto& host : resources.hosts) host_slots += (host_slots.empty() ? "" : ",") + host + ":1";
     std::string rsh_args;
     for (const auto& option : ssh_options(settings)) rsh_args += (rsh_args.empty() ? "" : " ") + option;
-    std::vector<std::string> argv{settings.mpirun, "--allow-run-as-root", "-np", std::to_string(resources.hosts.size()),
-                                  "--host", host_slots, "--map-by", "slot", "--bind-to", "none",
-                                  "--mca", "plm_rsh_agent", settings.ssh, "--mca", "plm_rsh_args", rsh_args};
+    std::vector<std::string> argv{settings.mpirun, "--allow-run-as-root",
+                                  "-np",           std::to_string(resources.hosts.size()),
+                                  "--host",        host_slots,
+                                  "--map-by",      "slot",
+                                  "--bind-to",     "none",
+                                  "--mca",         "plm_rsh_agent",
+                                  settings.ssh,    "--mca",
+                                  "plm_rsh_args",  rsh_args};
     if (!resources.network_interface.empty())
         for (const char* component : {"btl_tcp_if_include", "oob_tcp_if_include"})
             argv.insert(argv.end(), {"--mca", component, resources.network_interface});
@@ -444,7 +462,8 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
         ChildProcess mpirun(argv, mpirun_log);
         std::ifstream relay;
         std::string chunk(1 << 16, '\0');
-        std::vector<Clock::time_point> last_answer(others.size(), Clock::now()), last_probe(others.size(), Clock::now());
+        std::vector<Clock::time_point> last_answer(others.size(), Clock::now()),
+            last_probe(others.size(), Clock::now());
         std::size_t next_host = 0;
         std::optional<Clock::time_point> stopping;  // when mpirun was told to stop for a lost host
         status = *mpirun.wait(
@@ -552,10 +571,9 @@ int run_other_host(const Layout& layout, const ResourceConfig& resources, const 
             std::from_chars(status->data(), status->data() + status->size(), code);
             log("multi-host: the job ended with status " + std::to_string(code) + " (told by " + first + ")");
             if (code != 0 && !fs::exists(layout.failure_file()))
-                write_file_atomically(layout.failure_file(),
-                                      "training failed: the MPI job run from the first host " + first +
-                                          " ended with status " + std::to_string(code) +
-                                          "; the first host's failure says why\n");
+                write_file_atomically(layout.failure_file(), "training failed: the MPI job run from the first host " +
+                                                                 first + " ended with status " + std::to_string(code) +
+                                                                 "; the first host's failure says why\n");
             return code;
         }
         if (Clock::now() >= next_probe) {
@@ -589,8 +607,8 @@ MultiHostSettings multi_host_settings_from_env() {
     return settings;
 }
 
-int run_multi_host_job(const Layout& layout, const ResourceConfig& resources, const std::vector<std::string>& train_args,
-                       const MultiHostSettings& settings, const Log& log) {
+int run_multi_host_job(const Layout& layout, const ResourceConfig& resources,
+                       const std::vector<std::string>& train_args, const MultiHostSettings& settings, const Log& log) {
     if (!built_with_mpi()) join_mpi_job();  // throws the error that says how to build one
     log("multi-host: " + std::to_string(resources.hosts.size()) + " hosts, this one " + resources.current_host +
         (resources.current_host == resources.hosts.front() ? " (the first: it runs mpirun)" : " (runs a rank)"));

@@ -1,10 +1,11 @@
 #pragma once
 // A multi-host training job (instance_count > 1), as SageMaker's training toolkit runs MPI
 // jobs: every host starts an SSH server; the first host (the first of resourceconfig.json's
-// `hosts`, which SageMaker sorts alike on every host) waits until every other host answers, then runs `mpirun` over them, one
-// rank per host, each rank `mlpipe-sagemaker train` in rank mode (train.cpp); the other
-// hosts wait until the first host tells them, over SSH, that the job ended and with what
-// status, and exit with it. docs/sagemaker-multi-host.md tells the whole story.
+// `hosts`, which SageMaker sorts alike on every host) waits until every other host answers,
+// then runs `mpirun` over them, one rank per host, each rank `mlpipe-sagemaker train` in rank
+// mode (train.cpp); the other hosts wait until the first host tells them, over SSH, that the
+// job ended and with what status, and exit with it. docs/sagemaker-multi-host.md tells the
+// whole story.
 //
 // Nothing here waits without a bound on another host: a host that never answers, a first
 // host that never starts the job, a host whose SSH port goes silent while the job runs, ends
@@ -41,11 +42,13 @@ MultiHostSettings multi_host_settings_from_env();
 // Runs this host's part of the job; returns the exit code of the job (the MPI job's status
 // on every host). `train_args` are this command's arguments, passed on to every rank.
 // Failures are written to the layout's failure file, naming the host.
-int run_multi_host_job(const Layout& layout, const ResourceConfig& resources, const std::vector<std::string>& train_args,
-                       const MultiHostSettings& settings, const std::function<void(const std::string&)>& log);
+int run_multi_host_job(const Layout& layout, const ResourceConfig& resources,
+                       const std::vector<std::string>& train_args, const MultiHostSettings& settings,
+                       const std::function<void(const std::string&)>& log);
 
-// What a rank records on its host (the state folder's "rank"): "running" once it joined the
-// job, "exited N" when it ends on its own. A rank still "running" after the job failed was
+// What a rank records on its host (the state folder's "rank"): "running" from its start
+// (before it joins MPI), "stopped by SIGTERM" when a stop reaches it, "exited N" when it ends
+// on its own. A rank still "running" after the job failed was
 // killed or crashed: the first host then names its host.
 void record_rank_state(const std::string& state) noexcept;
 

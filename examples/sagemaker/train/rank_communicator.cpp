@@ -33,8 +33,9 @@ std::unique_ptr<RankCommunicator> join_mpi_job() { return std::make_unique<MpiRa
 bool built_with_mpi() noexcept { return false; }
 
 std::unique_ptr<RankCommunicator> join_mpi_job() {
-    throw error("this mlpipe-sagemaker was built without MPI (CMake option MLPIPE_WITH_MPI), so it cannot run a "
-                "multi-host training job; build the image with examples/sagemaker/Dockerfile, which enables it");
+    throw error(
+        "this mlpipe-sagemaker was built without MPI (CMake option MLPIPE_WITH_MPI), so it cannot run a "
+        "multi-host training job; build the image with examples/sagemaker/Dockerfile, which enables it");
 }
 
 #endif
