@@ -51,8 +51,6 @@ for tool in ip unshare ssh ssh-keygen mpirun /usr/sbin/sshd; do
 done
 unshare --net --uts --mount true 2>/dev/null || skip "this machine does not allow network namespaces (unshare --net failed)"
 
-# The work folder must not sit under a world-writable folder: sshd refuses an
-# authorized_keys file there (StrictModes).
 mkdir -p "$work"
 work="$(realpath "$work")"
 rm -rf "${work:?}"/algo-* "$work/ssh" "$work/ml"
@@ -79,6 +77,7 @@ cleanup() {
         rm -rf "/etc/netns/$ns"
     done
     ip link del "$bridge" 2>/dev/null || true
+    rm -rf "/run/mlpipe-sim-$tag"
 }
 trap cleanup EXIT
 ip link add "$bridge" type bridge
@@ -119,13 +118,28 @@ for k in $(seq 1 "$hosts"); do
     ip -n "$ns" link set lo up
     mkdir -p "/etc/netns/$ns"
     printf '%s\n' "$hosts_file" >"/etc/netns/$ns/hosts"
-    # The host: its name, a private /tmp, its folder as the root every host's ranks are
-    # given (--root $work/ml), then the container's command.
+    # The host: its name; a private /tmp (root's only, as in a container: sshd refuses keys
+    # under a world-writable folder), through which the folders of this machine's /tmp that
+    # the binary and the work folder live in stay visible; the SSH files in it; its folder as
+    # the root every host's ranks are given (--root $work/ml); then the container's command.
+    machine_tmp="/run/mlpipe-sim-$tag/algo-$k"
+    mkdir -p "$machine_tmp"
     ip netns exec "$ns" unshare --uts --mount --propagation private bash -c '
-        hostname "$1" && mount --bind "$2" "$3" && mount -t tmpfs tmpfs /tmp || exit 99
-        exec env MLPIPE_SSH_DIR="$4" MLPIPE_HOST_WAIT_SECONDS="$5" MLPIPE_LOST_HOST_SECONDS="$5" \
+        set -e
+        hostname "$1"
+        mount --bind /tmp "$7"
+        mount -t tmpfs -o mode=755 tmpfs /tmp
+        for path in "$6" "$2"; do
+            case "$path" in /tmp/*)
+                top="${path#/tmp/}"; top="${top%%/*}"
+                mkdir -p "/tmp/$top" && mount --bind "$7/$top" "/tmp/$top" ;;
+            esac
+        done
+        mkdir -m 700 /tmp/mlpipe-ssh && cp -p "$4"/* /tmp/mlpipe-ssh/
+        mount --bind "$2" "$3"
+        exec env MLPIPE_SSH_DIR=/tmp/mlpipe-ssh MLPIPE_HOST_WAIT_SECONDS="$5" MLPIPE_LOST_HOST_SECONDS="$5" \
             "$6" train --root "$3"' _ "algo-$k" "$work/algo-$k" "$work/ml" "$work/ssh" "$wait_seconds" "$binary" \
-        >"$work/algo-$k.log" 2>&1 &
+        "$machine_tmp" >"$work/algo-$k.log" 2>&1 &
     pids+=("$!")
     host_of_pid[$!]="algo-$k"
     echo "algo-$k: started (namespace $ns, address $subnet.$((10 + k)))"
