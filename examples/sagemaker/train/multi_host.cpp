@@ -49,13 +49,8 @@ Clock::time_point after_seconds(double seconds) {
 }
 void pause_briefly(int milliseconds) { std::this_thread::sleep_for(std::chrono::milliseconds(milliseconds)); }
 
-std::string env_text(const char* name) {
-    const char* value = std::getenv(name);
-    return value ? value : "";
-}
-
 double seconds_from_env(const char* name, double fallback) {
-    const std::string text = env_text(name);
+    const std::string text = env(name);
     if (text.empty()) return fallback;
     double value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -593,15 +588,15 @@ int run_other_host(const Layout& layout, const ResourceConfig& resources, const 
 
 MultiHostSettings multi_host_settings_from_env() {
     MultiHostSettings settings;
-    if (auto dir = env_text("MLPIPE_SSH_DIR"); !dir.empty()) settings.ssh_dir = dir;
-    if (auto port = env_text("MLPIPE_SSH_PORT"); !port.empty()) {
+    if (auto dir = env("MLPIPE_SSH_DIR"); !dir.empty()) settings.ssh_dir = dir;
+    if (auto port = env("MLPIPE_SSH_PORT"); !port.empty()) {
         const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), settings.ssh_port);
         if (ec != std::errc() || end != port.data() + port.size() || settings.ssh_port < 1 || settings.ssh_port > 65535)
             throw error("MLPIPE_SSH_PORT is " + quoted_excerpt(port) + ", not a port number");
     }
-    if (auto sshd = env_text("MLPIPE_SSHD"); !sshd.empty()) settings.sshd = sshd;
-    if (auto ssh = env_text("MLPIPE_SSH"); !ssh.empty()) settings.ssh = ssh;
-    if (auto mpirun = env_text("MLPIPE_MPIRUN"); !mpirun.empty()) settings.mpirun = mpirun;
+    if (auto sshd = env("MLPIPE_SSHD"); !sshd.empty()) settings.sshd = sshd;
+    if (auto ssh = env("MLPIPE_SSH"); !ssh.empty()) settings.ssh = ssh;
+    if (auto mpirun = env("MLPIPE_MPIRUN"); !mpirun.empty()) settings.mpirun = mpirun;
     settings.host_wait_seconds = seconds_from_env("MLPIPE_HOST_WAIT_SECONDS", settings.host_wait_seconds);
     settings.lost_host_seconds = seconds_from_env("MLPIPE_LOST_HOST_SECONDS", settings.lost_host_seconds);
     return settings;
