@@ -848,10 +848,10 @@ void recover_earlier_run(const Layout& layout) {
             join_at_most(removed, 3) + ")");
 }
 
-// A rank of a multi-host job: the hosts of the ranks, in rank order, which must be the
-// order of resourceconfig.json's hosts (mpirun places rank r on hosts[r]).
-std::vector<std::string> check_rank_placement(const Communicator& comm, const ResourceConfig& resources) {
-    const std::vector<std::string> hosts = comm.allgather(resources.current_host);
+// A rank of a multi-host job: the hosts of the ranks (gathered in rank order at the start)
+// must be resourceconfig.json's hosts in its order (mpirun places rank r on hosts[r]).
+void check_rank_placement(const Communicator& comm, const ResourceConfig& resources,
+                          const std::vector<std::string>& hosts) {
     collective::on_every_rank(comm, [&] {
         if (resources.hosts.size() != hosts.size())
             throw error("mpirun started " + std::to_string(hosts.size()) + " ranks for " +
@@ -861,7 +861,6 @@ std::vector<std::string> check_rank_placement(const Communicator& comm, const Re
                 throw error("mpirun placed rank " + std::to_string(r) + " on host " + quoted_excerpt(hosts[r]) +
                             ", not on " + quoted_excerpt(resources.hosts[r]));
     });
-    return hosts;
 }
 
 // A rank's share of the train channel. ShardedByS3Key gave each host its own files: the
@@ -960,7 +959,8 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
     }
     if (rank) {
         phase = "checking where mpirun placed the ranks";
-        run.hosts = rank_hosts = check_rank_placement(comm, resources);
+        check_rank_placement(comm, resources, rank_hosts);
+        run.hosts = rank_hosts;
         log_prefix() = "[" + resources.current_host + "] ";
     }
 
