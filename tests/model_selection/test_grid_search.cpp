@@ -56,6 +56,47 @@ TEST_CASE("get_params names every option of every step as scikit-learn does", "[
     CHECK(imputing.step<0>().options().fill_value == "0");
 }
 
+TEST_CASE("the encoder's categories are read and set by name, as scikit-learn's categories", "[params]") {
+    Model model;
+    CHECK(to_string(get_params(model).at("onehotencoder__categories")) == "auto");
+
+    // Explicit lists, as scikit-learn's categories=[["green", "red", "blue"], [1.0, 8.0]]:
+    // the output columns follow the order given, and a numeric column may be encoded too.
+    const CategoryLists lists{{.column = "color", .text = {"green", "red", "blue"}},
+                              {.column = "size", .numbers = {1.0, 8.0}}};
+    set_params(model, {{"onehotencoder__columns", std::vector<std::string>{"color", "size"}},
+                       {"onehotencoder__categories", lists},
+                       {"onehotencoder__handle_unknown", "ignore"}});
+    CHECK(model.step<OneHotEncoder>().options().categories == lists);
+    const ParamValue read_back = get_params(model).at("onehotencoder__categories");
+    CHECK(std::get<CategoryLists>(read_back) == lists);
+    CHECK(to_string(read_back) == "[color: [green, red, blue], size: [1, 8]]");
+    model.fit(test::toy_X(), test::toy_y());
+    CHECK(model.step<OneHotEncoder>().feature_names_out() ==
+          std::vector<std::string>{"color_green", "color_red", "color_blue", "size_1", "size_8"});
+
+    // "auto" gives the decision back to fit (sorted categories); the fitted ones stay until then.
+    set_params(model, {{"onehotencoder__categories", "auto"}, {"onehotencoder__columns", std::vector<std::string>{}}});
+    CHECK(model.step<OneHotEncoder>().options().categories.empty());
+    CHECK(model.step<OneHotEncoder>().feature_names_out().front() == "color_green");
+    model.fit(test::toy_X(), test::toy_y());
+    CHECK(model.step<OneHotEncoder>().feature_names_out() ==
+          std::vector<std::string>{"color_blue", "color_green", "color_red"});
+
+    // Refused whole, naming the parameter or the list at fault.
+    const Model before = model;
+    CHECK_THROWS_WITH(set_params(model, {{"onehotencoder__categories", "sorted"}}),
+                      Catch::Contains("'categories'") && Catch::Contains("\"auto\"") && Catch::Contains("sorted"));
+    CHECK_THROWS_WITH(set_params(model, {{"onehotencoder__categories", std::vector<std::string>{"red"}}}),
+                      Catch::Contains("'categories'") && Catch::Contains("a list of names"));
+    CHECK_THROWS_WITH(
+        set_params(model, {{"onehotencoder__categories", CategoryLists{{.column = "color", .text = {"red", "red"}}}}}),
+        Catch::Contains("column 'color'") && Catch::Contains("'red' twice"));
+    CHECK_THROWS_WITH(set_params(model, {{"logisticregression__C", CategoryLists{}}}),
+                      Catch::Contains("takes a number") && Catch::Contains("category lists"));
+    CHECK(get_params(model) == get_params(before));
+}
+
 TEST_CASE("set_params sets options by name and refuses wrong names and values whole", "[params][errors]") {
     Model model;
     set_params(model, {{"logisticregression__C", 0.1},

@@ -24,6 +24,7 @@
 #include <cctype>
 #include <cmath>
 #include <cstdint>
+#include <iterator>
 #include <map>
 #include <limits>
 #include <optional>
@@ -35,8 +36,13 @@
 
 namespace mlpipe {
 
-// One option's value: unset (None), a flag, a whole number, a number, a name, a list of names.
-using ParamValue = std::variant<std::monostate, bool, std::int64_t, double, std::string, std::vector<std::string>>;
+// The encoder's explicit categories, one list per encoded column (scikit-learn's list of arrays).
+using CategoryLists = std::vector<CategoryList>;
+
+// One option's value: unset (None), a flag, a whole number, a number, a name, a list of
+// names, or the encoder's category lists.
+using ParamValue =
+    std::variant<std::monostate, bool, std::int64_t, double, std::string, std::vector<std::string>, CategoryLists>;
 // Options by name, sorted (as scikit-learn's get_params).
 using Params = std::map<std::string, ParamValue>;
 
@@ -54,6 +60,19 @@ inline std::string to_string(const ParamValue& value) {
             for (std::size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
             return out + "]";
         }
+        // "[island: [Biscoe, Dream, nan], ...]": each encoded column and its categories in order.
+        std::string operator()(const CategoryLists& lists) const {
+            std::string out = "[";
+            for (std::size_t i = 0; i < lists.size(); ++i) {
+                const CategoryList& list = lists[i];
+                out += (i ? ", " : "") + list.column + ": [";
+                std::size_t n = 0;
+                for (const auto& text : list.text) out += (n++ ? ", " : "") + text.value_or("nan");
+                for (const double number : list.numbers) out += (n++ ? ", " : "") + detail::number_to_text(number);
+                out += "]";
+            }
+            return out + "]";
+        }
     };
     return std::visit(Text{}, value);
 }
@@ -61,7 +80,9 @@ inline std::string to_string(const ParamValue& value) {
 namespace detail {
 
 inline const char* param_type_name(const ParamValue& value) {
-    constexpr const char* names[] = {"unset", "a flag", "a whole number", "a number", "a string", "a list of names"};
+    constexpr const char* names[] = {"unset",    "a flag",          "a whole number", "a number",
+                                     "a string", "a list of names", "category lists"};
+    static_assert(std::size(names) == std::variant_size_v<ParamValue>);
     return names[value.index()];
 }
 
@@ -255,7 +276,8 @@ inline void set_params(SimpleImputer& step, const Params& params) {
 }
 
 // min_frequency as scikit-learn takes it: a whole number is a count of rows, a number a
-// fraction of them, unset none. `categories` (lists per column) is set through the options.
+// fraction of them, unset none. categories: "auto" (found by fit) or CategoryLists, one per
+// encoded column, as Options::categories.
 inline Params get_params(const OneHotEncoder& step) {
     const auto& o = step.options();
     ParamValue min_frequency{};
@@ -263,6 +285,7 @@ inline Params get_params(const OneHotEncoder& step) {
         min_frequency = o.min_frequency->kind == MinFrequency::Kind::count ? ParamValue{o.min_frequency->rows}
                                                                            : ParamValue{o.min_frequency->share};
     return {{"columns", o.columns},
+            {"categories", o.categories.empty() ? ParamValue{std::string("auto")} : ParamValue{o.categories}},
             {"handle_unknown", detail::name_of(detail::handle_unknown_names, o.handle_unknown)},
             {"drop", detail::name_of(detail::drop_names, o.drop)},
             {"min_frequency", min_frequency},
@@ -270,9 +293,18 @@ inline Params get_params(const OneHotEncoder& step) {
 }
 inline void set_params(OneHotEncoder& step, const Params& params) {
     detail::ParamReader in(params, "OneHotEncoder.set_params",
-                           {"columns", "handle_unknown", "drop", "min_frequency", "max_categories"});
+                           {"categories", "columns", "drop", "handle_unknown", "max_categories", "min_frequency"});
     auto o = step.options();
     in.read("columns", o.columns);
+    if (auto it = params.find("categories"); it != params.end()) {
+        if (const auto* lists = std::get_if<CategoryLists>(&it->second)) o.categories = *lists;
+        else if (const auto* text = std::get_if<std::string>(&it->second); text && *text == "auto") o.categories.clear();
+        else
+            throw parameter_error("OneHotEncoder.set_params: parameter 'categories' takes \"auto\" or CategoryLists "
+                                  "(one list per encoded column), not " +
+                                  std::string(detail::param_type_name(it->second)) + " (" + to_string(it->second) +
+                                  ")");
+    }
     in.read_choice("handle_unknown", o.handle_unknown, detail::handle_unknown_names);
     in.read_choice("drop", o.drop, detail::drop_names);
     if (auto it = params.find("min_frequency"); it != params.end()) {
