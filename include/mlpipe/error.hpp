@@ -87,4 +87,12 @@ public:
     using error::error;
 };
 
+// The device a backend computes on cannot take the fit: no usable device, or too little
+// device memory for the data. Its message starts "no CUDA device:" and says which. A fit with
+// Backend::automatic catches it and runs on the next backend instead.
+class device_error : public error {
+public:
+    using error::error;
+};
+
 }  // namespace mlpipe

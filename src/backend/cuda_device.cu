@@ -22,12 +22,16 @@ namespace {
 constexpr int block_threads = 256;  // a power of two: the tree reductions halve it
 
 [[noreturn]] void fail(const std::string& what) { throw error(what); }
+// No usable device, or too little memory on it: Backend::automatic then falls back.
+[[noreturn]] void fail_device(const std::string& what) { throw device_error(what); }
 
 void check(cudaError_t status, const char* what) {
     if (status != cudaSuccess) fail(std::string("cuda backend: ") + what + ": " + cudaGetErrorString(status));
 }
 
 void check(cublasStatus_t status, const char* what) {
+    if (status == CUBLAS_STATUS_ALLOC_FAILED)
+        fail_device(std::string("no CUDA device: out of device memory in cuBLAS (") + what + ")");
     if (status != CUBLAS_STATUS_SUCCESS)
         fail(std::string("cuda backend: ") + what + ": " + cublasGetStatusString(status));
 }
@@ -53,8 +57,9 @@ public:
             cudaGetLastError();  // clear it
             std::size_t free = 0, total = 0;
             cudaMemGetInfo(&free, &total);
-            fail("no CUDA device: out of device memory: " + std::to_string(n * sizeof(T) >> 20) + " MiB more needed, " +
-                 std::to_string(free >> 20) + " MiB free of " + std::to_string(total >> 20));
+            fail_device("no CUDA device: out of device memory: " + std::to_string(n * sizeof(T) >> 20) +
+                        " MiB more needed, " + std::to_string(free >> 20) + " MiB free of " +
+                        std::to_string(total >> 20));
         }
         check(status, "cudaMalloc");
         size_ = n;
@@ -274,7 +279,7 @@ DeviceData<Scalar>::DeviceData(const HostData<Scalar>& host) : state_(std::make_
     if (host.rows > 2147483647u)  // cuBLAS's int sizes
         throw data_error("LogisticRegression.fit: backend cuda takes at most 2147483647 rows, got " +
                          std::to_string(host.rows));
-    if (const auto reason = unavailable_reason()) fail("no CUDA device: " + *reason);
+    if (const auto reason = unavailable_reason()) fail_device("no CUDA device: " + *reason);
     State& s = *state_;
     s.rows = host.rows;
     s.numeric = host.numeric;
@@ -282,7 +287,7 @@ DeviceData<Scalar>::DeviceData(const HostData<Scalar>& host) : state_(std::make_
     s.one_hot_columns = host.codes.size();
     if (cublasCreate(&s.blas) != CUBLAS_STATUS_SUCCESS) {
         s.blas = nullptr;
-        fail("no CUDA device: cuBLAS could not start on the device (cublasCreate failed; is it busy in "
+        fail_device("no CUDA device: cuBLAS could not start on the device (cublasCreate failed; is it busy in "
              "exclusive mode?)");
     }
     s.dense.upload(host.dense, host.rows * host.numeric);

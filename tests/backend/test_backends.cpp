@@ -4,6 +4,7 @@
 #include "../support/backends.hpp"
 
 #include <mlpipe/backend/backend.hpp>
+#include <mlpipe/backend/dispatch.hpp>
 #include <mlpipe/pipeline/params.hpp>
 
 #include <catch2/catch.hpp>
@@ -81,6 +82,53 @@ TEST_CASE("automatic takes cuda with a device, else blas when compiled in, else 
     CHECK(automatic.final_step().coef() == named.final_step().coef());
 }
 
+TEST_CASE("a fit records where it ran: the backend asked for, or automatic's choice and why", "[backend]") {
+    const Synthetic data = synthetic(2'000, 2, 5);
+    auto cpu = synthetic_pipeline<double>({.backend = Backend::cpu});
+    cpu.fit(data.X, data.y);
+    CHECK(cpu.final_step().fit_backend().backend == Backend::cpu);
+    CHECK(cpu.final_step().fit_backend().reason == "asked for cpu");
+    const BackendChoice choice = choose_backend(Backend::automatic);
+    if (choice.backend == Backend::cuda) return;  // the cuda tests fit on the device
+    auto automatic = synthetic_pipeline<double>({.backend = Backend::automatic});
+    automatic.fit(data.X, data.y);
+    CHECK(automatic.final_step().fit_backend().backend == choice.backend);
+    CHECK(automatic.final_step().fit_backend().reason == choice.reason);
+}
+
+TEST_CASE("automatic gives way to blas or cpu when the device cannot take the fit, and says why", "[backend]") {
+    const Backend next = backend_compiled_in(Backend::blas) ? Backend::blas : Backend::cpu;
+    const BackendChoice tried{Backend::cuda, "automatic: a CUDA device is present"};
+    const auto out_of_memory = [] () -> int {
+        throw device_error("no CUDA device: out of device memory: 8192 MiB more needed, 1024 MiB free of 16384");
+    };
+    const auto on_host = [] { return 2; };
+    bool started = false;
+
+    // Before the fit has begun (the upload ran out of memory), and after it when it can
+    // start over: the host backend's answer, and why.
+    for (const bool restartable : {true, false}) {
+        BackendChoice ran = tried;
+        CHECK(run_with_device_fallback(true, ran, started, restartable, out_of_memory, on_host) == 2);
+        CHECK(ran.backend == next);
+        CHECK_THAT(ran.reason, Catch::StartsWith(tried.reason) && Catch::Contains("8192 MiB more needed") &&
+                                   Catch::EndsWith("fell back to " + std::string(to_string(next))));
+    }
+    started = true;
+    BackendChoice ran = tried;
+    CHECK(run_with_device_fallback(true, ran, started, true, out_of_memory, on_host) == 2);
+
+    // Not when cuda was asked for by name, nor after a distributed fit has begun (the other
+    // ranks are in it), nor for any other error.
+    ran = tried;
+    CHECK_THROWS_AS(run_with_device_fallback(false, ran, started, true, out_of_memory, on_host), device_error);
+    CHECK_THROWS_AS(run_with_device_fallback(true, ran, started, false, out_of_memory, on_host), device_error);
+    const auto bad_data = []() -> int { throw data_error("a NaN in column 'size'"); };
+    CHECK_THROWS_AS(run_with_device_fallback(true, ran, started, true, bad_data, on_host), data_error);
+    CHECK(ran.backend == Backend::cuda);
+    CHECK(run_with_device_fallback(true, ran, started, true, [] { return 1; }, on_host) == 1);
+}
+
 #if MLPIPE_WITH_BLAS
 
 TEMPLATE_TEST_CASE("blas fits the cpu backend's model, every solver, binary and multinomial", "[backend][blas]",
@@ -135,7 +183,7 @@ TEST_CASE("backend cuda without a usable device fails with 'no CUDA device:' and
         try {
             model.fit(X, y);
             FAIL("fit on backend cuda without a device did not throw");
-        } catch (const mlpipe::error& e) {
+        } catch (const device_error& e) {  // the type automatic falls back on
             const std::string message = e.what();
             CHECK(message.rfind("no CUDA device: ", 0) == 0);
             CHECK_THAT(message, Catch::Contains(*reason));

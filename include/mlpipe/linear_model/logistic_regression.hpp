@@ -174,6 +174,9 @@ public:
     double objective() const { return fitted().objective; }
     double fit_seconds() const { return fitted().fit_seconds; }
     const std::vector<optim::IterationReport>& history() const { return fitted().history; }
+    // Where the last fit ran and why (automatic: what it chose, and a fallback from a device
+    // that could not take the fit). Not saved: a loaded model gives cpu and an empty reason.
+    const BackendChoice& fit_backend() const { return fitted().backend; }
     const std::vector<std::string>& feature_names_out() const { return fitted().feature_names; }
     const Schema& schema() const { return fitted().schema; }
 
@@ -230,6 +233,7 @@ private:
         double objective = 0;
         double fit_seconds = 0;
         std::vector<optim::IterationReport> history;
+        BackendChoice backend;  // where fit ran; not saved
     };
 
     static void validate(const Options& o) {
@@ -438,11 +442,18 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
     // Distributed: every rank builds its backend's design (cuda may find no device, or too
     // little memory, on one host only), then the ranks agree that all of them did before the
     // solver's first sum; a rank that failed to build one tells the others in that agreement.
+    // Backend::automatic: a device that cannot take the fit, even after it has begun (out of
+    // memory for the work arrays), gives way to blas or cpu, and the fit starts over there;
+    // distributed, only before the ranks' agreement, which every rank passes once.
     bool design_built = false;
+    BackendChoice ran;
     auto solve_on_backend = [&] {
         return with_backend_design(
-            options_.backend, design, "LogisticRegression.fit", [&](const auto& on) -> optim::Result<Scalar> {
+            options_.backend, design, "LogisticRegression.fit",
+            [&](const auto& on) -> optim::Result<Scalar> {
                 design_built = true;
+                params.setZero();
+                history.clear();
                 if (distributed) collective::on_every_rank(communicator, [] {});
                 using On = std::decay_t<decltype(on)>;
                 const auto l2_term = static_cast<Scalar>(l2);
@@ -455,7 +466,8 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
                         LinearLoss<On, BinomialLoss>(on, targets, weights, k, l2_term, scale, options_.fit_intercept));
                 return run_loss(
                     LinearLoss<On, MultinomialLoss>(on, targets, weights, k, l2_term, scale, options_.fit_intercept));
-            });
+            },
+            ran, design_built, !distributed);
     };
     std::optional<optim::Result<Scalar>> solved;
     try {
@@ -483,6 +495,7 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
     learned.objective = static_cast<double>(result.objective);
     learned.history = std::move(history);
     learned.fit_seconds = std::chrono::duration<double>(stop - start).count();
+    learned.backend = std::move(ran);
     fitted_ = std::move(learned);
     is_fitted_ = true;
     return *this;
