@@ -51,14 +51,9 @@ TEST_CASE("float32 fits the model of float64 to within float rounding", "[parall
 }
 
 TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel][linear_loss]") {
-    const Synthetic data = synthetic(10'000, 2, 3);
-    auto model = synthetic_pipeline<double>({.max_iter = 3});
-    model.fit(data.X, data.y);
-    const Frame encoded = model.step<OneHotEncoder>().transform(data.X);
-    const auto design = Design<double>::build(encoded, "test", model.step<StandardScaler>().feature_scalings());
-    std::vector<std::int32_t> y(data.X.rows());
-    const auto labels = labels_of(data.y[0]);
-    for (std::size_t i = 0; i < y.size(); ++i) y[i] = labels[i] == Label("yes") ? 1 : 0;
+    const test::SyntheticDesign problem = test::synthetic_design(synthetic(10'000, 2, 3), 3);
+    const Design<double>& design = problem.design;
+    const std::vector<std::int32_t>& y = problem.y;  // 0 "no", 1 "yes"
     Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
     const Eigen::Index p = design.n_features();
     Eigen::VectorXd params = Eigen::VectorXd::LinSpaced(p + 1, -0.7, 0.9);
@@ -82,16 +77,9 @@ TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel
 }
 
 TEST_CASE("the fused multinomial pass equals the separate passes on many blocks", "[parallel][linear_loss]") {
-    const Synthetic data = synthetic(10'000, 3, 5);
-    auto model = synthetic_pipeline<double>({.max_iter = 3});
-    model.fit(data.X, data.y);
-    const Frame encoded = model.step<OneHotEncoder>().transform(data.X);
-    const auto design = Design<double>::build(encoded, "test", model.step<StandardScaler>().feature_scalings());
-    const auto classes = model.classes();
-    std::vector<std::int32_t> y(data.X.rows());
-    const auto labels = labels_of(data.y[0]);
-    for (std::size_t i = 0; i < y.size(); ++i)
-        y[i] = static_cast<std::int32_t>(std::find(classes.begin(), classes.end(), labels[i]) - classes.begin());
+    const test::SyntheticDesign problem = test::synthetic_design(synthetic(10'000, 3, 5), 3);
+    const Design<double>& design = problem.design;
+    const std::vector<std::int32_t>& y = problem.y;
     Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
     const Eigen::Index p = design.n_features();
     const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);

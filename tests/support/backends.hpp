@@ -33,11 +33,9 @@ double parameter_difference(const Model& a, const Model& b) {
 // the scores, the transpose product and the fused multinomial pass, to rounding.
 template <template <class> class BackendDesign>
 void check_design_matches_cpu() {
-    const Synthetic data = synthetic(5'000, 3, 23);
-    auto model = synthetic_pipeline<double>({.max_iter = 2});
-    model.fit(data.X, data.y);
-    const Frame encoded = model.template step<OneHotEncoder>().transform(data.X);
-    const auto cpu = Design<double>::build(encoded, "test", model.template step<StandardScaler>().feature_scalings());
+    const SyntheticDesign problem = synthetic_design(synthetic(5'000, 3, 23), 2);
+    const Design<double>& cpu = problem.design;
+    const std::vector<std::int32_t>& y = problem.y;
     const BackendDesign<double> other(cpu);
     REQUIRE(other.n_features() == cpu.n_features());
     const Eigen::Index p = cpu.n_features();
@@ -53,11 +51,6 @@ void check_design_matches_cpu() {
     other.transpose_times(z_cpu, g_other);
     CHECK(max_abs_diff(g_other, g_cpu) < 1e-11 * g_cpu.cwiseAbs().maxCoeff());
 
-    const auto classes = model.classes();
-    const auto labels = labels_of(data.y[0]);
-    std::vector<std::int32_t> y(labels.size());
-    for (std::size_t i = 0; i < y.size(); ++i)
-        y[i] = static_cast<std::int32_t>(std::find(classes.begin(), classes.end(), labels[i]) - classes.begin());
     const Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
     Eigen::MatrixXd G_cpu, G_other;
     Eigen::RowVectorXd gb_cpu, gb_other;

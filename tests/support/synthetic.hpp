@@ -3,6 +3,7 @@
 
 #include <mlpipe/core.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -55,6 +56,27 @@ auto synthetic_pipeline(typename BasicLogisticRegression<Scalar>::Options option
     return Pipeline<OneHotEncoder, StandardScaler, BasicLogisticRegression<Scalar>>{
         OneHotEncoder{{.columns = {"color", "size"}}}, StandardScaler{{.columns = {"a", "b", "c"}}},
         BasicLogisticRegression<Scalar>{options}};
+}
+
+// The problem as the solvers see it, for the tests of the passes: the cpu design of a
+// synthetic pipeline fitted for `max_iter` iterations (its encoder and scaler fitted), and
+// the targets as indices into the model's classes.
+struct SyntheticDesign {
+    Design<double> design;
+    std::vector<std::int32_t> y;
+};
+
+inline SyntheticDesign synthetic_design(const Synthetic& data, int max_iter) {
+    auto model = synthetic_pipeline<double>({.max_iter = max_iter});
+    model.fit(data.X, data.y);
+    const Frame encoded = model.template step<OneHotEncoder>().transform(data.X);
+    const auto classes = model.classes();
+    const auto labels = labels_of(data.y[0]);
+    std::vector<std::int32_t> y(labels.size());
+    for (std::size_t i = 0; i < y.size(); ++i)
+        y[i] = static_cast<std::int32_t>(std::find(classes.begin(), classes.end(), labels[i]) - classes.begin());
+    return {Design<double>::build(encoded, "test", model.template step<StandardScaler>().feature_scalings()),
+            std::move(y)};
 }
 
 }  // namespace mlpipe::test
