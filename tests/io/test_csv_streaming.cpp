@@ -296,6 +296,24 @@ TEST_CASE("csv streaming: an unclosed quote at the end of the file", "[csv][stre
     }
 }
 
+TEST_CASE("csv streaming: the file's CRC-32 is computed only for a caller that asks for it", "[csv][streaming]") {
+    const std::string text = hard_table(300);
+    TempDir dir;
+    for (const std::string& bytes : {text, gzip(text)}) {
+        const fs::path file = dir.write("table.csv", bytes);
+        for (const bool checksum : {true, false}) {
+            CAPTURE(checksum, bytes.size());
+            mlpipe::detail::ByteSource source(file, "test", checksum);
+            std::string content(text.size() + 1, '\0');
+            std::size_t got = 0;
+            while (const std::size_t n = source.read(content.data() + got, content.size() - got)) got += n;
+            CHECK(content.substr(0, got) == text);
+            CHECK(source.raw_bytes() == bytes.size());
+            CHECK(source.crc32() == (checksum ? crc32_of(bytes) : 0));
+        }
+    }
+}
+
 TEST_CASE("csv streaming: gzip files are read by their content, whatever their name", "[csv][streaming][gzip]") {
     const std::string text = hard_table(300);
     const std::string compressed = gzip(text);

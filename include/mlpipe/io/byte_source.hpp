@@ -2,8 +2,9 @@
 // The bytes of a file, read in blocks: as they are on disk, or inflated on the fly when the
 // file is gzip-compressed. Gzip is recognised by the file's first two bytes (1f 8b), not by
 // its name, and concatenated gzip members are read one after the other, as `gzip -d` does.
-// The file's own bytes (the compressed ones for gzip) are counted and CRC-32'd as they pass,
-// so a caller gets the size and checksum of what it read without reading the file twice.
+// The file's own bytes (the compressed ones for gzip) are counted and, when the caller asks,
+// CRC-32'd as they pass, so it gets the size and checksum of what it read without reading the
+// file twice (the checksum costs about a tenth of a plain file's parse: only when wanted).
 
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
@@ -26,8 +27,9 @@ namespace mlpipe::detail {
 
 class ByteSource {
 public:
-    // `who` starts error messages ("read_csv").
-    ByteSource(const std::filesystem::path& path, std::string who) : name_(path.string()), who_(std::move(who)) {
+    // `who` starts error messages ("read_csv"); `checksum`: compute crc32().
+    ByteSource(const std::filesystem::path& path, std::string who, bool checksum = true)
+        : name_(path.string()), who_(std::move(who)), checksum_(checksum) {
         std::error_code ignored;
         if (std::filesystem::is_directory(path, ignored))
             throw error(who_ + ": cannot open '" + name_ + "': it is a directory");
@@ -55,7 +57,7 @@ public:
     bool is_gzip() const noexcept { return gzip_; }
     std::uintmax_t file_size() const noexcept { return file_size_; }  // 0 when unknown (a pipe)
     std::uintmax_t raw_bytes() const noexcept { return raw_bytes_; }  // file bytes read so far
-    std::uint32_t crc32() const noexcept { return crc_; }             // of those bytes
+    std::uint32_t crc32() const noexcept { return crc_; }             // of those bytes (0 without checksum)
     std::uintmax_t content_bytes() const noexcept { return content_bytes_; }  // bytes handed out
 
     // Fills `out` with up to `size` bytes of content; fewer at the end of the file or when
@@ -109,7 +111,7 @@ private:
             end_of_file_ = true;
         }
         raw_bytes_ += got;
-        for (std::size_t done = 0; done < got;) {  // crc32_z's length is a size_t, zlib's uInt is not
+        for (std::size_t done = 0; checksum_ && done < got;) {  // crc32_z's length is a size_t, zlib's uInt is not
             const std::size_t part = std::min<std::size_t>(got - done, std::numeric_limits<unsigned>::max());
             crc_ = static_cast<std::uint32_t>(::crc32_z(crc_, out + done, part));
             done += part;
@@ -202,6 +204,7 @@ private:
 
     std::string name_;
     std::string who_;
+    bool checksum_ = true;
     std::unique_ptr<std::FILE, FileCloser> file_;
     std::uintmax_t file_size_ = 0;
     std::uintmax_t raw_bytes_ = 0;

@@ -114,9 +114,9 @@ inline Frame parse_csv(std::string_view text, const CsvOptions& options = {},
 }
 
 // Reads a CSV file, plain or gzip-compressed; errors name the path. `info`, when given,
-// receives the file's size and CRC-32, computed as it was read.
+// receives the file's size and CRC-32, computed as it was read (only then: it costs time).
 inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& options, CsvFileInfo* info) {
-    detail::ByteSource file(path, "read_csv");
+    detail::ByteSource file(path, "read_csv", info != nullptr);
     detail::csv::check_options(options, path.string());
     detail::csv::TextWindows windows(file, detail::csv::window_bytes(options));
     Frame frame = detail::csv::CsvReader(windows, detail::csv::reader_config(options), path.string()).read();
