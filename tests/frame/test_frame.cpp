@@ -67,6 +67,29 @@ TEST_CASE("a frame built from a list of columns reports the first bad one, as ad
     CHECK(wide[4999].name() == "c0");
 }
 
+TEST_CASE("a moved-from column is an empty numeric column whatever it held", "[frame]") {
+    Column categorical = Column::categorical("color", std::vector<std::string>{"red", "blue", "red"});
+    Column one_hot = Column::one_hot("size", {0, 1, 1}, {"S", "M"});
+    const Column taken_categorical = std::move(categorical);
+    const Column taken_one_hot = std::move(one_hot);
+    CHECK(taken_categorical.codes().size() == 3);
+    CHECK(taken_categorical.dictionary() == std::vector<std::string>{"red", "blue"});
+    CHECK(taken_one_hot.width() == 2);
+    for (const Column* moved : {&categorical, &one_hot}) {  // NOLINT(bugprone-use-after-move)
+        CHECK(moved->is_numeric());
+        CHECK(moved->size() == 0);
+        CHECK(moved->values().empty());
+        CHECK(moved->count_missing() == 0);
+        CHECK_THROWS_AS(moved->codes(), data_error);
+    }
+    // Empty categorical columns have no codes and no categories, and say so.
+    const Column empty = Column::categorical("none", std::vector<std::string>{});
+    CHECK(empty.size() == 0);
+    CHECK(empty.codes().empty());
+    CHECK(empty.dictionary().empty());
+    CHECK_THROWS_AS(empty.is_missing(0), std::out_of_range);
+}
+
 TEST_CASE("missing values are explicit", "[frame]") {
     Frame X;
     X.add_numeric("x", {1.0, std::nan(""), 3.0});

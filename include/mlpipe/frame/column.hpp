@@ -53,18 +53,18 @@ public:
     Column(Column&& other) noexcept
         : name_(std::move(other.name_)),
           kind_(std::exchange(other.kind_, ColumnKind::numeric)),
-          values_(std::exchange(other.values_, no_values())),
+          values_(std::exchange(other.values_, Stored<double>{})),
           floats_(std::exchange(other.floats_, Stored<float>{})),
-          codes_(std::exchange(other.codes_, empty<std::int32_t>())),
-          dictionary_(std::exchange(other.dictionary_, empty<std::string>())) {}
+          codes_(std::move(other.codes_)),
+          dictionary_(std::move(other.dictionary_)) {}
     Column& operator=(Column&& other) noexcept {
         if (this != &other) {
             name_ = std::move(other.name_);
             kind_ = std::exchange(other.kind_, ColumnKind::numeric);
-            values_ = std::exchange(other.values_, no_values());
+            values_ = std::exchange(other.values_, Stored<double>{});
             floats_ = std::exchange(other.floats_, Stored<float>{});
-            codes_ = std::exchange(other.codes_, empty<std::int32_t>());
-            dictionary_ = std::exchange(other.dictionary_, empty<std::string>());
+            codes_ = std::move(other.codes_);
+            dictionary_ = std::move(other.dictionary_);
         }
         return *this;
     }
@@ -153,7 +153,7 @@ public:
     bool is_one_hot() const noexcept { return kind_ == ColumnKind::one_hot; }
 
     std::size_t size() const noexcept {
-        return is_numeric() ? (floats_ ? floats_.data.size() : values_.data.size()) : codes_->size();
+        return is_numeric() ? (floats_ ? floats_.data.size() : values_.data.size()) : (codes_ ? codes_->size() : 0);
     }
 
     // float64 unless a numeric column stores float32.
@@ -165,7 +165,7 @@ public:
     std::size_t width() const noexcept {
         switch (kind_) {
             case ColumnKind::numeric: return 1;
-            case ColumnKind::one_hot: return dictionary_->size();
+            case ColumnKind::one_hot: return dictionary_ ? dictionary_->size() : 0;
             case ColumnKind::categorical: return 0;
         }
         return 0;
@@ -210,15 +210,16 @@ public:
     }
     std::span<const std::int32_t> codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
-        return *codes_;
+        return code_vector();
     }
     const std::vector<std::string>& dictionary() const {
         if (is_numeric()) require(ColumnKind::categorical, "dictionary()");
-        return *dictionary_;
+        static const std::vector<std::string> none;
+        return dictionary_ ? *dictionary_ : none;
     }
 
     bool is_missing(std::size_t row) const {
-        return is_numeric() ? std::isnan(value(row)) : (is_categorical() && codes_->at(row) < 0);
+        return is_numeric() ? std::isnan(value(row)) : (is_categorical() && code_vector().at(row) < 0);
     }
 
     std::size_t count_missing() const noexcept {
@@ -229,7 +230,7 @@ public:
             else
                 for (double v : values_.data) n += std::isnan(v) ? 1 : 0;
         } else if (is_categorical()) {
-            for (auto c : *codes_) n += c < 0 ? 1 : 0;
+            for (auto c : code_vector()) n += c < 0 ? 1 : 0;
         }
         return n;
     }
@@ -281,6 +282,11 @@ private:
         return owner;
     }
 
+    const std::vector<std::int32_t>& code_vector() const noexcept {
+        static const std::vector<std::int32_t> none;
+        return codes_ ? *codes_ : none;
+    }
+
     std::string name_;
     ColumnKind kind_ = ColumnKind::numeric;
     template <class T>
@@ -303,23 +309,17 @@ private:
     static std::shared_ptr<const std::vector<std::string>> share(std::vector<std::string> data) {
         return share_vector(std::move(data));
     }
-    template <class T>
-    static std::shared_ptr<const std::vector<T>> empty() {
-        static const auto none = std::make_shared<const std::vector<T>>();
-        return none;
-    }
-    static Stored<double> no_values() {
-        static const Stored<double> none = share(std::vector<double>{});
-        return none;
-    }
 
     // Shared and never changed after construction: copying a Column, or a Frame, copies
     // pointers, not data (a pipeline's intermediate frames and a selection of columns cost
     // no memory for the columns they pass through unchanged).
-    Stored<double> values_ = no_values();
+    // Storage a column does not use is empty and owns nothing (not a shared empty vector:
+    // copying and destroying columns, which a request's pipeline does dozens of times, then
+    // touches no reference count that every thread shares).
+    Stored<double> values_;
     Stored<float> floats_;  // set instead of values_ for a float32 column
-    std::shared_ptr<const std::vector<std::int32_t>> codes_ = empty<std::int32_t>();
-    std::shared_ptr<const std::vector<std::string>> dictionary_ = empty<std::string>();
+    std::shared_ptr<const std::vector<std::int32_t>> codes_;
+    std::shared_ptr<const std::vector<std::string>> dictionary_;
 };
 
 }  // namespace mlpipe
