@@ -100,7 +100,7 @@ public:
 
     Eigen::Index rows() const noexcept { return cpu_.rows(); }
     Eigen::Index n_features() const noexcept { return cpu_.n_features(); }
-    const std::vector<std::string>& feature_names() const noexcept { return cpu_.feature_names(); }
+    std::vector<std::string> feature_names() const { return cpu_.feature_names(); }
 
     // Z = X W + 1 b'
     template <class W, class B>

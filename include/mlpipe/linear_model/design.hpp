@@ -65,6 +65,7 @@ public:
     static Design build(const std::vector<const Column*>& columns, std::size_t rows, const char* who,
                         const FeatureScalings& scalings = {}, std::size_t threads = 0) {
         Design design;
+        design.kept_.reserve(columns.size());
         design.rows_ = static_cast<Eigen::Index>(rows);
         design.threads_ = threads;
         std::vector<const Column*> numeric, one_hot;
@@ -115,9 +116,6 @@ public:
             offset += static_cast<Eigen::Index>(c->width());
         }
         design.n_features_ = offset;
-        for (const auto* c : numeric) design.names_.push_back(c->name());
-        for (const auto* c : one_hot)
-            for (const auto& cat : c->dictionary()) design.names_.push_back(c->name() + "_" + cat);
         return design;
     }
 
@@ -131,7 +129,20 @@ public:
     Eigen::Index rows() const noexcept { return rows_; }
     Eigen::Index n_features() const noexcept { return n_features_; }
     Eigen::Index n_numeric() const noexcept { return static_cast<Eigen::Index>(f64_.size()); }
-    const std::vector<std::string>& feature_names() const noexcept { return names_; }
+    // Made when asked (a fit asks once), not by build: a prediction would pay a string per
+    // category for names it never reads.
+    std::vector<std::string> feature_names() const {
+        std::vector<std::string> names;
+        names.reserve(static_cast<std::size_t>(n_features_));
+        for (std::size_t j = 0; j < kept_.size(); ++j) {
+            if (j < f64_.size()) {
+                names.push_back(kept_[j].name());
+                continue;
+            }
+            for (const auto& category : kept_[j].dictionary()) names.push_back(kept_[j].name() + "_" + category);
+        }
+        return names;
+    }
 
     // Threads for the passes (0: all of the shared pool's).
     void set_threads(std::size_t threads) noexcept { threads_ = threads; }
@@ -527,7 +538,6 @@ private:
     std::vector<const std::int32_t*> codes_;      // one pointer per one-hot column, -1 = no category
     std::vector<Eigen::Index> offsets_;           // first feature of each one-hot column
     Eigen::Index n_features_ = 0;
-    std::vector<std::string> names_;
     std::size_t threads_ = 0;
 };
 
