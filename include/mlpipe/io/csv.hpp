@@ -93,9 +93,9 @@ inline void check_options(const CsvOptions& options, const std::string& source) 
 }
 
 inline ReaderConfig reader_config(const CsvOptions& options) {
-    return ReaderConfig{options.delimiter,    options.header,       options.column_names,
-                        options.missing_values, options.column_kinds, options.n_threads,
-                        options.window_bytes,   options.numeric_type, options.float64_columns,
+    return ReaderConfig{options.delimiter,    options.header,        options.column_names,
+                        options.missing_values, &options.column_kinds, options.n_threads,
+                        options.window_bytes,   options.numeric_type,  options.float64_columns,
                         options.column_name_prefix};
 }
 

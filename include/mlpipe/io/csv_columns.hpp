@@ -21,6 +21,7 @@
 #include <limits>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -44,7 +45,7 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
 
 class MissingTokens {
 public:
-    explicit MissingTokens(const std::vector<std::string>& tokens) {
+    explicit MissingTokens(std::span<const std::string> tokens) {
         for (const auto& token : tokens) {
             const std::string_view trimmed = trim(token);
             tokens_.emplace_back(trimmed);
@@ -286,7 +287,7 @@ struct PieceColumn {
 // One piece's parse: its columns, or the first error in it.
 struct Piece {
     std::vector<PieceColumn> columns;
-    std::deque<std::string> unescaped;  // fields with "" escapes, viewed by the dictionaries
+    StableStrings unescaped;  // fields with "" escapes, viewed by the dictionaries
     std::size_t rows = 0;
     std::size_t lines = 0;  // line ends consumed, including those inside quotes
     std::optional<ScanError> error;
@@ -495,15 +496,14 @@ public:
     Column finish(const std::string& name) {
         if (sink_ != Sink::text)
             return float32_ ? Column::numeric_f32(name, std::move(floats_)) : Column::numeric(name, std::move(values_));
-        std::vector<std::string> dictionary(std::make_move_iterator(text_->dictionary.begin()),
-                                            std::make_move_iterator(text_->dictionary.end()));
+        std::vector<std::string> dictionary = text_->dictionary.take();
         text_.reset();
         return Column::categorical(name, std::move(codes_), std::move(dictionary));
     }
 
 private:
     struct TextState {
-        std::deque<std::string> dictionary;  // a deque, so the index's views stay valid as it grows
+        StableStrings dictionary;  // the index's views stay valid as it grows
         std::unordered_map<std::string_view, std::int32_t> index;
         std::vector<std::int32_t> remap;     // piece code -> column code
     };

@@ -43,6 +43,7 @@
 #include <new>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -56,17 +57,20 @@ inline constexpr std::size_t default_window_bytes = std::size_t{4} << 20;
 inline constexpr std::size_t parallel_merge_bytes = std::size_t{1} << 20;  // smaller windows merge on one thread
 
 // What the reader takes from CsvOptions (csv.hpp), checked there.
+// CsvOptions as the reader takes them: views of the caller's lists, which outlive the reader
+// (copying them would cost a small request's parse a dozen allocations).
 struct ReaderConfig {
+    using Kinds = std::map<std::string, ColumnKind, std::less<>>;
     char delimiter = ',';
     bool header = true;
-    std::vector<std::string> column_names;
-    std::vector<std::string> missing_values;
-    std::map<std::string, ColumnKind, std::less<>> column_kinds;
+    std::span<const std::string> column_names;
+    std::span<const std::string> missing_values;
+    const Kinds* column_kinds = nullptr;  // none: no kind forced
     std::size_t threads = 0;       // 0: the pool's
     std::size_t window_bytes = 0;  // 0: default_window_bytes
     NumericType numeric_type = NumericType::float64;
-    std::vector<std::string> float64_columns;
-    std::string column_name_prefix;  // names the fields after column_names (header == false)
+    std::span<const std::string> float64_columns;
+    std::string_view column_name_prefix;  // names the fields after column_names (header == false)
 };
 
 // The input, one window at a time: a view of text in memory, or a file read through a
@@ -329,7 +333,7 @@ private:
         while (true) {
             const std::string_view text = windows_.window();
             const PartEnd end = windows_.at_input_end() ? PartEnd::input_end : PartEnd::unknown;
-            std::deque<std::string> unescaped;
+            StableStrings unescaped;
             Scanner scanner(text, config_.delimiter, end, unescaped);
             FirstRecord record;
             try {
@@ -408,12 +412,12 @@ private:
             first.texts = {};
             check_names(&first);
         } else {
-            const std::string& prefix = config_.column_name_prefix;
+            const std::string prefix(config_.column_name_prefix);
             if (config_.column_names.empty() && prefix.empty())
                 throw csv_error(source_, 0, 0, "",
                                 "options.header is false, so options.column_names must name every column "
                                 "(or options.column_name_prefix name them by position)");
-            names_ = config_.column_names;
+            names_.assign(config_.column_names.begin(), config_.column_names.end());
             if (!prefix.empty() && first.found)
                 for (std::size_t i = names_.size(); i < first.fields; ++i)
                     names_.push_back(prefix + std::to_string(i - config_.column_names.size()));
@@ -425,7 +429,8 @@ private:
                                     " fields");
         }
         forced_.assign(names_.size(), std::nullopt);
-        for (const auto& [name, kind] : config_.column_kinds) {
+        static const ReaderConfig::Kinds no_kinds;
+        for (const auto& [name, kind] : config_.column_kinds != nullptr ? *config_.column_kinds : no_kinds) {
             auto found = std::find(names_.begin(), names_.end(), name);
             if (found == names_.end())
                 throw csv_error(source_, 0, 0, "",

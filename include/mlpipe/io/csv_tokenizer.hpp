@@ -17,8 +17,10 @@
 #include <cstddef>
 #include <cstring>
 #include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace mlpipe::detail::csv {
@@ -45,6 +47,34 @@ enum class PartEnd : unsigned char {
     unknown,          // anything (a window's end before its records were cut)
 };
 
+// Strings that never move once added, so views into them stay valid as more are added; no
+// memory is taken until the first (a one-row request body has none: a deque would allocate
+// twice on construction).
+class StableStrings {
+public:
+    template <class... Args>
+    std::string& emplace_back(Args&&... args) {
+        if (!strings_) strings_ = std::make_unique<std::deque<std::string>>();
+        return strings_->emplace_back(std::forward<Args>(args)...);
+    }
+    std::size_t size() const noexcept { return strings_ ? strings_->size() : 0; }
+    void clear() noexcept {
+        if (strings_) strings_->clear();
+    }
+    // The strings in the order added, moved out; empty afterwards.
+    std::vector<std::string> take() {
+        std::vector<std::string> out;
+        if (!strings_) return out;
+        out.reserve(strings_->size());
+        for (auto& s : *strings_) out.push_back(std::move(s));
+        strings_.reset();
+        return out;
+    }
+
+private:
+    std::unique_ptr<std::deque<std::string>> strings_;
+};
+
 struct Field {
     std::string_view text;  // the value: unquoted fields trimmed, quoted ones unescaped and verbatim
     std::size_t line;       // 1-based (relative) line where the field starts
@@ -53,8 +83,8 @@ struct Field {
 
 class Scanner {
 public:
-    // Fields with "" escapes are unescaped into `unescaped` (a deque never moves its strings).
-    Scanner(std::string_view text, char delimiter, PartEnd end, std::deque<std::string>& unescaped) noexcept
+    // Fields with "" escapes are unescaped into `unescaped`.
+    Scanner(std::string_view text, char delimiter, PartEnd end, StableStrings& unescaped) noexcept
         : begin_(text.data()), pos_(text.data()), end_(text.data() + text.size()), delimiter_(delimiter),
           part_end_(end), unescaped_(unescaped) {}
 
@@ -206,7 +236,7 @@ private:
     const char* end_;
     char delimiter_;
     PartEnd part_end_;
-    std::deque<std::string>& unescaped_;
+    StableStrings& unescaped_;
     std::size_t line_ = 1;
 };
 
