@@ -88,6 +88,7 @@ TEST_CASE("a fit records where it ran: the backend asked for, or automatic's cho
     cpu.fit(data.X, data.y);
     CHECK(cpu.final_step().fit_backend().backend == Backend::cpu);
     CHECK(cpu.final_step().fit_backend().reason == "asked for cpu");
+    CHECK_FALSE(cpu.final_step().fit_backend().fell_back);
     const BackendChoice choice = choose_backend(Backend::automatic);
     if (choice.backend == Backend::cuda) return;  // the cuda tests fit on the device
     auto automatic = synthetic_pipeline<double>({.backend = Backend::automatic});
@@ -111,6 +112,7 @@ TEST_CASE("automatic gives way to blas or cpu when the device cannot take the fi
         BackendChoice ran = tried;
         CHECK(run_with_device_fallback(true, ran, started, restartable, out_of_memory, on_host) == 2);
         CHECK(ran.backend == next);
+        CHECK(ran.fell_back);
         CHECK_THAT(ran.reason, Catch::StartsWith(tried.reason) && Catch::Contains("8192 MiB more needed") &&
                                    Catch::EndsWith("fell back to " + std::string(to_string(next))));
     }

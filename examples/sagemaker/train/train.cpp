@@ -614,7 +614,7 @@ void fit_model(TrainingRun& run) {
     run.fit_seconds = seconds_since(fit_start);
     const LogisticRegression& classifier = run.classifier();
     // automatic, on a device that could not take the fit: where it ran instead, and why.
-    if (const BackendChoice& ran = classifier.fit_backend(); ran.backend != choose_backend(options.backend).backend)
+    if (const BackendChoice& ran = classifier.fit_backend(); ran.fell_back)
         log_at(LogLevel::warning, "backend: " + std::string(to_string(ran.backend)) + " (" + ran.reason + ")");
     if (stop_requested()) {  // the solver ended early: nothing has been written yet
         log("fit: stopped by " + stop_signal_name() + " after " + std::to_string(classifier.n_iter()) +

