@@ -12,6 +12,8 @@
 // the same source builds against an older mlpipe for a before/after comparison.
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/linear_model/design.hpp>
+#include <mlpipe/linear_model/linear_loss.hpp>
 #include <mlpipe/parallel/blocks.hpp>
 #include <mlpipe/parallel/thread_pool.hpp>
 

@@ -10,7 +10,8 @@
 #   fit core only          a TU that reads, fits and predicts with <mlpipe/core.hpp> (no Boost)
 #   include mlpipe.hpp     an empty main after #include <mlpipe/mlpipe.hpp> (parsing alone)
 #   include core.hpp       the same with <mlpipe/core.hpp>
-#   src/precompiled.cpp    the library's own TU, compiled once per build of mlpipe::precompiled
+#   src/*.cpp              the library's own TUs, each compiled once per build of
+#                          mlpipe::precompiled (in parallel where there are cores)
 #
 # Each is compiled RUNS times (default 3); the median of the CPU time (user + system) and of
 # the wall time is printed. CPU time is the figure to compare: it moves less when the machine
@@ -72,4 +73,6 @@ measure "fit+save precompiled" -DMLPIPE_PRECOMPILED "$root/examples/penguins/pen
 measure "fit core only" "$work/core_fit.cpp"
 measure "include mlpipe.hpp" "$work/include_mlpipe.cpp"
 measure "include core.hpp" "$work/include_core.cpp"
-measure "src/precompiled.cpp" -DMLPIPE_PRECOMPILED "$root/src/precompiled.cpp"
+for source in "$root"/src/*.cpp; do
+    measure "src/$(basename "$source")" -DMLPIPE_PRECOMPILED "$source"
+done

@@ -1,11 +1,18 @@
 #pragma once
-// The stock pipelines whose fit and archive code mlpipe::precompiled compiles once, so that
-// a translation unit that fits, saves and loads one compiles in a fraction of the time.
+// What mlpipe::precompiled compiles once, so that a translation unit that reads, fits, saves
+// and loads a pipeline compiles in a fraction of the time:
+//   - LogisticRegression's fit and prediction (every solver), in double and float
+//     (src/precompiled.cpp; BasicLogisticRegression<long double> is not among them);
+//   - the non-template code of the CSV reader, Column, Frame, Schema, Label and the
+//     preprocessing steps (src/csv.cpp, src/frame.cpp, src/preprocessing.cpp);
+//   - the archive code of the stock pipelines below (src/precompiled.cpp).
 //
-// Link the CMake target mlpipe::precompiled (it defines MLPIPE_PRECOMPILED for you): then
-// <mlpipe/mlpipe.hpp> declares these instantiations extern, and the compiler takes them from
-// the library instead of compiling them again. Any other pipeline type still works as usual
-// (compiled in the user's translation unit). src/precompiled.cpp holds the definitions.
+// Link the CMake target mlpipe::precompiled (it defines MLPIPE_PRECOMPILED for you): then the
+// headers only declare those functions (MLPIPE_INLINE, detail/compiled.hpp; the *_impl.hpp
+// headers that define them, and the solvers' and the CSV reader's headers behind them, are
+// left out) and declare these instantiations extern, and the compiler takes them from the
+// library. Any other pipeline type still works as usual: its own template code is compiled
+// in the user's translation unit, on top of the library's.
 //
 // The library is compiled with mlpipe's own flags: code linking it must not change Eigen's
 // data layout (EIGEN_* defines, or -march flags that change EIGEN_MAX_ALIGN_BYTES such as

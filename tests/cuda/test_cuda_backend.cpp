@@ -3,6 +3,7 @@
 #include "../support/backends.hpp"
 
 #include <mlpipe/backend/cuda_design.hpp>
+#include <mlpipe/backend/dispatch.hpp>
 
 #include <catch2/catch.hpp>
 

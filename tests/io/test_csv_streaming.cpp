@@ -6,6 +6,7 @@
 
 #include "../support/temp_dir.hpp"
 
+#include <mlpipe/io/byte_source.hpp>
 #include <mlpipe/io/csv.hpp>
 
 #include <catch2/catch.hpp>

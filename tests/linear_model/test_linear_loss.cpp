@@ -4,6 +4,12 @@
 
 #include "../support/datasets.hpp"
 
+#include <mlpipe/linear_model/design.hpp>
+#include <mlpipe/linear_model/linear_loss.hpp>
+#include <mlpipe/linear_model/solve.hpp>
+
+#include <Eigen/Cholesky>
+
 #include <catch2/catch.hpp>
 
 #include <random>

@@ -7,6 +7,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <mlpipe/linear_model/design.hpp>
+#include <mlpipe/linear_model/linear_loss.hpp>
 
 using namespace mlpipe;
 using mlpipe::test::Synthetic;

@@ -5,7 +5,9 @@
 
 #include "../support/datasets.hpp"
 
+#include <mlpipe/linear_model/design.hpp>
 #include <mlpipe/linear_model/linear_loss.hpp>
+#include <mlpipe/linear_model/solve.hpp>
 #include <mlpipe/optim/newton_cholesky.hpp>
 #include <mlpipe/optim/sag.hpp>
 

@@ -4,7 +4,10 @@
 #include "datasets.hpp"
 #include "synthetic.hpp"
 
+#include <mlpipe/backend/dispatch.hpp>
 #include <mlpipe/core.hpp>
+#include <mlpipe/linear_model/design.hpp>
+#include <mlpipe/linear_model/linear_loss.hpp>
 
 #include <catch2/catch.hpp>
 

@@ -2,6 +2,7 @@
 // A generated classification problem for the tests of the parallel passes and the backends.
 
 #include <mlpipe/core.hpp>
+#include <mlpipe/linear_model/design.hpp>
 
 #include <algorithm>
 #include <cstdint>

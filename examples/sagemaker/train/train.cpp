@@ -29,6 +29,7 @@
 #include <mlpipe/io/atomic_file.hpp>
 #include <mlpipe/mlpipe.hpp>
 #include <mlpipe/parallel/collectives.hpp>
+#include <mlpipe/parallel/thread_pool.hpp>
 
 #include <nlohmann/json.hpp>
 

@@ -11,6 +11,7 @@
 //              names of the output categories. It stands for width() dense 0/1 columns
 //              without materialising them.
 
+#include <mlpipe/detail/compiled.hpp>
 #include <mlpipe/error.hpp>
 
 #include <cmath>
@@ -35,14 +36,7 @@ enum class NumericType : std::uint8_t { float64 = 0, float32 = 1 };
 
 inline const char* to_string(NumericType type) noexcept { return type == NumericType::float32 ? "float32" : "float64"; }
 
-inline const char* to_string(ColumnKind kind) noexcept {
-    switch (kind) {
-        case ColumnKind::numeric: return "numeric";
-        case ColumnKind::categorical: return "categorical";
-        case ColumnKind::one_hot: return "one-hot";
-    }
-    return "unknown";
-}
+MLPIPE_INLINE const char* to_string(ColumnKind kind) noexcept;
 
 class Column {
 public:
@@ -86,51 +80,17 @@ public:
     // A numeric column over values someone else owns, without copying them: `owner` keeps
     // `values` alive and unchanged, and the column (and every Frame and copy that shares it)
     // holds a reference to it. frame_from_xtensor uses these for arrays it can read in place.
-    static Column numeric_view(std::string name, std::span<const double> values, std::shared_ptr<const void> owner) {
-        Column c(std::move(name), ColumnKind::numeric);
-        c.values_ = {require_owner(std::move(owner), c.name_), values};
-        return c;
-    }
+    static Column numeric_view(std::string name, std::span<const double> values, std::shared_ptr<const void> owner);
     static Column numeric_f32_view(std::string name, std::span<const float> values,
-                                   std::shared_ptr<const void> owner) {
-        Column c(std::move(name), ColumnKind::numeric);
-        c.floats_ = {require_owner(std::move(owner), c.name_), values};
-        return c;
-    }
+                                   std::shared_ptr<const void> owner);
 
     // Codes index into dictionary; -1 is a missing value.
     static Column categorical(std::string name, std::vector<std::int32_t> codes,
-                              std::vector<std::string> dictionary) {
-        Column c(std::move(name), ColumnKind::categorical);
-        c.check_codes(codes, dictionary.size());
-        c.codes_ = share(std::move(codes));
-        c.dictionary_ = share(std::move(dictionary));
-        return c;
-    }
+                              std::vector<std::string> dictionary);
 
-    static Column categorical(std::string name, const std::vector<std::string>& values) {
-        Column c(std::move(name), ColumnKind::categorical);
-        std::vector<std::string> dictionary;
-        std::vector<std::int32_t> codes;
-        DictionaryBuilder builder(dictionary);
-        codes.reserve(values.size());
-        for (const auto& v : values) codes.push_back(builder.code(v));
-        c.codes_ = share(std::move(codes));
-        c.dictionary_ = share(std::move(dictionary));
-        return c;
-    }
+    static Column categorical(std::string name, const std::vector<std::string>& values);
 
-    static Column categorical(std::string name, const std::vector<std::optional<std::string>>& values) {
-        Column c(std::move(name), ColumnKind::categorical);
-        std::vector<std::string> dictionary;
-        std::vector<std::int32_t> codes;
-        DictionaryBuilder builder(dictionary);
-        codes.reserve(values.size());
-        for (const auto& v : values) codes.push_back(v ? builder.code(*v) : -1);
-        c.codes_ = share(std::move(codes));
-        c.dictionary_ = share(std::move(dictionary));
-        return c;
-    }
+    static Column categorical(std::string name, const std::vector<std::optional<std::string>>& values);
 
     // So that categorical("c", {"a", "b"}) picks the plain strings.
     static Column categorical(std::string name, std::initializer_list<std::string> values) {
@@ -138,13 +98,7 @@ public:
     }
 
     static Column one_hot(std::string name, std::vector<std::int32_t> codes,
-                          std::vector<std::string> categories) {
-        Column c(std::move(name), ColumnKind::one_hot);
-        c.check_codes(codes, categories.size());
-        c.codes_ = share(std::move(codes));
-        c.dictionary_ = share(std::move(categories));
-        return c;
-    }
+                          std::vector<std::string> categories);
 
     const std::string& name() const noexcept { return name_; }
     ColumnKind kind() const noexcept { return kind_; }
@@ -203,11 +157,7 @@ public:
         return floats_ ? static_cast<double>(floats_.data[row]) : values_.data[row];
     }
     // A float64 copy of a numeric column (the column itself when it is float64).
-    Column to_float64() const {
-        require(ColumnKind::numeric, "to_float64()");
-        if (!floats_) return *this;
-        return numeric(name_, std::vector<double>(floats_.data.begin(), floats_.data.end()));
-    }
+    Column to_float64() const;
     std::span<const std::int32_t> codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
         return code_vector();
@@ -222,18 +172,7 @@ public:
         return is_numeric() ? std::isnan(value(row)) : (is_categorical() && code_vector().at(row) < 0);
     }
 
-    std::size_t count_missing() const noexcept {
-        std::size_t n = 0;
-        if (is_numeric()) {
-            if (floats_)
-                for (float v : floats_.data) n += std::isnan(v) ? 1 : 0;
-            else
-                for (double v : values_.data) n += std::isnan(v) ? 1 : 0;
-        } else if (is_categorical()) {
-            for (auto c : code_vector()) n += c < 0 ? 1 : 0;
-        }
-        return n;
-    }
+    std::size_t count_missing() const noexcept;
 
 private:
     Column(std::string name, ColumnKind kind) : name_(std::move(name)), kind_(kind) {}
@@ -259,14 +198,7 @@ private:
                              " is not available (it needs a " + to_string(wanted) + " column)");
     }
 
-    void check_codes(const std::vector<std::int32_t>& codes, std::size_t dictionary_size) const {
-        for (std::size_t i = 0; i < codes.size(); ++i) {
-            if (codes[i] < -1 || codes[i] >= static_cast<std::int64_t>(dictionary_size))
-                throw data_error("column '" + name_ + "': code " + std::to_string(codes[i]) + " in row " +
-                                 std::to_string(i) + " is outside its dictionary of " +
-                                 std::to_string(dictionary_size) + " entries");
-        }
-    }
+    void check_codes(const std::vector<std::int32_t>& codes, std::size_t dictionary_size) const;
 
     // Numeric values and what keeps them alive: a vector of the column's own, or a caller's
     // array (numeric_view). Empty (no owner) for the storage a column does not use.
@@ -277,10 +209,7 @@ private:
         explicit operator bool() const noexcept { return owner != nullptr; }
     };
 
-    static std::shared_ptr<const void> require_owner(std::shared_ptr<const void> owner, const std::string& name) {
-        if (!owner) throw data_error("column '" + name + "': a view needs the owner of its values (got none)");
-        return owner;
-    }
+    static std::shared_ptr<const void> require_owner(std::shared_ptr<const void> owner, const std::string& name);
 
     const std::vector<std::int32_t>& code_vector() const noexcept {
         static const std::vector<std::int32_t> none;
@@ -323,3 +252,9 @@ private:
 };
 
 }  // namespace mlpipe
+
+// The definitions of the functions declared above: compiled here in a header-only build, taken
+// from mlpipe::precompiled (src/frame.cpp) when it is linked.
+#ifndef MLPIPE_PRECOMPILED
+#include <mlpipe/frame/column_impl.hpp>
+#endif

@@ -6,6 +6,7 @@
 // from_matrix takes any Eigen matrix its caller has, and to_dense needs
 // <mlpipe/frame/eigen.hpp>, which <mlpipe/core.hpp> includes.
 
+#include <mlpipe/detail/compiled.hpp>
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
@@ -37,25 +38,7 @@ public:
     // The same checks as add() column by column, with the same first error, but duplicate
     // names found by one sort: add()'s scan per column is quadratic in the count, hours for a
     // CSV header of a million names.
-    explicit Frame(std::vector<Column> columns) {
-        const std::size_t none = columns.size();
-        std::size_t first_bad = none;
-        for (std::size_t i = 0; i < columns.size() && first_bad == none; ++i)
-            if (columns[i].name().empty() || (i > 0 && columns[i].size() != columns[0].size())) first_bad = i;
-        std::vector<std::size_t> order(columns.size());
-        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-            const int by_name = columns[a].name().compare(columns[b].name());
-            return by_name != 0 ? by_name < 0 : a < b;
-        });
-        for (std::size_t k = 1; k < order.size(); ++k)
-            if (columns[order[k]].name() == columns[order[k - 1]].name() && !columns[order[k]].name().empty())
-                first_bad = std::min(first_bad, order[k]);  // a repeat: its group's earlier index came first
-        // Up to the first bad column, add() would succeed; it then throws add()'s own message.
-        columns_.reserve(columns.size());
-        for (std::size_t i = 0; i < first_bad; ++i) columns_.push_back(std::move(columns[i]));
-        if (first_bad != none) add(std::move(columns[first_bad]));
-    }
+    explicit Frame(std::vector<Column> columns);
 
     // One numeric column per matrix column, named by `names` (one name per column).
     template <class Derived>
@@ -75,16 +58,7 @@ public:
     }
 
     // Appends a column; its length must match the frame's and its name must be new.
-    Frame& add(Column column) {
-        if (column.name().empty()) throw data_error("Frame: a column needs a non-empty name");
-        if (find(column.name()))
-            throw data_error("Frame: a column named '" + column.name() + "' is already present");
-        if (!columns_.empty() && column.size() != rows())
-            throw data_error("Frame: column '" + column.name() + "' has " + std::to_string(column.size()) +
-                             " rows but the frame has " + std::to_string(rows()));
-        columns_.push_back(std::move(column));
-        return *this;
-    }
+    Frame& add(Column column);
 
     Frame& add_numeric(std::string name, std::vector<double> values) {
         return add(Column::numeric(std::move(name), std::move(values)));
@@ -114,39 +88,16 @@ public:
     }
     bool contains(std::string_view name) const noexcept { return find(name).has_value(); }
 
-    std::size_t index_of(std::string_view name) const {
-        if (auto i = find(name)) return *i;
-        const auto known = names();
-        throw data_error("no column named '" + std::string(name) + "' (columns: " +
-                         (known.empty() ? std::string("none") : detail::quoted_list(known)) + ")");
-    }
+    std::size_t index_of(std::string_view name) const;
 
     // Replaces column i (same length), keeping its position.
-    void replace(std::size_t i, Column column) {
-        if (column.size() != rows())
-            throw data_error("Frame: replacement for column '" + columns_[checked(i)].name() + "' has " +
-                             std::to_string(column.size()) + " rows, expected " + std::to_string(rows()));
-        columns_[checked(i)] = std::move(column);
-    }
+    void replace(std::size_t i, Column column);
 
-    std::vector<std::string> names() const {
-        std::vector<std::string> out;
-        out.reserve(columns_.size());
-        for (const auto& c : columns_) out.push_back(c.name());
-        return out;
-    }
+    std::vector<std::string> names() const;
 
     // Names of the model features in frame order: a numeric column gives its name, a
     // one-hot column gives name_category for each output category.
-    std::vector<std::string> feature_names() const {
-        std::vector<std::string> out;
-        for (const auto& c : columns_) {
-            if (c.is_numeric()) out.push_back(c.name());
-            else if (c.is_one_hot())
-                for (const auto& cat : c.dictionary()) out.push_back(c.name() + "_" + cat);
-        }
-        return out;
-    }
+    std::vector<std::string> feature_names() const;
 
     // The explicit dense matrix (rows x features, frame order; Eigen::MatrixXd by default),
     // for users who want it; pipeline steps never build it. Categorical columns must be
@@ -196,3 +147,9 @@ private:
 };
 
 }  // namespace mlpipe
+
+// The definitions of the functions declared above: compiled here in a header-only build, taken
+// from mlpipe::precompiled (src/frame.cpp) when it is linked.
+#ifndef MLPIPE_PRECOMPILED
+#include <mlpipe/frame/frame_impl.hpp>
+#endif

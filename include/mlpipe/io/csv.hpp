@@ -20,16 +20,13 @@
 // rare case reads a file twice: a column whose first text value comes after numbers that are
 // already stored (io/csv_reader.hpp). parse_csv runs the same reader over text in memory.
 //
-// Headers: csv_tokenizer.hpp (fields, records, record boundaries), csv_columns.hpp (values,
-// dictionaries), csv_reader.hpp (windows, pieces, kinds, errors), byte_source.hpp (files,
-// gzip, CRC-32).
+// Headers: csv_impl.hpp (these functions' definitions), csv_tokenizer.hpp (fields, records,
+// record boundaries), csv_columns.hpp (values, dictionaries), csv_reader.hpp (windows,
+// pieces, kinds, errors), byte_source.hpp (files, gzip, CRC-32).
 
-#include <mlpipe/detail/text.hpp>
-#include <mlpipe/error.hpp>
+#include <mlpipe/detail/compiled.hpp>
 #include <mlpipe/frame/column.hpp>
 #include <mlpipe/frame/frame.hpp>
-#include <mlpipe/io/byte_source.hpp>
-#include <mlpipe/io/csv_reader.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -78,53 +75,22 @@ struct CsvFileInfo {
     bool gzip = false;
 };
 
-namespace detail::csv {
-
-inline void check_options(const CsvOptions& options, const std::string& source) {
-    const char delimiter = options.delimiter;
-    if (delimiter == '"' || delimiter == '\n' || delimiter == '\r')
-        throw csv_error(source, 0, 0, "", "the delimiter cannot be a quote or a line break");
-    if (options.header && !options.column_names.empty())
-        throw csv_error(source, 0, 0, "",
-                        "options.column_names is only used when options.header is false; "
-                        "rename the columns after reading instead");
-    if (options.header && !options.column_name_prefix.empty())
-        throw csv_error(source, 0, 0, "", "options.column_name_prefix is only used when options.header is false");
-}
-
-inline ReaderConfig reader_config(const CsvOptions& options) {
-    return ReaderConfig{options.delimiter,    options.header,        options.column_names,
-                        options.missing_values, &options.column_kinds, options.n_threads,
-                        options.window_bytes,   options.numeric_type,  options.float64_columns,
-                        options.column_name_prefix};
-}
-
-inline std::size_t window_bytes(const CsvOptions& options) {
-    return options.window_bytes == 0 ? default_window_bytes : options.window_bytes;
-}
-
-}  // namespace detail::csv
-
 // Parse text already in memory; `source` names it in error messages (e.g. "request body").
-inline Frame parse_csv(std::string_view text, const CsvOptions& options = {},
-                       const std::string& source = "<text>") {
-    detail::csv::check_options(options, source);
-    detail::csv::TextWindows windows(text, detail::csv::window_bytes(options));
-    return detail::csv::CsvReader(windows, detail::csv::reader_config(options), source).read();
-}
+MLPIPE_INLINE Frame parse_csv(std::string_view text, const CsvOptions& options = {},
+                              const std::string& source = "<text>");
 
 // Reads a CSV file, plain or gzip-compressed; errors name the path. `info`, when given,
 // receives the file's size and CRC-32, computed as it was read (only then: it costs time).
-inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& options, CsvFileInfo* info) {
-    detail::ByteSource file(path, "read_csv", info != nullptr);
-    detail::csv::check_options(options, path.string());
-    detail::csv::TextWindows windows(file, detail::csv::window_bytes(options));
-    Frame frame = detail::csv::CsvReader(windows, detail::csv::reader_config(options), path.string()).read();
-    if (info != nullptr) *info = CsvFileInfo{file.raw_bytes(), file.crc32(), file.is_gzip()};
-    return frame;
-}
+MLPIPE_INLINE Frame read_csv(const std::filesystem::path& path, const CsvOptions& options, CsvFileInfo* info);
 
 inline Frame read_csv(const std::filesystem::path& path, const CsvOptions& options = {}) {
     return read_csv(path, options, nullptr);
 }
+
 }  // namespace mlpipe
+
+// The definitions, and the reader behind them: compiled here in a header-only build, taken
+// from mlpipe::precompiled (src/csv.cpp) when it is linked.
+#ifndef MLPIPE_PRECOMPILED
+#include <mlpipe/io/csv_impl.hpp>
+#endif

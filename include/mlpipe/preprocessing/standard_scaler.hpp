@@ -6,16 +6,15 @@
 // distributed fit gives the fit of the whole data. Missing values (NaN) are ignored in
 // fit and pass through transform. A constant column gets scale 1, not a division by 0.
 
+#include <mlpipe/detail/compiled.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
-#include <mlpipe/parallel/collectives.hpp>
 #include <mlpipe/parallel/communicator.hpp>
 
 #include <Eigen/Core>
 
 #include <cmath>
-#include <limits>
 #include <span>
 #include <string>
 #include <vector>
@@ -52,124 +51,23 @@ public:
     }
 
     // Adds the rows of X to the statistics (the first call decides the columns).
-    StandardScaler& partial_fit(const Frame& X, std::span<const double> sample_weight = {}) {
-        if (X.rows() == 0) throw data_error("StandardScaler.fit: X has no rows");
-        if (!sample_weight.empty() && sample_weight.size() != X.rows())
-            throw data_error("StandardScaler.fit: sample_weight has " + std::to_string(sample_weight.size()) +
-                             " entries but X has " + std::to_string(X.rows()) + " rows");
-        for (std::size_t i = 0; i < sample_weight.size(); ++i)
-            if (!std::isfinite(sample_weight[i]) || sample_weight[i] < 0)
-                throw data_error("StandardScaler.fit: sample_weight[" + std::to_string(i) +
-                                 "] is not a finite non-negative number");
-        // Every column is checked before any statistic changes, so a failed call leaves the
-        // scaler as it was.
-        const std::vector<std::string> names = is_fitted_ ? names_ : columns_to_scale(X);
-        std::vector<const Column*> columns;
-        for (const auto& name : names) {
-            columns.push_back(&numeric_column(X, name, "StandardScaler.fit"));
-            columns.back()->visit_values([&](auto values) {
-                for (std::size_t i = 0; i < values.size(); ++i)
-                    if (std::isinf(values[i]))
-                        throw data_error("StandardScaler.fit: column '" + name + "' has an infinite value in row " +
-                                         std::to_string(i));
-            });
-        }
-        if (!is_fitted_) {
-            names_ = names;
-            const auto p = static_cast<Eigen::Index>(names_.size());
-            count_ = Eigen::VectorXd::Zero(p);
-            mean_ = Eigen::VectorXd::Zero(p);
-            var_ = Eigen::VectorXd::Zero(p);
-        }
-        for (std::size_t j = 0; j < columns.size(); ++j)
-            columns[j]->visit_values(
-                [&](auto values) { accumulate(values, sample_weight, static_cast<Eigen::Index>(j)); });
-        update_scale();
-        is_fitted_ = true;
-        return *this;
-    }
+    StandardScaler& partial_fit(const Frame& X, std::span<const double> sample_weight = {});
 
     // A distributed fit (parallel/communicator.hpp): X and sample_weight are this rank's rows.
     // Each rank sums its rows' statistics per column; every rank then merges all ranks'
     // statistics in rank order, as partial_fit merges batches, so all end with the same scaler,
     // that of the union of the rows (to rounding). One rank: fit(X, sample_weight).
-    StandardScaler& fit(const Frame& X, const Communicator& communicator, std::span<const double> sample_weight = {}) {
-        if (communicator.size() == 1) return fit(X, sample_weight);
-        // The local fit checks the rows (on every rank, so that all fail together) and names
-        // the columns; its statistics are not used, the batches below are.
-        StandardScaler local(options_);
-        collective::on_every_rank(communicator, [&] { local.fit(X, sample_weight); });
-        collective::check_same_everywhere(communicator, local.names_, "StandardScaler.fit", "the columns to scale");
-        const std::size_t p = local.names_.size();
-        std::vector<double> mine;  // count, sum, unnormalized per column
-        mine.reserve(3 * p);
-        for (const auto& name : local.names_)
-            X.column(name).visit_values([&](auto values) {
-                const Batch batch = batch_statistics(values, sample_weight);
-                mine.insert(mine.end(), {batch.count, batch.sum, batch.unnormalized});
-            });
-        const std::vector<std::vector<double>> all = collective::gather_numbers(communicator, mine);
-        StandardScaler merged(options_);
-        merged.names_ = local.names_;
-        const auto columns = static_cast<Eigen::Index>(p);
-        merged.count_ = Eigen::VectorXd::Zero(columns);
-        merged.mean_ = Eigen::VectorXd::Zero(columns);
-        merged.var_ = Eigen::VectorXd::Zero(columns);
-        for (const auto& rank : all) {
-            if (rank.size() != 3 * p) throw error("StandardScaler.fit: a rank sent statistics of another size");
-            for (std::size_t j = 0; j < p; ++j)
-                merged.merge(Batch{rank[3 * j], rank[3 * j + 1], rank[3 * j + 2]}, static_cast<Eigen::Index>(j));
-        }
-        merged.update_scale();
-        merged.is_fitted_ = true;
-        *this = std::move(merged);
-        return *this;
-    }
+    StandardScaler& fit(const Frame& X, const Communicator& communicator, std::span<const double> sample_weight = {});
 
     // Taken by value: a pipeline moves its intermediate frames through without copies.
-    Frame transform(Frame X) const {
-        check_fitted();
-        for (std::size_t j = 0; j < names_.size(); ++j) {
-            const Column& column = numeric_column(X, names_[j], "StandardScaler.transform");
-            const auto jj = static_cast<Eigen::Index>(j);
-            const double mean = options_.with_mean ? mean_[jj] : 0.0;
-            const double scale = options_.with_std ? scale_[jj] : 1.0;
-            const Column input = column.to_float64();  // kept alive: it may own a converted copy
-            std::vector<double> values(input.values().begin(), input.values().end());
-            for (double& v : values) v = (v - mean) / scale;  // a true division, as sklearn
-            X.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
-        }
-        return X;
-    }
+    Frame transform(Frame X) const;
 
     // The map transform applies, by column: (x - mean) / scale, as with_mean and with_std say.
     // Pipeline hands it to a final step that applies it on the fly (no scaled copy).
-    FeatureScalings feature_scalings() const {
-        check_fitted();
-        FeatureScalings scalings;
-        for (std::size_t j = 0; j < names_.size(); ++j) {
-            const auto jj = static_cast<Eigen::Index>(j);
-            scalings[names_[j]] = {options_.with_mean ? mean_[jj] : 0.0, options_.with_std ? scale_[jj] : 1.0};
-        }
-        return scalings;
-    }
+    FeatureScalings feature_scalings() const;
 
     // Undoes transform on the scaled columns.
-    Frame inverse_transform(Frame X) const {
-        check_fitted();
-        for (std::size_t j = 0; j < names_.size(); ++j) {
-            const Column& column = numeric_column(X, names_[j], "StandardScaler.inverse_transform");
-            const auto jj = static_cast<Eigen::Index>(j);
-            const Column input = column.to_float64();  // kept alive: it may own a converted copy
-            std::vector<double> values(input.values().begin(), input.values().end());
-            for (double& v : values) {
-                if (options_.with_std) v *= scale_[jj];
-                if (options_.with_mean) v += mean_[jj];
-            }
-            X.replace(*X.find(names_[j]), Column::numeric(names_[j], std::move(values)));
-        }
-        return X;
-    }
+    Frame inverse_transform(Frame X) const;
 
     Frame fit_transform(const Frame& X) { return fit(X).transform(X); }
 
@@ -187,23 +85,9 @@ public:
 private:
     friend class boost::serialization::access;
 
-    std::vector<std::string> columns_to_scale(const Frame& X) const {
-        if (!options_.columns.empty()) return options_.columns;
-        std::vector<std::string> names;
-        for (const auto& c : X)
-            if (c.is_numeric()) names.push_back(c.name());
-        return names;
-    }
+    std::vector<std::string> columns_to_scale(const Frame& X) const;
 
-    static const Column& numeric_column(const Frame& X, const std::string& name, const char* who) {
-        auto index = X.find(name);
-        if (!index) throw data_error(std::string(who) + ": column '" + name + "' is not in X");
-        const Column& column = X[*index];
-        if (!column.is_numeric())
-            throw data_error(std::string(who) + ": column '" + name + "' is " + to_string(column.kind()) +
-                             ", not numeric");
-        return column;
-    }
+    static const Column& numeric_column(const Frame& X, const std::string& name, const char* who);
 
     // One batch of a column: the weighted count, sum and sum of squared deviations from its
     // own mean (with sklearn's correction term). Sums in double whatever the column stores.
@@ -240,36 +124,9 @@ private:
     }
 
     // Chan et al. merge of a batch into (count, mean, var) of column j.
-    void merge(const Batch& batch, Eigen::Index j) {
-        if (batch.count == 0) return;
-        const double last_count = count_[j];
-        if (last_count == 0) {
-            count_[j] = batch.count;
-            mean_[j] = batch.sum / batch.count;
-            var_[j] = batch.unnormalized / batch.count;
-            return;
-        }
-        const double total = last_count + batch.count;
-        const double last_sum = mean_[j] * last_count;
-        const double last_over_new = last_count / batch.count;
-        const double unnormalized = var_[j] * last_count + batch.unnormalized +
-                                    last_over_new / total * std::pow(last_sum / last_over_new - batch.sum, 2);
-        count_[j] = total;
-        mean_[j] = (last_sum + batch.sum) / total;
-        var_[j] = unnormalized / total;
-    }
+    void merge(const Batch& batch, Eigen::Index j);
 
-    void update_scale() {
-        constexpr double eps = std::numeric_limits<double>::epsilon();
-        scale_.resize(var_.size());
-        for (Eigen::Index j = 0; j < var_.size(); ++j) {
-            const double n = count_[j];
-            const double upper_bound = n * eps * var_[j] + (n * mean_[j] * eps) * (n * mean_[j] * eps);
-            const bool constant = var_[j] <= upper_bound;
-            const double scale = std::sqrt(var_[j]);
-            scale_[j] = (constant || scale < 10 * eps) ? 1.0 : scale;
-        }
-    }
+    void update_scale();
 
     void check_fitted() const {
         if (!is_fitted_) throw not_fitted_error("StandardScaler");
@@ -282,3 +139,9 @@ private:
 };
 
 }  // namespace mlpipe
+
+// The definitions: compiled here in a header-only build, taken from mlpipe::precompiled
+// (src/preprocessing.cpp) when it is linked.
+#ifndef MLPIPE_PRECOMPILED
+#include <mlpipe/preprocessing/standard_scaler_impl.hpp>
+#endif
