@@ -52,7 +52,7 @@ start=$(date +%s)
 cmake -S . -B "$dir" "${generator[@]}" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++}" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g -DNDEBUG" \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
     -DMLPIPE_BUILD_FUZZERS=ON \
     -DMLPIPE_BUILD_TESTS=OFF \
     -DMLPIPE_BUILD_EXAMPLES=OFF \
