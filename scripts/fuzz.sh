@@ -10,7 +10,9 @@
 #   scripts/fuzz.sh --seeds            rewrite the model seeds in fuzz/corpus (after a format change)
 #
 # Environment (defaults in brackets): FUZZ_SECONDS [45] per target, FUZZ_PARALLEL [2] targets
-# at once, FUZZ_DIR [build-fuzz], JOBS [nproc] build jobs, CXX_FUZZ [clang++],
+# at once, FUZZ_DIR [build-fuzz], FUZZ_REUSE_BUILD [0] (1: FUZZ_DIR is a build that has the
+# targets already, such as scripts/sanitize.sh asan's build-asan at -O0, as CI runs it; it
+# is not configured again), JOBS [nproc] build jobs, CXX_FUZZ [clang++],
 # FUZZ_ARGS [-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=25] more libFuzzer flags.
 set -euo pipefail
 
@@ -49,15 +51,24 @@ if command -v ninja >/dev/null 2>&1 && [ ! -f "$dir/CMakeCache.txt" ]; then
 fi
 
 start=$(date +%s)
-cmake -S . -B "$dir" "${generator[@]}" \
-    -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++}" \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
-    -DMLPIPE_BUILD_FUZZERS=ON \
-    -DMLPIPE_BUILD_TESTS=OFF \
-    -DMLPIPE_BUILD_EXAMPLES=OFF \
-    -DMLPIPE_BUILD_BENCHMARKS=OFF \
-    -DMLPIPE_INSTALL=OFF
+if [ "${FUZZ_REUSE_BUILD:-0}" = 1 ]; then
+    # A build that already has the targets (scripts/sanitize.sh asan's): used as it is, not
+    # configured again (that would rebuild it with this script's flags).
+    if ! grep -q '^MLPIPE_BUILD_FUZZERS:BOOL=ON' "$dir/CMakeCache.txt" 2>/dev/null; then
+        echo "fuzz: FUZZ_REUSE_BUILD=1 but $dir is not a build with MLPIPE_BUILD_FUZZERS=ON" >&2
+        exit 2
+    fi
+else
+    cmake -S . -B "$dir" "${generator[@]}" \
+        -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+        -DCMAKE_CXX_COMPILER="${CXX_FUZZ:-clang++}" \
+        -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only -DNDEBUG" \
+        -DMLPIPE_BUILD_FUZZERS=ON \
+        -DMLPIPE_BUILD_TESTS=OFF \
+        -DMLPIPE_BUILD_EXAMPLES=OFF \
+        -DMLPIPE_BUILD_BENCHMARKS=OFF \
+        -DMLPIPE_INSTALL=OFF
+fi
 if $seeds; then
     cmake --build "$dir" -j "$jobs" --target fuzz_make_seeds
     "$dir/fuzz/fuzz_make_seeds" "$root/fuzz/corpus"

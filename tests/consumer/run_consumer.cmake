@@ -10,7 +10,7 @@
 #
 #   cmake -DMODE=... -DMLPIPE_SOURCE_DIR=... -DMLPIPE_BINARY_DIR=... -DCONSUMER_SOURCE_DIR=...
 #         -DWORK_DIR=... -DGENERATOR=... [-DMAKE_PROGRAM=... -DCXX_COMPILER=... -DBUILD_CONFIG=...
-#         -DEigen3_DIR=... -DBoost_DIR=...] -P run_consumer.cmake
+#         -DEigen3_DIR=... -DBoost_DIR=... -DWITH_PRECOMPILED=0|1] -P run_consumer.cmake
 cmake_minimum_required(VERSION 3.21)
 
 foreach(required IN ITEMS MODE MLPIPE_SOURCE_DIR MLPIPE_BINARY_DIR CONSUMER_SOURCE_DIR WORK_DIR GENERATOR)
@@ -88,11 +88,10 @@ endif()
 run_step("configure the consumer project" "${CMAKE_COMMAND}" ${configure_args})
 run_step("build the consumer app" "${CMAKE_COMMAND}" --build "${build_dir}" --config "${BUILD_CONFIG}")
 
-# The app, and in find_package mode, when this build made mlpipe::precompiled, the app linked
-# with it (app_precompiled).
+# The app, and in find_package mode, when this build has mlpipe::precompiled (WITH_PRECOMPILED,
+# which tests/CMakeLists.txt passes), the app linked with it (app_precompiled).
 set(apps app)
-file(GLOB precompiled_library "${MLPIPE_BINARY_DIR}/*mlpipe_precompiled.*")
-if(MODE STREQUAL "find_package" AND precompiled_library)
+if(MODE STREQUAL "find_package" AND WITH_PRECOMPILED)
     list(APPEND apps app_precompiled)
 endif()
 foreach(name IN LISTS apps)

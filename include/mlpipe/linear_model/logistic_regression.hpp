@@ -47,6 +47,11 @@ enum class ClassWeight : std::uint8_t { none = 0, balanced = 1 };
 template <class Scalar = double>
 class BasicLogisticRegression {
     static_assert(std::is_floating_point_v<Scalar>, "LogisticRegression computes in float or double");
+#ifdef MLPIPE_PRECOMPILED
+    static_assert(std::is_same_v<Scalar, double> || std::is_same_v<Scalar, float>,
+                  "mlpipe::precompiled holds LogisticRegression for double and float only: include "
+                  "<mlpipe/linear_model/logistic_regression_impl.hpp> in one file for another type");
+#endif
 
 public:
     using scalar_type = Scalar;
@@ -119,14 +124,15 @@ public:
         return fit(X, y[0], sample_weight, scalings, communicator);
     }
 
-    // Defined after the class, so not inline: see the end of this header.
+    // Defined out of the class, so not inline (logistic_regression_impl.hpp): it instantiates
+    // every solver.
     BasicLogisticRegression& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {},
                                  const FeatureScalings& scalings = {},
                                  const Communicator& communicator = single_process());
 
     // Scores per class: n x 1 for binary problems (positive class), n x K otherwise.
     // scalings: as for fit (the same maps as at fit, for a folded StandardScaler).
-    // Defined after the class, as fit.
+    // Defined out of the class, as fit.
     Matrix decision_function(const Frame& X, const FeatureScalings& scalings = {}) const;
 
     Matrix predict_proba(const Frame& X, const FeatureScalings& scalings = {}) const {
