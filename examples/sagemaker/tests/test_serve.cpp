@@ -1250,3 +1250,57 @@ TEST_CASE("serve answers Expect: 100-continue before the body is sent", "[serve]
     CHECK_THAT(connection.receive([](const std::string& text) { return text.ends_with("male\n"); }, 10s),
                Catch::Contains("HTTP/1.1 200 OK") && Catch::EndsWith(library_labels()[0] + "\n"));
 }
+
+TEST_CASE("serve writes response heads as HTTP/1.1 and HTTP/1.0 clients expect", "[serve][http]") {
+    Served served;
+    const auto whole_response = [](const std::string& text) {
+        const auto head_end = text.find("\r\n\r\n");
+        if (head_end == std::string::npos) return false;
+        const auto length_at = text.find("Content-Length: ");
+        if (length_at == std::string::npos || length_at > head_end) return false;
+        return text.size() >= head_end + 4 + std::stoul(text.substr(length_at + 16));
+    };
+    const std::string body = test_lines()[0] + "\n";
+    const std::string label = library_labels()[0] + "\n";
+
+    SECTION("HTTP/1.1: status line, the handler's headers, Content-Length, and the connection stays open") {
+        RawConnection connection(served.port());
+        REQUIRE(connection.send(csv_request(body)));
+        CHECK(connection.receive(whole_response, 10s) ==
+              "HTTP/1.1 200 OK\r\nContent-Type: text/csv\r\nContent-Length: " + std::to_string(label.size()) +
+                  "\r\n\r\n" + label);
+        CHECK_FALSE(connection.closed_within(200ms));
+    }
+    SECTION("HTTP/1.1 with Connection: close: said in the answer, and the server closes") {
+        RawConnection connection(served.port());
+        REQUIRE(connection.send(csv_request(body, "Connection: close\r\n")));
+        const std::string answer = connection.receive(whole_response, 10s);
+        CHECK_THAT(answer, Catch::StartsWith("HTTP/1.1 200 OK\r\n") && Catch::Contains("\r\nConnection: close\r\n") &&
+                               Catch::EndsWith("\r\n\r\n" + label));
+        CHECK(connection.closed_within(5s));
+    }
+    SECTION("HTTP/1.0: answered in 1.0, closed unless the client asks to keep the connection") {
+        RawConnection once(served.port());
+        REQUIRE(once.send("GET /ping HTTP/1.0\r\n\r\n"));
+        CHECK(once.receive(whole_response, 10s) == "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+        CHECK(once.closed_within(5s));
+
+        RawConnection kept(served.port());
+        REQUIRE(kept.send("GET /ping HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"));
+        CHECK(kept.receive(whole_response, 10s) ==
+              "HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nContent-Length: 0\r\n\r\n");
+        CHECK_FALSE(kept.closed_within(200ms));
+    }
+    SECTION("HEAD: the length a GET would have, and no body") {
+        RawConnection connection(served.port());
+        REQUIRE(connection.send("HEAD /nowhere HTTP/1.1\r\nHost: test\r\n\r\nGET /nowhere HTTP/1.1\r\nHost: test\r\n\r\n"));
+        const std::string answers = connection.receive(
+            [](const std::string& text) { return count_of(text, "HTTP/1.1 404") == 2 && text.ends_with("}"); }, 10s);
+        REQUIRE(count_of(answers, "HTTP/1.1 404 Not Found\r\n") == 2);
+        const std::string head = answers.substr(0, answers.find("HTTP/1.1 404", 1));
+        const std::string get = answers.substr(head.size());
+        CHECK(head.ends_with("\r\n\r\n"));  // nothing after the head
+        CHECK(head == get.substr(0, get.find("\r\n\r\n") + 4));  // the same head as the GET's
+        CHECK(get.size() > head.size());
+    }
+}
