@@ -17,14 +17,12 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <deque>
 #include <limits>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -231,15 +229,18 @@ inline std::uint64_t hash_text(std::string_view text) noexcept {
     return (hash ^ (hash >> 31)) * multiplier;
 }
 
-// Codes for the distinct texts of one piece, in order of first appearance. The texts are
-// views into the window or the piece's unescaped strings. Open addressing: a column has
-// few distinct values as a rule, and this lookup is per field.
-class PieceDictionary {
+// Codes for distinct texts, in order of first appearance. Open addressing: a column has
+// few distinct values as a rule, and this lookup is per field. A piece's dictionary keeps
+// views (into the window or the piece's unescaped strings); a column's keeps the texts.
+template <class Text>
+class TextDictionary {
 public:
     void clear() {
         entries_.clear();
         if (!slots_.empty()) std::fill(slots_.begin(), slots_.end(), -1);
     }
+
+    void reserve(std::size_t count) { entries_.reserve(count); }
 
     std::int32_t code(std::string_view text) {
         if (2 * (entries_.size() + 1) > slots_.size()) grow();
@@ -252,11 +253,18 @@ public:
         }
         const auto code = static_cast<std::int32_t>(entries_.size());
         slots_[slot] = code;
-        entries_.push_back(text);
+        entries_.emplace_back(text);
         return code;
     }
 
-    const std::vector<std::string_view>& entries() const noexcept { return entries_; }
+    const std::vector<Text>& entries() const noexcept { return entries_; }
+    // The entries, moved out; the dictionary is empty afterwards.
+    std::vector<Text> take() {
+        std::vector<Text> out = std::move(entries_);
+        entries_.clear();
+        slots_.clear();
+        return out;
+    }
 
 private:
     void grow() {
@@ -270,10 +278,12 @@ private:
         }
     }
 
-    std::vector<std::string_view> entries_;
+    std::vector<Text> entries_;
     std::vector<std::int32_t> slots_;  // codes; -1 = empty
     unsigned shift_ = 64;              // 64 - log2(slots)
 };
+
+using PieceDictionary = TextDictionary<std::string_view>;
 
 struct PieceColumn {
     std::vector<double> values;        // Sink::number and forced_number
@@ -448,8 +458,9 @@ public:
     }
 
     // Appends a piece parsed with this column's current sink; `first_line` is the absolute
-    // line of the piece's first line.
-    void append(const PieceColumn& piece, std::size_t first_line) {
+    // line of the piece's first line. The piece's values or codes may be taken rather than
+    // copied (into a column that is still empty), so the piece is to be reset before reuse.
+    void append(PieceColumn& piece, std::size_t first_line) {
         if (sink_ != Sink::text) {
             if (float32_) {
                 const std::size_t start = floats_.size();
@@ -463,6 +474,8 @@ public:
                             overflow_.emplace(start + k, piece.values[k]);
                             break;
                         }
+            } else if (values_.empty() && values_.capacity() < piece.values.size()) {
+                values_.swap(piece.values);  // the first piece: no copy (a request body is one piece)
             } else {
                 make_room(values_, piece.values.size());
                 values_.insert(values_.end(), piece.values.begin(), piece.values.end());
@@ -476,16 +489,16 @@ public:
         }
         TextState& text = *text_;
         const auto& entries = piece.dictionary.entries();
-        text.remap.resize(entries.size());
-        for (std::size_t i = 0; i < entries.size(); ++i) {
-            auto found = text.index.find(entries[i]);
-            if (found == text.index.end()) {
-                const auto code = static_cast<std::int32_t>(text.dictionary.size());
-                const std::string& stored = text.dictionary.emplace_back(entries[i]);
-                found = text.index.emplace(std::string_view(stored), code).first;
-            }
-            text.remap[i] = found->second;
+        if (codes_.empty() && text.dictionary.entries().empty() && codes_.capacity() < piece.codes.size()) {
+            // The first piece: the column's codes are the piece's, in the same order of first
+            // appearance, so they are taken as they are.
+            text.dictionary.reserve(entries.size());
+            for (const std::string_view entry : entries) (void)text.dictionary.code(entry);
+            codes_.swap(piece.codes);
+            return;
         }
+        text.remap.resize(entries.size());
+        for (std::size_t i = 0; i < entries.size(); ++i) text.remap[i] = text.dictionary.code(entries[i]);
         const std::size_t start = codes_.size();
         make_room(codes_, piece.codes.size());
         codes_.resize(start + piece.codes.size());
@@ -503,9 +516,8 @@ public:
 
 private:
     struct TextState {
-        StableStrings dictionary;  // the index's views stay valid as it grows
-        std::unordered_map<std::string_view, std::int32_t> index;
-        std::vector<std::int32_t> remap;     // piece code -> column code
+        TextDictionary<std::string> dictionary;  // the column's codes
+        std::vector<std::int32_t> remap;         // piece code -> column code
     };
 
     Sink sink_;
