@@ -68,7 +68,11 @@ public:
         design.kept_.reserve(columns.size());
         design.rows_ = static_cast<Eigen::Index>(rows);
         design.threads_ = threads;
+        // Reserved: a prediction for a few rows builds a design per call, and growing these
+        // vectors one column at a time cost more allocations than the rest of the call.
         std::vector<const Column*> numeric, one_hot;
+        numeric.reserve(columns.size());
+        one_hot.reserve(columns.size());
         for (const auto* c : columns) {
             if (c->is_numeric())
                 numeric.push_back(c);
@@ -78,6 +82,10 @@ public:
                 throw data_error(std::string(who) + ": column '" + c->name() +
                                  "' is categorical; encode it first (OneHotEncoder in the pipeline before it)");
         }
+        design.center_.reserve(numeric.size());
+        design.scale_.reserve(numeric.size());
+        design.codes_.reserve(one_hot.size());
+        design.offsets_.reserve(one_hot.size());
         for (const auto* c : numeric) {
             design.kept_.push_back(*c);  // shares the column's storage: keeps it alive, copies nothing
             FeatureScaling scaling;

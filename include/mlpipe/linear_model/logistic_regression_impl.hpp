@@ -258,6 +258,8 @@ Design<Scalar> BasicLogisticRegression<Scalar>::checked_design(const Frame& X, c
     // Take the columns in the fitted order, so they are matched by name.
     std::vector<const Column*> ordered;
     std::vector<std::size_t> widths;
+    ordered.reserve(fitted_.schema.columns().size());
+    widths.reserve(fitted_.one_hot_widths.size());
     for (const auto& spec : fitted_.schema.columns()) {
         ordered.push_back(&X.column(spec.name));
         if (ordered.back()->is_one_hot()) widths.push_back(ordered.back()->width());
