@@ -44,6 +44,7 @@ inline bool same_text(std::string_view a, std::string_view b) noexcept {
 class MissingTokens {
 public:
     explicit MissingTokens(std::span<const std::string> tokens) {
+        tokens_.reserve(tokens.size());
         for (const auto& token : tokens) {
             const std::string_view trimmed = trim(token);
             tokens_.emplace_back(trimmed);

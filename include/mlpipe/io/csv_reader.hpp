@@ -386,13 +386,13 @@ private:
                 first_seen = order[k - 1];
             }
         }
-        const std::string where = header != nullptr ? "in the header"
-                                  : config_.column_name_prefix.empty()
-                                      ? "in options.column_names"
-                                      : "in options.column_names and column_name_prefix";
+        const char* where = header != nullptr ? "in the header"
+                            : config_.column_name_prefix.empty()
+                                ? "in options.column_names"
+                                : "in options.column_names and column_name_prefix";
         if (first_empty < first_repeat) {
             const std::size_t line = header != nullptr ? header->line_of(first_empty) : 0;
-            throw csv_error(source_, line, first_empty + 1, "", "empty column name " + where);
+            throw csv_error(source_, line, first_empty + 1, "", std::string("empty column name ") + where);
         }
         if (first_repeat != none) {
             const std::size_t line = header != nullptr ? header->line_of(first_repeat) : 0;
