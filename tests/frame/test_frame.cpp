@@ -59,6 +59,10 @@ TEST_CASE("a frame built from a list of columns reports the first bad one, as ad
                       Catch::Contains("column 'a' has 2 rows but the frame has 3"));
     CHECK_THROWS_WITH(Frame({numeric("b"), numeric("b", 2)}), Catch::Contains("'b' is already present"));
     CHECK_THROWS_WITH(Frame({numeric("x"), numeric(""), numeric("x")}), Catch::Contains("non-empty name"));
+    // More than 16 columns are checked another way (sorted names): the same first repeat.
+    std::vector<Column> wide_repeat;
+    for (int i = 0; i < 20; ++i) wide_repeat.push_back(numeric("w" + std::to_string(i % 17)));
+    CHECK_THROWS_WITH(Frame(std::move(wide_repeat)), "Frame: a column named 'w0' is already present");
     std::vector<Column> many;
     for (int i = 0; i < 5000; ++i) many.push_back(numeric("c" + std::to_string(4999 - i), 1));
     const Frame wide(std::move(many));

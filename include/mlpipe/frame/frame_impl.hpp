@@ -24,19 +24,34 @@ MLPIPE_INLINE Frame::Frame(std::vector<Column> columns) {
     std::size_t first_bad = none;
     for (std::size_t i = 0; i < columns.size() && first_bad == none; ++i)
         if (columns[i].name().empty() || (i > 0 && columns[i].size() != columns[0].size())) first_bad = i;
-    std::vector<std::size_t> order(columns.size());
-    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
-        const int by_name = columns[a].name().compare(columns[b].name());
-        return by_name != 0 ? by_name < 0 : a < b;
-    });
-    for (std::size_t k = 1; k < order.size(); ++k)
-        if (columns[order[k]].name() == columns[order[k - 1]].name() && !columns[order[k]].name().empty())
-            first_bad = std::min(first_bad, order[k]);  // a repeat: its group's earlier index came first
+    // The first column that repeats an earlier one's name: pairwise for a few columns (no
+    // allocation: a frame is built per request by the endpoint), else by sorted indices.
+    if (columns.size() <= 16) {
+        for (std::size_t i = 1; i < first_bad; ++i)
+            for (std::size_t j = 0; j < i; ++j)
+                if (!columns[i].name().empty() && columns[i].name() == columns[j].name()) {
+                    first_bad = i;
+                    break;
+                }
+    } else {
+        std::vector<std::size_t> order(columns.size());
+        for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const int by_name = columns[a].name().compare(columns[b].name());
+            return by_name != 0 ? by_name < 0 : a < b;
+        });
+        for (std::size_t k = 1; k < order.size(); ++k)
+            if (columns[order[k]].name() == columns[order[k - 1]].name() && !columns[order[k]].name().empty())
+                first_bad = std::min(first_bad, order[k]);  // a repeat: its group's earlier index came first
+    }
+    if (first_bad == none) {
+        columns_ = std::move(columns);
+        return;
+    }
     // Up to the first bad column, add() would succeed; it then throws add()'s own message.
     columns_.reserve(columns.size());
     for (std::size_t i = 0; i < first_bad; ++i) columns_.push_back(std::move(columns[i]));
-    if (first_bad != none) add(std::move(columns[first_bad]));
+    add(std::move(columns[first_bad]));
 }
 
 MLPIPE_INLINE Frame& Frame::add(Column column) {
