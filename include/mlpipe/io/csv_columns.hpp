@@ -292,7 +292,10 @@ struct PieceColumn {
     PieceDictionary dictionary;
     bool saw_number = false;           // a value that is a number, not a missing token
     bool saw_text = false;             // Sink::number met text: the column is categorical
-    std::optional<ScanError> bad_value;  // Sink::forced_number: the piece's first non-number
+    // Sink::forced_number: the piece's first non-number. Behind a pointer: a request body's
+    // piece has a PieceColumn per field, and an inline ScanError made their array larger
+    // than the allocator's per-thread cache takes (1 KiB for six columns).
+    std::unique_ptr<ScanError> bad_value;
 };
 
 // One piece's parse: its columns, or the first error in it.
@@ -354,9 +357,9 @@ inline void store_number(PieceColumn& column, Sink sink, const Field& field, std
     if (sink == Sink::number) {
         column.saw_text = true;
     } else if (!column.bad_value) {
-        column.bad_value = ScanError{field.line, field_index + 1,
-                                     "value " + excerpt(field.text) + " is not a number, and this column must be numeric",
-                                     0};
+        column.bad_value = std::make_unique<ScanError>(ScanError{
+            field.line, field_index + 1,
+            "value " + excerpt(field.text) + " is not a number, and this column must be numeric", 0});
     }
 }
 
