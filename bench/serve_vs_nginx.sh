@@ -9,7 +9,10 @@
 #
 # BIN defaults to build/examples/sagemaker/mlpipe-sagemaker. Needs wrk and nginx
 # (Debian: apt-get install wrk nginx-light); installs nothing itself. Environment:
-# DURATION (seconds per wrk run, default 10), IDLE and SLOW (default 1000 and 200).
+# DURATION (seconds per wrk run, default 10), ROUNDS (default 1: with more, the servers
+# take turns ROUNDS times and each line gives the median req/s and p99 of its runs, with
+# the ratio to nginx's median; this machine's throughput drifts by 20% within minutes, so
+# compare within one run), IDLE and SLOW (default 1000 and 200).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -110,13 +113,36 @@ start_serve() {  # binary, name -> sets port
     echo "$port"
 }
 
-run_wrk() {  # name, port, rows
-    local out rps p99
+rounds="${ROUNDS:-1}"
+run_wrk() {  # name, port, rows: appends "name req/s p99-ms non-2xx" to $work/runs
+    local out rps p99 non2xx
     out="$(wrk -t2 -c32 -d"${duration}s" --latency -s "$work/post$3.lua" "http://127.0.0.1:$2/invocations")"
     rps="$(awk '/Requests\/sec/ {print $2}' <<<"$out")"
-    p99="$(awk '$1 == "99%" {print $2}' <<<"$out")"
+    # wrk prints the percentile in us, ms or s
+    p99="$(awk '$1 == "99%" { v = $2; u = v; sub(/[0-9.]+/, "", u); sub(/[a-z]+$/, "", v);
+                              print (u == "us" ? v / 1000 : u == "s" ? v * 1000 : v) }' <<<"$out")"
     non2xx="$(awk '/Non-2xx/ {print $NF}' <<<"$out")"
-    printf '%-22s %5s rows  %10s req/s  p99 %8s%s\n' "$1" "$3" "$rps" "$p99" "${non2xx:+  non-2xx $non2xx}"
+    echo "$1|$rps|$p99|${non2xx:-0}" >>"$work/runs"
+}
+
+# The medians of each server's runs for one body size, and the ratio to nginx.
+report() {  # rows
+    python3 - "$work/runs" "$1" <<'PY'
+import statistics, sys
+runs = {}
+for line in open(sys.argv[1]):
+    name, rps, p99, non2xx = line.rstrip("\n").split("|")
+    runs.setdefault(name, []).append((float(rps), float(p99), int(non2xx)))
+nginx = statistics.median(r[0] for r in runs.get("nginx (fixed reply)", [(0, 0, 0)]))
+for name, rs in runs.items():
+    rps = statistics.median(r[0] for r in rs)
+    p99 = statistics.median(r[1] for r in rs)
+    ratio = "" if name.startswith("nginx") or nginx == 0 else "  %3.0f%% of nginx" % (100 * rps / nginx)
+    errors = sum(r[2] for r in rs)
+    spread = "" if len(rs) == 1 else "  (%d runs: %.0f-%.0f)" % (len(rs), min(r[0] for r in rs), max(r[0] for r in rs))
+    print("%-22s %5s rows  %10.0f req/s  p99 %5.2fms%s%s%s" % (name, sys.argv[2], rps, p99, ratio,
+          "  non-2xx %d" % errors if errors else "", spread))
+PY
 }
 
 new_port="$(start_serve "$bin" new)"
@@ -127,11 +153,15 @@ if [ -n "$old_bin" ]; then
 fi
 wait_for_ping "$nginx_port"
 
-echo "== wrk -t2 -c32, ${duration} s each, loopback, $(nproc) cores shared by client and server"
+echo "== wrk -t2 -c32, ${duration} s each, loopback, $(nproc) cores shared by client and server; ${rounds} round(s), medians"
 for rows in 1 100; do
-    for entry in "${servers[@]}"; do
-        run_wrk "${entry%%=*}" "${entry##*=}" "$rows"
+    : >"$work/runs"
+    for _ in $(seq "$rounds"); do
+        for entry in "${servers[@]}"; do
+            run_wrk "${entry%%=*}" "${entry##*=}" "$rows"
+        done
     done
+    report "$rows"
 done
 
 echo "== /ping and one-row /invocations while ${IDLE:-1000} idle and ${SLOW:-200} slow-header connections are open"
