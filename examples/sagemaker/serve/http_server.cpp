@@ -235,6 +235,8 @@ struct HttpServer::Impl {
     net::thread_pool workers;
 };
 
+namespace {
+
 // The head of a response, as Beast's serializer would write it (status line with the
 // standard reason, the handler's headers in order, Connection where the version needs it
 // to say so, Content-Length), into `head`, whose capacity is kept from one response to the
@@ -268,6 +270,8 @@ void write_response_head(std::string& head, unsigned version, const HttpResponse
     head += std::to_string(response.body.size());
     head += "\r\n\r\n";
 }
+
+}  // namespace
 
 class Session : public std::enable_shared_from_this<Session> {
 public:
