@@ -27,6 +27,8 @@
 #                                    # and fit files and the include of mlpipe.hpp, precompiled,
 #                                    # compiled alternately with this tree's headers and with
 #                                    # those of the commit BASELINE (git archive): medians, ratio
+#   BASELINE=6635c08 BASELINE_ONLY=1 bench/compile_time.sh
+#                                    # that comparison alone
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -119,6 +121,7 @@ if [ -n "${BASELINE:-}" ]; then
     measure_against_baseline "fit precompiled" "$work/core_fit.cpp" "$work/core_fit.cpp" -DMLPIPE_PRECOMPILED
     measure_against_baseline "include mlpipe.hpp precompiled" "$work/include_mlpipe.cpp" \
         "$work/include_mlpipe.cpp" -DMLPIPE_PRECOMPILED
+    [ "${BASELINE_ONLY:-0}" = 1 ] && exit 0
 fi
 measure "fit+save header-only" "$root/examples/penguins/penguins.cpp"
 measure "fit+save precompiled" -DMLPIPE_PRECOMPILED "$root/examples/penguins/penguins.cpp"

@@ -5,7 +5,9 @@
 //     (src/precompiled.cpp; BasicLogisticRegression<long double> is not among them);
 //   - the non-template code of the CSV reader, Column, Frame, Schema, Label and the
 //     preprocessing steps (src/csv.cpp, src/frame.cpp, src/preprocessing.cpp);
-//   - the archive code of the stock pipelines below (src/precompiled.cpp).
+//   - the archive code of the stock pipelines below (src/precompiled.cpp);
+//   - Boost's archive implementation behind the readers of model files, whatever the
+//     pipeline (src/archives.cpp; io/bounded_archive_impl.hpp).
 //
 // Link the CMake target mlpipe::precompiled (it defines MLPIPE_PRECOMPILED for you): then the
 // headers only declare those functions (MLPIPE_INLINE, detail/compiled.hpp; the *_impl.hpp

@@ -8,8 +8,14 @@
 // as a path of element names ("LogisticRegression<double>.coef").
 //
 // The on-disk formats are exactly Boost's: these archives read what binary_oarchive,
-// text_oarchive and xml_oarchive write. Included only by io/model_file.hpp (it pulls in Boost's
-// archive implementation files).
+// text_oarchive and xml_oarchive write. Included only by io/model_file.hpp.
+//
+// Boost's archive implementation files (*.ipp, and the XML grammar built on Spirit) are in
+// bounded_archive_impl.hpp, with the members of these classes that need them. Header-only,
+// this header includes it; with mlpipe::precompiled the library compiles them once
+// (src/archives.cpp, explicit instantiations of Boost's archive templates for these classes,
+// as libboost_serialization does for its own archives), which takes about half of the
+// compile time of a file that saves and loads a model out of that file.
 
 #include <concepts>
 #include <cstddef>
@@ -26,18 +32,11 @@
 #include <boost/archive/text_iarchive.hpp>
 #include <boost/archive/xml_iarchive.hpp>
 #include <boost/archive/detail/register_archive.hpp>
-#include <boost/archive/impl/archive_serializer_map.ipp>
-#include <boost/archive/impl/basic_binary_iarchive.ipp>
-#include <boost/archive/impl/basic_binary_iprimitive.ipp>
-#include <boost/archive/impl/basic_text_iarchive.ipp>
-#include <boost/archive/impl/basic_xml_grammar.hpp>
-#include <boost/archive/impl/basic_xml_iarchive.ipp>
-#include <boost/archive/impl/text_iarchive_impl.ipp>
-#include <boost/archive/impl/xml_iarchive_impl.ipp>
 #include <boost/serialization/array_optimization.hpp>
 #include <boost/serialization/collection_size_type.hpp>
 #include <boost/serialization/nvp.hpp>
 
+#include "mlpipe/detail/compiled.hpp"
 #include "mlpipe/error.hpp"
 
 namespace mlpipe::detail::model_file {
@@ -258,9 +257,7 @@ public:
         init();
     }
 
-    void finish() {
-        if (!gimpl->windup(get_is())) refuse("the XML archive does not end with </boost_serialization>");
-    }
+    void finish();
 
     using impl::load;
     void load(bool& value) {
@@ -276,22 +273,8 @@ public:
     }
 
     // As basic_xml_iarchive's, with its own depth (Boost's is private) and a bounded comparison.
-    void load_start(const char* name) {
-        if (name == nullptr) return;
-        if (!gimpl->parse_start_tag(get_is())) {
-            boost::serialization::throw_exception(
-                boost::archive::archive_exception(boost::archive::archive_exception::input_stream_error));
-        }
-        ++depth_;
-    }
-    void load_end(const char* name) {
-        if (name == nullptr) return;
-        if (!gimpl->parse_end_tag(get_is())) refuse("malformed XML end tag");
-        if (--depth_ == 0) return;  // Boost does not check the outermost element either
-        if (gimpl->rv.object_name != std::string_view(name)) {
-            refuse("XML end tag </" + gimpl->rv.object_name + "> does not close <" + name + ">");
-        }
-    }
+    void load_start(const char* name);
+    void load_end(const char* name);
 
     template <class T>
     void load_override(T& value) {
@@ -313,3 +296,7 @@ BOOST_SERIALIZATION_USE_ARRAY_OPTIMIZATION(mlpipe::detail::model_file::BoundedBi
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(mlpipe::detail::model_file::BoundedBinaryIArchive)
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(mlpipe::detail::model_file::BoundedTextIArchive)
 BOOST_SERIALIZATION_REGISTER_ARCHIVE(mlpipe::detail::model_file::BoundedXmlIArchive)
+
+#ifndef MLPIPE_PRECOMPILED
+#include "mlpipe/io/bounded_archive_impl.hpp"
+#endif
