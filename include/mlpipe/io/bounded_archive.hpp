@@ -14,8 +14,8 @@
 // bounded_archive_impl.hpp, with the members of these classes that need them. Header-only,
 // this header includes it; with mlpipe::precompiled the library compiles them once
 // (src/archives.cpp, explicit instantiations of Boost's archive templates for these classes,
-// as libboost_serialization does for its own archives), which takes about half of the
-// compile time of a file that saves and loads a model out of that file.
+// as libboost_serialization does for its own archives): about a sixth of what including
+// mlpipe.hpp costs a file (bench/compile_time.sh, README "Compile time").
 
 #include <concepts>
 #include <cstddef>
