@@ -52,7 +52,9 @@ using StockSingleImputerPipeline =
 
 #define MLPIPE_INSTANTIATE_ARCHIVES(MODEL)                                                                   \
     MLPIPE_INSTANTIATE std::string mlpipe::detail::model_file::serialise_payload<MODEL>(const MODEL&, mlpipe::ArchiveFormat); \
-    MLPIPE_INSTANTIATE void mlpipe::detail::model_file::deserialise_payload<MODEL>(std::string_view, mlpipe::ArchiveFormat, MODEL&);
+    MLPIPE_INSTANTIATE void mlpipe::detail::model_file::deserialise_payload<MODEL>(std::string_view, mlpipe::ArchiveFormat, MODEL&); \
+    template <>                                                                                              \
+    inline constexpr bool mlpipe::detail::model_file::archive_code_visible<MODEL> = true;
 
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockPipeline)
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockPipelineFloat)

@@ -5,6 +5,7 @@
 
 #include "../support/datasets.hpp"
 
+#include <mlpipe/io/model_archive.hpp>  // saves models other than the stock pipelines
 #include <mlpipe/mlpipe.hpp>
 
 #include <catch2/catch.hpp>

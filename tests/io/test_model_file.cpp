@@ -25,6 +25,7 @@
 #include <boost/serialization/vector.hpp>
 
 #include "mlpipe/error.hpp"
+#include "mlpipe/io/model_archive.hpp"  // the archives of this file's own model types
 #include "mlpipe/io/model_file.hpp"
 #include "mlpipe/serialization/eigen.hpp"
 #include "mlpipe/version.hpp"

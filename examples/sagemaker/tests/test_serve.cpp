@@ -7,6 +7,7 @@
 #include "server_support.hpp"
 #include "support.hpp"
 
+#include <mlpipe/io/model_archive.hpp>  // saves models other than the stock pipelines
 #include <mlpipe/mlpipe.hpp>
 
 #include <catch2/catch.hpp>

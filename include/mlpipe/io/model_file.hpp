@@ -2,8 +2,11 @@
 // Saving and loading models: a Boost.Serialization archive wrapped in a small envelope that lets
 // load reject a wrong, truncated or corrupted file with a clear message BEFORE deserialising.
 //
-// This is the one mlpipe header that includes Boost archive implementations; component headers
-// only include boost/serialization/*.hpp, so they stay cheap to include.
+// This header includes no Boost: the archive code of a model type is in io/model_archive.hpp,
+// which this header includes in a header-only build. With mlpipe::precompiled, the stock
+// pipelines' archive code and this file's functions come compiled from the library; a program
+// that saves or loads another model type includes <mlpipe/io/model_archive.hpp> (a
+// static_assert says so).
 //
 // File layout (integers little-endian, written byte by byte so the envelope is portable):
 //   8  magic "\x89MLPIPE\n"  (a non-ASCII first byte and a '\n' catch text-mode mangling)
@@ -25,41 +28,19 @@
 //
 // POSIX only (open/write/fsync/rename for atomic saves).
 
-#include <algorithm>
 #include <array>
-#include <atomic>
-#include <cerrno>
-#include <chrono>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
-#include <cstdio>
+#include <exception>
 #include <filesystem>
-#include <istream>
-#include <locale>
 #include <optional>
-#include <random>
-#include <sstream>
-#include <streambuf>
 #include <string>
 #include <string_view>
-#include <system_error>
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <boost/archive/archive_exception.hpp>
-#include <boost/archive/basic_archive.hpp>
-#include <boost/archive/binary_oarchive.hpp>
-#include <boost/archive/text_oarchive.hpp>
-#include <boost/archive/xml_oarchive.hpp>
-#include <boost/crc.hpp>
-#include <boost/serialization/nvp.hpp>
-
-#include "mlpipe/detail/text.hpp"
+#include "mlpipe/detail/compiled.hpp"
 #include "mlpipe/error.hpp"
 #include "mlpipe/io/atomic_file.hpp"
-#include "mlpipe/io/bounded_archive.hpp"
 #include "mlpipe/version.hpp"
 
 namespace mlpipe {
@@ -101,6 +82,12 @@ struct ModelFileInfo {
     std::uint64_t payload_size;   // bytes of the Boost archive
 };
 
+struct ModelLoadOptions {
+    // Text and XML archives go through Boost's text parsers (with mlpipe's size checks); a loader
+    // of untrusted files may accept binary archives only. Refused before the payload is parsed.
+    bool allow_text_archives = true;
+};
+
 namespace detail::model_file {
 
 inline constexpr std::array<char, 8> magic = {'\x89', 'M', 'L', 'P', 'I', 'P', 'E', '\n'};
@@ -111,76 +98,19 @@ inline constexpr std::uint32_t max_library_version_length = 256;
 // magic, version, format + reserved, two string lengths, payload length, CRC.
 inline constexpr std::size_t minimum_envelope_size = 8 + 4 + 4 + 4 + 4 + 8 + 4;
 
-using detail::errno_text;
-
 inline bool is_known_format(std::uint8_t code) {
     return code >= static_cast<std::uint8_t>(ArchiveFormat::binary) &&
            code <= static_cast<std::uint8_t>(ArchiveFormat::xml);
 }
 
-inline std::uint32_t crc32_of(std::string_view bytes) {
-    boost::crc_32_type crc;
-    crc.process_bytes(bytes.data(), bytes.size());
-    return crc.checksum();
-}
-
-inline std::string hex32(std::uint32_t value) {
-    char text[11];
-    std::snprintf(text, sizeof text, "0x%08x", static_cast<unsigned>(value));
-    return text;
-}
+// The CRC-32 of zlib and boost::crc_32_type.
+MLPIPE_INLINE std::uint32_t crc32_of(std::string_view bytes);
 
 template <class Unsigned>
 void append_little_endian(std::string& out, Unsigned value) {
     for (std::size_t i = 0; i < sizeof(Unsigned); ++i) {
         out.push_back(static_cast<char>(static_cast<unsigned char>(value >> (8 * i))));
     }
-}
-
-// Reads envelope fields in order; running out of bytes is reported as truncation.
-class EnvelopeReader {
-public:
-    EnvelopeReader(std::string_view bytes, const std::string& source) : bytes_(bytes), source_(source) {}
-
-    std::string_view take(std::size_t count, const char* field) {
-        if (bytes_.size() - position_ < count) {
-            throw model_file_error(source_ + ": truncated: the file ends inside the envelope (reading the " + field +
-                                   ", " + std::to_string(bytes_.size()) + " bytes in total)");
-        }
-        const std::string_view taken = bytes_.substr(position_, count);
-        position_ += count;
-        return taken;
-    }
-
-    template <class Unsigned>
-    Unsigned take_little_endian(const char* field) {
-        const std::string_view raw = take(sizeof(Unsigned), field);
-        Unsigned value = 0;
-        for (std::size_t i = 0; i < sizeof(Unsigned); ++i) {
-            value = static_cast<Unsigned>(value | static_cast<Unsigned>(static_cast<unsigned char>(raw[i])) << (8 * i));
-        }
-        return value;
-    }
-
-    std::string_view rest() const { return bytes_.substr(position_); }
-
-private:
-    std::string_view bytes_;
-    const std::string& source_;
-    std::size_t position_ = 0;
-};
-
-// Checks the magic against however many bytes there are, so that a short file of some other
-// kind is "not an mlpipe model file" rather than "truncated".
-inline void check_magic(std::string_view first_bytes, const std::string& source) {
-    const std::size_t compared = std::min(first_bytes.size(), magic.size());
-    if (first_bytes.substr(0, compared) == std::string_view(magic.data(), compared)) return;
-    std::string hint;
-    if (first_bytes.substr(0, 7) == std::string_view(magic.data(), 7) && first_bytes.size() > 7 &&
-        first_bytes[7] == '\r') {
-        hint = " (its line endings were converted: was it copied in text mode?)";
-    }
-    throw model_file_error(source + ": not an mlpipe model file (wrong magic bytes)" + hint);
 }
 
 struct Envelope {
@@ -191,174 +121,44 @@ struct Envelope {
 // Validates everything except deserialisation, in the documented order. When expected_type is
 // given, a different stored type is an error (checked before the payload, as its message is the
 // more useful one).
-inline Envelope parse_envelope(std::string_view file_bytes, const std::string& source,
-                               const std::string* expected_type) {
-    check_magic(file_bytes, source);
-    if (file_bytes.empty()) throw model_file_error(source + ": truncated: the file is empty");
-    if (file_bytes.size() < minimum_envelope_size) {
-        throw model_file_error(source + ": truncated: " + std::to_string(file_bytes.size()) +
-                               " bytes, shorter than the smallest mlpipe model file envelope (" +
-                               std::to_string(minimum_envelope_size) + " bytes)");
-    }
-    EnvelopeReader reader(file_bytes, source);
-    reader.take(magic.size(), "magic");
+MLPIPE_INLINE Envelope parse_envelope(std::string_view file_bytes, const std::string& source,
+                                      const std::string* expected_type);
 
-    Envelope envelope{};
-    envelope.info.format_version = reader.take_little_endian<std::uint32_t>("envelope version");
-    if (envelope.info.format_version != envelope_version) {
-        throw model_file_error(source + ": unsupported model file envelope version " +
-                               std::to_string(envelope.info.format_version) + " (mlpipe " + version_string +
-                               " reads version " + std::to_string(envelope_version) + ")");
-    }
-    const auto format_code = reader.take_little_endian<std::uint8_t>("archive format");
-    if (!is_known_format(format_code)) {
-        throw model_file_error(source + ": unknown archive format code " + std::to_string(format_code) +
-                               " in the envelope");
-    }
-    envelope.info.format = static_cast<ArchiveFormat>(format_code);
-    reader.take(3, "reserved bytes");
+// Refuses an unknown format code or an over-long type name before anything is serialised.
+MLPIPE_INLINE void check_can_save(ArchiveFormat format, const std::string& type_name, const std::string& destination);
 
-    const auto type_length = reader.take_little_endian<std::uint32_t>("model type length");
-    if (type_length > max_type_name_length) {
-        throw model_file_error(source + ": corrupted envelope: model type name length " + std::to_string(type_length) +
-                               " exceeds " + std::to_string(max_type_name_length));
-    }
-    envelope.info.model_type = std::string(reader.take(type_length, "model type name"));
+// The envelope around a payload: the bytes of a model file.
+MLPIPE_INLINE std::string envelope_bytes(ArchiveFormat format, const std::string& type_name, std::string_view payload);
 
-    const auto version_length = reader.take_little_endian<std::uint32_t>("library version length");
-    if (version_length > max_library_version_length) {
-        throw model_file_error(source + ": corrupted envelope: library version length " +
-                               std::to_string(version_length) + " exceeds " +
-                               std::to_string(max_library_version_length));
-    }
-    envelope.info.library_version = std::string(reader.take(version_length, "library version"));
-    envelope.info.payload_size = reader.take_little_endian<std::uint64_t>("payload length");
-    const auto stored_crc = reader.take_little_endian<std::uint32_t>("payload checksum");
+// A file's bytes; a large file of another kind is refused after its first bytes.
+MLPIPE_INLINE std::string read_whole_file(const std::filesystem::path& path);
 
-    if (expected_type != nullptr && envelope.info.model_type != *expected_type) {
-        throw model_file_error(source + ": holds a model of type '" + envelope.info.model_type + "', but '" +
-                               *expected_type + "' was requested");
-    }
+// A model type's archive code: defined in io/model_archive.hpp, and for the stock pipelines
+// compiled in mlpipe::precompiled.
+template <class Model>
+std::string serialise_payload(const Model& model, ArchiveFormat format);
+template <class Model>
+void deserialise_payload(std::string_view payload, ArchiveFormat format, Model& model);
 
-    envelope.payload = reader.rest();
-    const std::uint64_t remaining = envelope.payload.size();
-    if (envelope.info.payload_size > remaining) {
-        throw model_file_error(source + ": truncated: the payload should be " +
-                               std::to_string(envelope.info.payload_size) + " bytes, but only " +
-                               std::to_string(remaining) + " follow the envelope");
-    }
-    if (envelope.info.payload_size < remaining) {
-        throw model_file_error(source + ": corrupted: " + std::to_string(remaining - envelope.info.payload_size) +
-                               " trailing bytes after the " + std::to_string(envelope.info.payload_size) +
-                               "-byte payload");
-    }
-    const std::uint32_t actual_crc = crc32_of(envelope.payload);
-    if (actual_crc != stored_crc) {
-        throw model_file_error(source + ": corrupted: checksum mismatch (stored CRC-32 " + hex32(stored_crc) +
-                               ", payload has " + hex32(actual_crc) + ")");
-    }
-    return envelope;
-}
+// Whether this translation unit can save and load Model: true once io/model_archive.hpp is
+// included (a header-only build includes it with this file), and for the stock pipelines that
+// mlpipe::precompiled compiled (precompiled.hpp).
+template <class Model>
+inline constexpr bool archive_code_visible = false;
 
 template <class Model>
-std::string serialise_payload(const Model& model, ArchiveFormat format) {
-    std::ostringstream stream;
-    // Numbers must not pick up the global locale (a "," decimal point would not read back elsewhere).
-    stream.imbue(std::locale::classic());
-    {  // The archive writes its trailer (XML closing tags) in its destructor.
-        switch (format) {
-            case ArchiveFormat::binary: {
-                boost::archive::binary_oarchive archive(stream);
-                archive << boost::serialization::make_nvp("model", model);
-                break;
-            }
-            case ArchiveFormat::text: {
-                boost::archive::text_oarchive archive(stream);
-                archive << boost::serialization::make_nvp("model", model);
-                break;
-            }
-            case ArchiveFormat::xml: {
-                boost::archive::xml_oarchive archive(stream);
-                archive << boost::serialization::make_nvp("model", model);
-                break;
-            }
-        }
-    }
-    if (!stream) throw model_file_error("writing the archive to memory failed");
-    return std::move(stream).str();
-}
-
-// Checks the framing Boost reads before we get control, for a clearer message than the archive
-// would give. With a valid CRC these fail only for files not written by mlpipe.
-inline void check_archive_framing(std::string_view payload, ArchiveFormat format) {
-    const std::string signature = boost::archive::BOOST_ARCHIVE_SIGNATURE();
-    std::string expected_start;
-    switch (format) {
-        case ArchiveFormat::binary: {
-            // Native size_t, as binary_oarchive writes it (binary archives are not portable anyway).
-            const std::size_t length = signature.size();
-            expected_start.assign(reinterpret_cast<const char*>(&length), sizeof length);
-            expected_start += signature;
-            break;
-        }
-        case ArchiveFormat::text:
-            expected_start = std::to_string(signature.size()) + " " + signature;
-            break;
-        case ArchiveFormat::xml:
-            expected_start = "<?xml";
-            break;
-    }
-    if (payload.substr(0, expected_start.size()) != expected_start) {
-        throw model_file_error("the payload does not start with a Boost " + std::string(to_string(format)) +
-                               " archive header");
-    }
-    if (format == ArchiveFormat::xml) {
-        constexpr std::string_view closing_tag = "</boost_serialization>";
-        const std::size_t last = payload.find_last_not_of(" \t\r\n");
-        if (last == std::string_view::npos || last + 1 < closing_tag.size() ||
-            payload.substr(last + 1 - closing_tag.size(), closing_tag.size()) != closing_tag) {
-            throw model_file_error("the XML archive does not end with " + std::string(closing_tag));
-        }
-    }
-}
-
-template <class Model>
-void deserialise_payload(std::string_view payload, ArchiveFormat format, Model& model) {
-    check_archive_framing(payload, format);
-    MemoryReadBuffer buffer(payload);
-    std::istream stream(&buffer);
-    stream.imbue(std::locale::classic());
-    switch (format) {
-        case ArchiveFormat::binary: {
-            BoundedBinaryIArchive archive(buffer);
-            archive >> boost::serialization::make_nvp("model", model);
-            break;
-        }
-        case ArchiveFormat::text: {
-            BoundedTextIArchive archive(stream, buffer);
-            archive >> boost::serialization::make_nvp("model", model);
-            break;
-        }
-        case ArchiveFormat::xml: {
-            BoundedXmlIArchive archive(stream, buffer);
-            archive >> boost::serialization::make_nvp("model", model);
-            archive.finish();
-            break;
-        }
-    }
+constexpr void check_archive_code_visible() {
+    static_assert(archive_code_visible<Model>,
+                  "mlpipe: saving or loading this model type needs its archive code: #include "
+                  "<mlpipe/io/model_archive.hpp> (and the serialize functions of your own steps). With "
+                  "mlpipe::precompiled, only the stock pipelines of <mlpipe/precompiled.hpp> come without it");
 }
 
 template <class Model>
 std::string make_file_bytes(const Model& model, ArchiveFormat format, const std::string& destination) {
-    if (!is_known_format(static_cast<std::uint8_t>(format))) {
-        throw model_file_error(destination + ": cannot save model: unknown archive format code " +
-                               std::to_string(static_cast<unsigned>(format)));
-    }
+    check_archive_code_visible<Model>();
     const std::string type_name = Model::type_name();
-    if (type_name.size() > max_type_name_length) {
-        throw model_file_error(destination + ": cannot save model: type name longer than " +
-                               std::to_string(max_type_name_length) + " bytes");
-    }
+    check_can_save(format, type_name, destination);
     std::string payload;
     try {
         payload = serialise_payload(model, format);
@@ -381,51 +181,7 @@ std::string make_file_bytes(const Model& model, ArchiveFormat format, const std:
                                    "the binary format can");
         }
     }
-    const std::string_view library_version = version_string;
-
-    std::string bytes;
-    bytes.reserve(minimum_envelope_size + type_name.size() + library_version.size() + payload.size());
-    bytes.append(magic.data(), magic.size());
-    append_little_endian<std::uint32_t>(bytes, envelope_version);
-    append_little_endian<std::uint8_t>(bytes, static_cast<std::uint8_t>(format));
-    bytes.append(3, '\0');
-    append_little_endian<std::uint32_t>(bytes, static_cast<std::uint32_t>(type_name.size()));
-    bytes += type_name;
-    append_little_endian<std::uint32_t>(bytes, static_cast<std::uint32_t>(library_version.size()));
-    bytes += library_version;
-    append_little_endian<std::uint64_t>(bytes, payload.size());
-    append_little_endian<std::uint32_t>(bytes, crc32_of(payload));
-    bytes += payload;
-    return bytes;
-}
-
-
-inline std::string read_whole_file(const std::filesystem::path& path) {
-    const std::string source = path.string();
-    std::FILE* file = std::fopen(path.c_str(), "rb");
-    if (file == nullptr) {
-        const int open_error = errno;
-        throw model_file_error(source + ": cannot open model file: " + errno_text(open_error));
-    }
-    struct Closer {
-        std::FILE* file;
-        ~Closer() { std::fclose(file); }
-    } closer{file};
-
-    std::string bytes;
-    char chunk[64 * 1024];
-    for (bool first_chunk = true;; first_chunk = false) {
-        const std::size_t got = std::fread(chunk, 1, sizeof chunk, file);
-        const int read_error = errno;
-        if (got < sizeof chunk && std::ferror(file)) {
-            throw model_file_error(source + ": cannot read model file: " + errno_text(read_error));
-        }
-        bytes.append(chunk, got);
-        // Reject a large file of another kind without reading all of it.
-        if (first_chunk) check_magic(bytes, source);
-        if (got < sizeof chunk) break;
-    }
-    return bytes;
+    return envelope_bytes(format, type_name, payload);
 }
 
 }  // namespace detail::model_file
@@ -449,16 +205,11 @@ void save(const Model& model, const std::filesystem::path& path, ArchiveFormat f
     }
 }
 
-struct ModelLoadOptions {
-    // Text and XML archives go through Boost's text parsers (with mlpipe's size checks); a loader
-    // of untrusted files may accept binary archives only. Refused before the payload is parsed.
-    bool allow_text_archives = true;
-};
-
 // source names the bytes in error messages (a file name, a database key, ...).
 template <PersistableModel Model>
 Model load_from_string(std::string_view bytes, const std::string& source = "<memory>",
                        const ModelLoadOptions& options = {}) {
+    detail::model_file::check_archive_code_visible<Model>();
     const std::string expected_type = Model::type_name();
     const auto envelope = detail::model_file::parse_envelope(bytes, source, &expected_type);
     if (!options.allow_text_archives && envelope.info.format != ArchiveFormat::binary) {
@@ -499,3 +250,8 @@ inline std::string read_model_file(const std::filesystem::path& path) {
 }
 
 }  // namespace mlpipe
+
+#ifndef MLPIPE_PRECOMPILED
+#include "mlpipe/io/model_archive.hpp"
+#include "mlpipe/io/model_file_impl.hpp"
+#endif

@@ -3,73 +3,32 @@
 // on_every_rank, which makes a local step fail on every rank when it fails on one, so that no
 // rank is left waiting in a later collective for a rank that gave up.
 
-#include <mlpipe/error.hpp>
+#include <mlpipe/detail/compiled.hpp>
 #include <mlpipe/parallel/communicator.hpp>
 
-#include <cstdint>
-#include <cstring>
-#include <exception>
-#include <new>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 namespace mlpipe::collective {
 
-inline std::string pack_numbers(std::span<const double> values) {
-    std::string bytes(values.size() * sizeof(double), '\0');
-    if (!values.empty()) std::memcpy(bytes.data(), values.data(), bytes.size());
-    return bytes;
-}
-
-inline std::vector<double> unpack_numbers(std::string_view bytes) {
-    if (bytes.size() % sizeof(double) != 0)
-        throw error("distributed fit: a rank sent " + std::to_string(bytes.size()) + " bytes, not a list of numbers");
-    std::vector<double> values(bytes.size() / sizeof(double));
-    if (!values.empty()) std::memcpy(values.data(), bytes.data(), bytes.size());
-    return values;
-}
-
+MLPIPE_INLINE std::string pack_numbers(std::span<const double> values);
+MLPIPE_INLINE std::vector<double> unpack_numbers(std::string_view bytes);
 // Each text as its length (8 bytes) and its bytes.
-inline std::string pack_texts(const std::vector<std::string>& texts) {
-    std::string bytes;
-    for (const auto& text : texts) {
-        const std::uint64_t size = text.size();
-        bytes.append(reinterpret_cast<const char*>(&size), sizeof size);
-        bytes += text;
-    }
-    return bytes;
-}
-
-inline std::vector<std::string> unpack_texts(std::string_view bytes) {
-    std::vector<std::string> texts;
-    while (!bytes.empty()) {
-        std::uint64_t size = 0;
-        if (bytes.size() < sizeof size) throw error("distributed fit: a rank sent a list of texts cut short");
-        std::memcpy(&size, bytes.data(), sizeof size);
-        bytes.remove_prefix(sizeof size);
-        if (size > bytes.size()) throw error("distributed fit: a rank sent a list of texts cut short");
-        texts.emplace_back(bytes.substr(0, size));
-        bytes.remove_prefix(size);
-    }
-    return texts;
-}
+MLPIPE_INLINE std::string pack_texts(const std::vector<std::string>& texts);
+MLPIPE_INLINE std::vector<std::string> unpack_texts(std::string_view bytes);
 
 // Every rank's numbers, in rank order.
-inline std::vector<std::vector<double>> gather_numbers(const Communicator& comm, std::span<const double> values) {
-    std::vector<std::vector<double>> out;
-    for (const auto& bytes : comm.allgather(pack_numbers(values))) out.push_back(unpack_numbers(bytes));
-    return out;
-}
-
+MLPIPE_INLINE std::vector<std::vector<double>> gather_numbers(const Communicator& comm, std::span<const double> values);
 // Every rank's texts, in rank order.
-inline std::vector<std::vector<std::string>> gather_texts(const Communicator& comm,
-                                                          const std::vector<std::string>& texts) {
-    std::vector<std::vector<std::string>> out;
-    for (const auto& bytes : comm.allgather(pack_texts(texts))) out.push_back(unpack_texts(bytes));
-    return out;
-}
+MLPIPE_INLINE std::vector<std::vector<std::string>> gather_texts(const Communicator& comm,
+                                                                 const std::vector<std::string>& texts);
+
+// on_every_rank below, with `local` behind a function pointer: the error handling is compiled
+// once, not for every lambda.
+MLPIPE_INLINE void on_every_rank_erased(const Communicator& comm, void (*run)(void*), void* local);
 
 // Runs `local` on this rank and agrees on the outcome with the others (a collective: every
 // rank must call it). When `local` throws on any rank, every rank throws the error of the
@@ -82,57 +41,19 @@ void on_every_rank(const Communicator& comm, Local&& local) {
         local();
         return;
     }
-    std::string outcome;  // empty: success; else a kind letter and the message
-    try {
-        local();
-    } catch (const parameter_error& e) {
-        outcome = std::string("p") + e.what();
-    } catch (const data_error& e) {
-        outcome = std::string("d") + e.what();
-    } catch (const csv_error& e) {
-        outcome = std::string("d") + e.what();
-    } catch (const model_file_error& e) {
-        outcome = std::string("m") + e.what();
-    } catch (const std::bad_alloc&) {
-        outcome = "eout of memory";
-    } catch (const std::exception& e) {
-        outcome = std::string("e") + e.what();
-    }
-    const std::vector<std::string> outcomes = comm.allgather(outcome);
-    for (std::size_t r = 0; r < outcomes.size(); ++r) {
-        if (outcomes[r].empty()) continue;
-        const std::string what =
-            "rank " + std::to_string(r) + " of " + std::to_string(outcomes.size()) + ": " + outcomes[r].substr(1);
-        switch (outcomes[r][0]) {
-            case 'p':
-                throw parameter_error(what);
-            case 'd':
-                throw data_error(what);
-            case 'm':
-                throw model_file_error(what);
-            default:
-                throw error(what);
-        }
-    }
+    using Callable = std::remove_reference_t<Local>;
+    on_every_rank_erased(
+        comm, [](void* callable) { (*static_cast<Callable*>(callable))(); },
+        const_cast<void*>(static_cast<const void*>(&local)));
 }
 
 // Throws on every rank unless every rank holds the same texts (column names, kinds): `what`
 // names them in the message.
-inline void check_same_everywhere(const Communicator& comm, const std::vector<std::string>& texts,
-                                  const std::string& who, const std::string& what) {
-    if (comm.size() == 1) return;
-    const auto all = gather_texts(comm, texts);
-    for (std::size_t r = 1; r < all.size(); ++r) {
-        if (all[r] == all[0]) continue;
-        auto list = [](const std::vector<std::string>& items) {
-            std::string joined;
-            for (const auto& item : items) joined += (joined.empty() ? "" : ", ") + item;
-            return "[" + joined + "]";
-        };
-        throw data_error(who + ": the ranks disagree on " + what + ": rank 0 has " + list(all[0]) + ", rank " +
-                         std::to_string(r) + " has " + list(all[r]) +
-                         " (give every rank the same columns, and the same column kinds in CsvOptions)");
-    }
-}
+MLPIPE_INLINE void check_same_everywhere(const Communicator& comm, const std::vector<std::string>& texts,
+                                         const std::string& who, const std::string& what);
 
 }  // namespace mlpipe::collective
+
+#ifndef MLPIPE_PRECOMPILED
+#include <mlpipe/parallel/collectives_impl.hpp>
+#endif
