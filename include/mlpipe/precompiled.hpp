@@ -5,7 +5,8 @@
 //     (src/precompiled.cpp; BasicLogisticRegression<long double> is not among them);
 //   - the non-template code of the CSV reader, Column, Frame, Schema, Label and the
 //     preprocessing steps (src/csv.cpp, src/frame.cpp, src/preprocessing.cpp);
-//   - the archive code of the stock pipelines below (src/precompiled.cpp);
+//   - the stock pipelines below: their fit, predictions and score, and their archive code
+//     (src/precompiled.cpp);
 //   - Boost's archive implementation behind the readers of model files, whatever the
 //     pipeline (src/archives.cpp; io/bounded_archive_impl.hpp).
 //
@@ -61,7 +62,26 @@ MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockPipelineFloat)
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockImputingPipeline)
 MLPIPE_INSTANTIATE_ARCHIVES(mlpipe::StockSingleImputerPipeline)
 
+// The pipelines' own members (pipeline.hpp defines them out of the class, so not inline).
+#define MLPIPE_INSTANTIATE_PIPELINE(MODEL)                                                                   \
+    MLPIPE_INSTANTIATE MODEL& MODEL::fit(const mlpipe::Frame&, const mlpipe::Frame&, std::span<const double>); \
+    MLPIPE_INSTANTIATE MODEL& MODEL::fit(const mlpipe::Frame&, const mlpipe::Frame&, std::span<const double>, \
+                                         const mlpipe::Communicator&);                                         \
+    MLPIPE_INSTANTIATE MODEL& MODEL::fit(const mlpipe::Frame&, const mlpipe::Column&, std::span<const double>); \
+    MLPIPE_INSTANTIATE mlpipe::Labels MODEL::predict(const mlpipe::Frame&) const;                              \
+    MLPIPE_INSTANTIATE MODEL::Final::Matrix MODEL::predict_proba(const mlpipe::Frame&) const;                  \
+    MLPIPE_INSTANTIATE MODEL::Final::Matrix MODEL::predict_log_proba(const mlpipe::Frame&) const;              \
+    MLPIPE_INSTANTIATE MODEL::Final::Matrix MODEL::decision_function(const mlpipe::Frame&) const;              \
+    MLPIPE_INSTANTIATE double MODEL::score(const mlpipe::Frame&, const mlpipe::Frame&) const;                  \
+    MLPIPE_INSTANTIATE mlpipe::Frame MODEL::transform_features(const mlpipe::Frame&) const;
+
+MLPIPE_INSTANTIATE_PIPELINE(mlpipe::StockPipeline)
+MLPIPE_INSTANTIATE_PIPELINE(mlpipe::StockPipelineFloat)
+MLPIPE_INSTANTIATE_PIPELINE(mlpipe::StockImputingPipeline)
+MLPIPE_INSTANTIATE_PIPELINE(mlpipe::StockSingleImputerPipeline)
+
 #undef MLPIPE_INSTANTIATE_ARCHIVES
+#undef MLPIPE_INSTANTIATE_PIPELINE
 #ifdef MLPIPE_INSTANTIATE_DEFINED_HERE
 #undef MLPIPE_INSTANTIATE
 #undef MLPIPE_INSTANTIATE_DEFINED_HERE

@@ -135,40 +135,14 @@ public:
     // Defined out of the class, as fit.
     Matrix decision_function(const Frame& X, const FeatureScalings& scalings = {}) const;
 
-    Matrix predict_proba(const Frame& X, const FeatureScalings& scalings = {}) const {
-        Matrix Z = decision_function(X, scalings);
-        return proba_from_scores(std::move(Z));
-    }
-
-    Matrix predict_log_proba(const Frame& X, const FeatureScalings& scalings = {}) const {
-        return predict_proba(X, scalings).array().log().matrix();
-    }
-
+    // The predictions and the score: defined out of the class, as fit.
+    Matrix predict_proba(const Frame& X, const FeatureScalings& scalings = {}) const;
+    Matrix predict_log_proba(const Frame& X, const FeatureScalings& scalings = {}) const;
     // Binary: classes()[1] where the score is > 0; multiclass: the first largest score.
-    Labels predict(const Frame& X, const FeatureScalings& scalings = {}) const {
-        Matrix Z = decision_function(X, scalings);
-        return Labels(fitted_.classes, labels_from_scores(Z));
-    }
-
+    Labels predict(const Frame& X, const FeatureScalings& scalings = {}) const;
     // Mean accuracy (weighted when sample_weight is given), as sklearn's score.
     double score(const Frame& X, const Frame& y, std::span<const double> sample_weight = {},
-                 const FeatureScalings& scalings = {}) const {
-        if (y.cols() != 1) throw data_error("LogisticRegression.score: y must have exactly one column");
-        Labels predicted = predict(X, scalings);
-        const std::vector<std::int32_t> truth = label_indices(y[0], fitted_.classes);  // -1: never predicted
-        if (truth.size() != predicted.size())
-            throw data_error("LogisticRegression.score: X has " + std::to_string(predicted.size()) +
-                             " rows but y has " + std::to_string(truth.size()));
-        if (!sample_weight.empty() && sample_weight.size() != truth.size())
-            throw data_error("LogisticRegression.score: sample_weight has the wrong length");
-        double hit = 0, total = 0;
-        for (std::size_t i = 0; i < truth.size(); ++i) {
-            const double w = sample_weight.empty() ? 1.0 : sample_weight[i];
-            hit += (predicted.codes()[i] == truth[i]) ? w : 0.0;
-            total += w;
-        }
-        return total > 0 ? hit / total : 0.0;
-    }
+                 const FeatureScalings& scalings = {}) const;
 
     bool is_fitted() const noexcept { return is_fitted_; }
     const std::vector<Label>& classes() const { return fitted().classes; }

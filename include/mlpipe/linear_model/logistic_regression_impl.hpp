@@ -1,6 +1,6 @@
 #pragma once
 // BasicLogisticRegression's member functions that run the solvers or build the design: fit,
-// decision_function and their helpers. logistic_regression.hpp includes this file in a
+// decision_function, the predictions and score, and their helpers. logistic_regression.hpp includes this file in a
 // header-only build; mlpipe::precompiled instantiates them once for double and float
 // (src/precompiled.cpp), and its users' translation units see only the declarations.
 
@@ -192,6 +192,45 @@ typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>
     Matrix Z;
     design.decision(fitted_.coef.transpose(), fitted_.intercept.transpose(), Z);
     return Z;
+}
+
+template <class Scalar>
+typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::predict_proba(
+    const Frame& X, const FeatureScalings& scalings) const {
+    Matrix Z = decision_function(X, scalings);
+    return proba_from_scores(std::move(Z));
+}
+
+template <class Scalar>
+typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::predict_log_proba(
+    const Frame& X, const FeatureScalings& scalings) const {
+    return predict_proba(X, scalings).array().log().matrix();
+}
+
+template <class Scalar>
+Labels BasicLogisticRegression<Scalar>::predict(const Frame& X, const FeatureScalings& scalings) const {
+    Matrix Z = decision_function(X, scalings);
+    return Labels(fitted_.classes, labels_from_scores(Z));
+}
+
+template <class Scalar>
+double BasicLogisticRegression<Scalar>::score(const Frame& X, const Frame& y, std::span<const double> sample_weight,
+                                              const FeatureScalings& scalings) const {
+    if (y.cols() != 1) throw data_error("LogisticRegression.score: y must have exactly one column");
+    Labels predicted = predict(X, scalings);
+    const std::vector<std::int32_t> truth = label_indices(y[0], fitted_.classes);  // -1: never predicted
+    if (truth.size() != predicted.size())
+        throw data_error("LogisticRegression.score: X has " + std::to_string(predicted.size()) + " rows but y has " +
+                         std::to_string(truth.size()));
+    if (!sample_weight.empty() && sample_weight.size() != truth.size())
+        throw data_error("LogisticRegression.score: sample_weight has the wrong length");
+    double hit = 0, total = 0;
+    for (std::size_t i = 0; i < truth.size(); ++i) {
+        const double w = sample_weight.empty() ? 1.0 : sample_weight[i];
+        hit += (predicted.codes()[i] == truth[i]) ? w : 0.0;
+        total += w;
+    }
+    return total > 0 ? hit / total : 0.0;
 }
 
 // Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes.

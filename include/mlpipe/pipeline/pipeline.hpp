@@ -43,7 +43,60 @@ constexpr bool leading_steps_transform(std::index_sequence<I...>, std::tuple<Ste
 
 template <class T, class... Ts>
 constexpr std::size_t count_of = (std::size_t{std::is_same_v<T, Ts>} + ... + 0);
+
+template <class... Steps>
+using last_step_t = typename last_of<Steps...>::type;
+
+// What the final step's predictions return; void where it has no such member (a call then
+// fails inside Pipeline's member, as it would with a deduced type). Spelled out so that
+// Pipeline's members can be defined out of the class, and so compiled once for the stock
+// pipelines (precompiled.hpp).
+template <class F>
+struct predict_result {
+    using type = void;
+};
+template <class F>
+    requires requires(const F& f, const Frame& X) { f.predict(X); }
+struct predict_result<F> {
+    using type = decltype(std::declval<const F&>().predict(std::declval<const Frame&>()));
+};
+template <class F>
+struct predict_proba_result {
+    using type = void;
+};
+template <class F>
+    requires requires(const F& f, const Frame& X) { f.predict_proba(X); }
+struct predict_proba_result<F> {
+    using type = decltype(std::declval<const F&>().predict_proba(std::declval<const Frame&>()));
+};
+template <class F>
+struct predict_log_proba_result {
+    using type = void;
+};
+template <class F>
+    requires requires(const F& f, const Frame& X) { f.predict_log_proba(X); }
+struct predict_log_proba_result<F> {
+    using type = decltype(std::declval<const F&>().predict_log_proba(std::declval<const Frame&>()));
+};
+template <class F>
+struct decision_function_result {
+    using type = void;
+};
+template <class F>
+    requires requires(const F& f, const Frame& X) { f.decision_function(X); }
+struct decision_function_result<F> {
+    using type = decltype(std::declval<const F&>().decision_function(std::declval<const Frame&>()));
+};
 }  // namespace detail
+
+// The constraints of Pipeline's members, on the step types alone: an out-of-class definition
+// repeats them, and clang before 16 cannot name the class's own aliases there.
+template <class... Steps>
+concept EstimatorPipeline = Estimator<detail::last_step_t<Steps...>>;
+template <class... Steps>
+concept ClassifierPipeline = Classifier<detail::last_step_t<Steps...>>;
+template <class... Steps>
+concept TransformerPipeline = Transformer<detail::last_step_t<Steps...>>;
 
 template <class... Steps>
 class Pipeline {
@@ -113,28 +166,7 @@ public:
 
     // Supervised fit; sample_weight (one per row, or empty) goes to the final step.
     Pipeline& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight = {})
-        requires Estimator<Final>
-    {
-        if constexpr (folds_scaling) {
-            Frame Xt = fit_leading<size - 2>(X);
-            auto& before = std::get<size - 2>(steps_);
-            before.fit(Xt);
-            final_step().fit(Xt, y, sample_weight, before.feature_scalings());
-            is_fitted_ = true;
-            return *this;
-        }
-        Frame Xt = fit_leading(X);
-        if constexpr (requires(Final& f) { f.fit(Xt, y, sample_weight); }) {
-            final_step().fit(Xt, y, sample_weight);
-        } else {
-            if (!sample_weight.empty())
-                throw parameter_error("Pipeline.fit: the final step " + std::string(typeid(Final).name()) +
-                                      " takes no sample weights");
-            final_step().fit(Xt, y);
-        }
-        is_fitted_ = true;
-        return *this;
-    }
+        requires EstimatorPipeline<Steps...>;
 
     // A distributed fit (parallel/communicator.hpp, docs/distributed.md): X, y and
     // sample_weight are this rank's rows; every rank calls this with the same pipeline, and
@@ -144,101 +176,32 @@ public:
     // have one; a step without one is refused. One rank: fit(X, y, sample_weight).
     Pipeline& fit(const Frame& X, const Frame& y, std::span<const double> sample_weight,
                   const Communicator& communicator)
-        requires Estimator<Final>
-    {
-        if (communicator.size() == 1) return fit(X, y, sample_weight);
-        constexpr bool final_distributed =
-            requires(Final& f, const Frame& Xt) { f.fit(Xt, y, sample_weight, FeatureScalings{}, communicator); };
-        if constexpr (!final_distributed) {
-            throw parameter_error("Pipeline.fit: the final step " + step_name<Final>() + " has no distributed fit");
-        } else if constexpr (folds_scaling) {
-            Frame Xt = fit_leading<size - 2>(X, &communicator);
-            auto& before = std::get<size - 2>(steps_);
-            fit_step(before, Xt, communicator);
-            final_step().fit(Xt, y, sample_weight, before.feature_scalings(), communicator);
-        } else {
-            Frame Xt = fit_leading(X, &communicator);
-            final_step().fit(Xt, y, sample_weight, FeatureScalings{}, communicator);
-        }
-        is_fitted_ = true;
-        return *this;
-    }
+        requires EstimatorPipeline<Steps...>;
 
     // y given as a column rather than a one-column Frame.
     Pipeline& fit(const Frame& X, const Column& y, std::span<const double> sample_weight = {})
-        requires Estimator<Final>
-    {
-        Frame labels;
-        labels.add(y);
-        return fit(X, labels, sample_weight);
-    }
+        requires EstimatorPipeline<Steps...>;
 
     // Unsupervised fit, when every step is a Transformer.
     Pipeline& fit(const Frame& X)
-        requires Transformer<Final>
-    {
-        Frame Xt = fit_leading(X);
-        final_step().fit(Xt);
-        is_fitted_ = true;
-        return *this;
-    }
+        requires TransformerPipeline<Steps...>;
 
     Frame transform(const Frame& X) const
-        requires Transformer<Final>
-    {
-        return final_step().transform(transform_leading(X, "Pipeline.transform"));
-    }
+        requires TransformerPipeline<Steps...>;
 
     Frame fit_transform(const Frame& X)
-        requires Transformer<Final>
-    {
-        return fit(X).transform(X);
-    }
+        requires TransformerPipeline<Steps...>;
 
-    auto predict(const Frame& X) const
-        requires Classifier<Final>
-    {
-        if constexpr (folds_scaling)
-            return final_step().predict(transform_leading<size - 2>(X, "Pipeline.predict"), scaling_before_last());
-        else
-            return final_step().predict(transform_leading(X, "Pipeline.predict"));
-    }
-    auto predict_proba(const Frame& X) const
-        requires Classifier<Final>
-    {
-        if constexpr (folds_scaling)
-            return final_step().predict_proba(transform_leading<size - 2>(X, "Pipeline.predict_proba"),
-                                             scaling_before_last());
-        else
-            return final_step().predict_proba(transform_leading(X, "Pipeline.predict_proba"));
-    }
-    auto predict_log_proba(const Frame& X) const
-        requires Classifier<Final>
-    {
-        if constexpr (folds_scaling)
-            return final_step().predict_log_proba(transform_leading<size - 2>(X, "Pipeline.predict_log_proba"),
-                                                 scaling_before_last());
-        else
-            return final_step().predict_log_proba(transform_leading(X, "Pipeline.predict_log_proba"));
-    }
-    auto decision_function(const Frame& X) const
-        requires Classifier<Final>
-    {
-        if constexpr (folds_scaling)
-            return final_step().decision_function(transform_leading<size - 2>(X, "Pipeline.decision_function"),
-                                                 scaling_before_last());
-        else
-            return final_step().decision_function(transform_leading(X, "Pipeline.decision_function"));
-    }
+    typename detail::predict_result<Final>::type predict(const Frame& X) const
+        requires ClassifierPipeline<Steps...>;
+    typename detail::predict_proba_result<Final>::type predict_proba(const Frame& X) const
+        requires ClassifierPipeline<Steps...>;
+    typename detail::predict_log_proba_result<Final>::type predict_log_proba(const Frame& X) const
+        requires ClassifierPipeline<Steps...>;
+    typename detail::decision_function_result<Final>::type decision_function(const Frame& X) const
+        requires ClassifierPipeline<Steps...>;
     double score(const Frame& X, const Frame& y) const
-        requires Classifier<Final>
-    {
-        if constexpr (folds_scaling)
-            return final_step().score(transform_leading<size - 2>(X, "Pipeline.score"), y, {},
-                                      scaling_before_last());
-        else
-            return final_step().score(transform_leading(X, "Pipeline.score"), y);
-    }
+        requires ClassifierPipeline<Steps...>;
     decltype(auto) classes() const
         requires Classifier<Final>
     {
@@ -255,7 +218,7 @@ public:
     }
 
     // Everything but the final step applied to X: the features the final step sees.
-    Frame transform_features(const Frame& X) const { return transform_leading(X, "Pipeline.transform_features"); }
+    Frame transform_features(const Frame& X) const;
 
     bool is_fitted() const noexcept { return is_fitted_; }
     // The input columns (names and kinds) seen at fit.
@@ -350,5 +313,153 @@ private:
     Schema schema_;
     bool is_fitted_ = false;
 };
+
+// The members below are defined out of the class, so not inline: a program that links
+// mlpipe::precompiled takes the stock pipelines' from the library (precompiled.hpp declares
+// them extern) instead of compiling them in each of its files.
+
+template <class... Steps>
+Pipeline<Steps...>& Pipeline<Steps...>::fit(const Frame& X, const Frame& y, std::span<const double> sample_weight)
+    requires EstimatorPipeline<Steps...>
+{
+    if constexpr (folds_scaling) {
+        Frame Xt = fit_leading<size - 2>(X);
+        auto& before = std::get<size - 2>(steps_);
+        before.fit(Xt);
+        final_step().fit(Xt, y, sample_weight, before.feature_scalings());
+        is_fitted_ = true;
+        return *this;
+    }
+    Frame Xt = fit_leading(X);
+    if constexpr (requires(Final& f) { f.fit(Xt, y, sample_weight); }) {
+        final_step().fit(Xt, y, sample_weight);
+    } else {
+        if (!sample_weight.empty())
+            throw parameter_error("Pipeline.fit: the final step " + std::string(typeid(Final).name()) +
+                                  " takes no sample weights");
+        final_step().fit(Xt, y);
+    }
+    is_fitted_ = true;
+    return *this;
+}
+
+template <class... Steps>
+Pipeline<Steps...>& Pipeline<Steps...>::fit(const Frame& X, const Frame& y, std::span<const double> sample_weight,
+                                             const Communicator& communicator)
+    requires EstimatorPipeline<Steps...>
+{
+    if (communicator.size() == 1) return fit(X, y, sample_weight);
+    constexpr bool final_distributed =
+        requires(Final& f, const Frame& Xt) { f.fit(Xt, y, sample_weight, FeatureScalings{}, communicator); };
+    if constexpr (!final_distributed) {
+        throw parameter_error("Pipeline.fit: the final step " + step_name<Final>() + " has no distributed fit");
+    } else if constexpr (folds_scaling) {
+        Frame Xt = fit_leading<size - 2>(X, &communicator);
+        auto& before = std::get<size - 2>(steps_);
+        fit_step(before, Xt, communicator);
+        final_step().fit(Xt, y, sample_weight, before.feature_scalings(), communicator);
+    } else {
+        Frame Xt = fit_leading(X, &communicator);
+        final_step().fit(Xt, y, sample_weight, FeatureScalings{}, communicator);
+    }
+    is_fitted_ = true;
+    return *this;
+}
+
+template <class... Steps>
+Pipeline<Steps...>& Pipeline<Steps...>::fit(const Frame& X, const Column& y, std::span<const double> sample_weight)
+    requires EstimatorPipeline<Steps...>
+{
+    Frame labels;
+    labels.add(y);
+    return fit(X, labels, sample_weight);
+}
+
+template <class... Steps>
+Pipeline<Steps...>& Pipeline<Steps...>::fit(const Frame& X)
+    requires TransformerPipeline<Steps...>
+{
+    Frame Xt = fit_leading(X);
+    final_step().fit(Xt);
+    is_fitted_ = true;
+    return *this;
+}
+
+template <class... Steps>
+Frame Pipeline<Steps...>::transform(const Frame& X) const
+    requires TransformerPipeline<Steps...>
+{
+    return final_step().transform(transform_leading(X, "Pipeline.transform"));
+}
+
+template <class... Steps>
+Frame Pipeline<Steps...>::fit_transform(const Frame& X)
+    requires TransformerPipeline<Steps...>
+{
+    return fit(X).transform(X);
+}
+
+template <class... Steps>
+typename detail::predict_result<detail::last_step_t<Steps...>>::type Pipeline<Steps...>::predict(
+    const Frame& X) const
+    requires ClassifierPipeline<Steps...>
+{
+    if constexpr (folds_scaling)
+        return final_step().predict(transform_leading<size - 2>(X, "Pipeline.predict"), scaling_before_last());
+    else
+        return final_step().predict(transform_leading(X, "Pipeline.predict"));
+}
+
+template <class... Steps>
+typename detail::predict_proba_result<detail::last_step_t<Steps...>>::type Pipeline<Steps...>::predict_proba(
+    const Frame& X) const
+    requires ClassifierPipeline<Steps...>
+{
+    if constexpr (folds_scaling)
+        return final_step().predict_proba(transform_leading<size - 2>(X, "Pipeline.predict_proba"),
+                                         scaling_before_last());
+    else
+        return final_step().predict_proba(transform_leading(X, "Pipeline.predict_proba"));
+}
+
+template <class... Steps>
+typename detail::predict_log_proba_result<detail::last_step_t<Steps...>>::type
+Pipeline<Steps...>::predict_log_proba(const Frame& X) const
+    requires ClassifierPipeline<Steps...>
+{
+    if constexpr (folds_scaling)
+        return final_step().predict_log_proba(transform_leading<size - 2>(X, "Pipeline.predict_log_proba"),
+                                             scaling_before_last());
+    else
+        return final_step().predict_log_proba(transform_leading(X, "Pipeline.predict_log_proba"));
+}
+
+template <class... Steps>
+typename detail::decision_function_result<detail::last_step_t<Steps...>>::type
+Pipeline<Steps...>::decision_function(const Frame& X) const
+    requires ClassifierPipeline<Steps...>
+{
+    if constexpr (folds_scaling)
+        return final_step().decision_function(transform_leading<size - 2>(X, "Pipeline.decision_function"),
+                                             scaling_before_last());
+    else
+        return final_step().decision_function(transform_leading(X, "Pipeline.decision_function"));
+}
+
+template <class... Steps>
+double Pipeline<Steps...>::score(const Frame& X, const Frame& y) const
+    requires ClassifierPipeline<Steps...>
+{
+    if constexpr (folds_scaling)
+        return final_step().score(transform_leading<size - 2>(X, "Pipeline.score"), y, {},
+                                  scaling_before_last());
+    else
+        return final_step().score(transform_leading(X, "Pipeline.score"), y);
+}
+
+template <class... Steps>
+Frame Pipeline<Steps...>::transform_features(const Frame& X) const {
+    return transform_leading(X, "Pipeline.transform_features");
+}
 
 }  // namespace mlpipe
