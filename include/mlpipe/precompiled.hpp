@@ -17,12 +17,14 @@
 // library. Any other pipeline type still works as usual: its own template code is compiled
 // in the user's translation unit, on top of the library's.
 //
-// Two rules follow. Every translation unit of a program that links mlpipe::precompiled is
+// Three rules follow. Every translation unit of a program that links mlpipe::precompiled is
 // compiled with MLPIPE_PRECOMPILED (CMake does it for whatever links the target): one without
-// it would define the same functions inline, which the language does not allow. And code
-// that uses the library's internals (Design, LinearLoss, the solvers, the CSV reader's
-// classes, ThreadPool) includes their headers itself: the public headers no longer bring
-// them in.
+// it would define the same functions inline, which the language does not allow. Code that
+// uses the library's internals (Design, LinearLoss, the solvers, the CSV reader's classes,
+// ThreadPool) includes their headers itself: the public headers no longer bring them in. And
+// a file that saves or loads a model other than the pipelines below includes
+// <mlpipe/io/model_archive.hpp> (Boost's archives and mlpipe's serialize functions), as a
+// static_assert in model_file.hpp says.
 //
 // The library is compiled with mlpipe's own flags: code linking it must not change Eigen's
 // data layout (EIGEN_* defines, or -march flags that change EIGEN_MAX_ALIGN_BYTES such as
