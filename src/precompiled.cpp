@@ -3,8 +3,8 @@
 // MLPIPE_PRECOMPILED defined, which turns these into extern declarations for them.
 
 #define MLPIPE_INSTANTIATE template
-#include <mlpipe/io/model_archive.hpp>
 #include <mlpipe/linear_model/logistic_regression_impl.hpp>
+#include <mlpipe/io/model_archive.hpp>
 #include <mlpipe/mlpipe.hpp>
 #include <mlpipe/precompiled.hpp>
 

@@ -8,7 +8,7 @@
 // as a path of element names ("LogisticRegression<double>.coef").
 //
 // The on-disk formats are exactly Boost's: these archives read what binary_oarchive,
-// text_oarchive and xml_oarchive write. Included only by io/model_file.hpp.
+// text_oarchive and xml_oarchive write. Included only by io/archive_payload.hpp.
 //
 // Boost's archive implementation files (*.ipp, and the XML grammar built on Spirit) are in
 // bounded_archive_impl.hpp, with the members of these classes that need them. Header-only,

@@ -2,11 +2,11 @@
 // Saving and loading models: a Boost.Serialization archive wrapped in a small envelope that lets
 // load reject a wrong, truncated or corrupted file with a clear message BEFORE deserialising.
 //
-// This header includes no Boost: the archive code of a model type is in io/model_archive.hpp,
-// which this header includes in a header-only build. With mlpipe::precompiled, the stock
-// pipelines' archive code and this file's functions come compiled from the library; a program
-// that saves or loads another model type includes <mlpipe/io/model_archive.hpp> (a
-// static_assert says so).
+// The archive code of a model type (Boost's archives) is in io/archive_payload.hpp, which
+// this header includes in a header-only build. With mlpipe::precompiled it includes no Boost:
+// the stock pipelines' archive code and this file's functions come compiled from the
+// library, and a program that saves or loads another model type includes
+// <mlpipe/io/model_archive.hpp> (a static_assert says so).
 //
 // File layout (integers little-endian, written byte by byte so the envelope is portable):
 //   8  magic "\x89MLPIPE\n"  (a non-ASCII first byte and a '\n' catch text-mode mangling)
@@ -133,16 +133,16 @@ MLPIPE_INLINE std::string envelope_bytes(ArchiveFormat format, const std::string
 // A file's bytes; a large file of another kind is refused after its first bytes.
 MLPIPE_INLINE std::string read_whole_file(const std::filesystem::path& path);
 
-// A model type's archive code: defined in io/model_archive.hpp, and for the stock pipelines
+// A model type's archive code: defined in io/archive_payload.hpp, and for the stock pipelines
 // compiled in mlpipe::precompiled.
 template <class Model>
 std::string serialise_payload(const Model& model, ArchiveFormat format);
 template <class Model>
 void deserialise_payload(std::string_view payload, ArchiveFormat format, Model& model);
 
-// Whether this translation unit can save and load Model: true once io/model_archive.hpp is
+// Whether this translation unit can save and load Model: true once io/archive_payload.hpp is
 // included (a header-only build includes it with this file), and for the stock pipelines that
-// mlpipe::precompiled compiled (precompiled.hpp).
+// mlpipe::precompiled compiled (precompiled.hpp, which <mlpipe/mlpipe.hpp> includes).
 template <class Model>
 inline constexpr bool archive_code_visible = false;
 
@@ -151,7 +151,8 @@ constexpr void check_archive_code_visible() {
     static_assert(archive_code_visible<Model>,
                   "mlpipe: saving or loading this model type needs its archive code: #include "
                   "<mlpipe/io/model_archive.hpp> (and the serialize functions of your own steps). With "
-                  "mlpipe::precompiled, only the stock pipelines of <mlpipe/precompiled.hpp> come without it");
+                  "mlpipe::precompiled, only the stock pipelines of <mlpipe/precompiled.hpp> come without it, "
+                  "through <mlpipe/mlpipe.hpp>");
 }
 
 template <class Model>
@@ -252,6 +253,6 @@ inline std::string read_model_file(const std::filesystem::path& path) {
 }  // namespace mlpipe
 
 #ifndef MLPIPE_PRECOMPILED
-#include "mlpipe/io/model_archive.hpp"
+#include "mlpipe/io/archive_payload.hpp"
 #include "mlpipe/io/model_file_impl.hpp"
 #endif

@@ -9,7 +9,6 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <type_traits>
 #include <vector>
 
 namespace mlpipe::collective {
@@ -41,10 +40,9 @@ void on_every_rank(const Communicator& comm, Local&& local) {
         local();
         return;
     }
-    using Callable = std::remove_reference_t<Local>;
+    auto call = [&local] { local(); };  // a lambda whatever `local` is (a function, a const functor)
     on_every_rank_erased(
-        comm, [](void* callable) { (*static_cast<Callable*>(callable))(); },
-        const_cast<void*>(static_cast<const void*>(&local)));
+        comm, [](void* erased) { (*static_cast<decltype(call)*>(erased))(); }, &call);
 }
 
 // Throws on every rank unless every rank holds the same texts (column names, kinds): `what`

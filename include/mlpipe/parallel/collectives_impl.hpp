@@ -73,7 +73,7 @@ MLPIPE_INLINE std::vector<std::vector<std::string>> gather_texts(const Communica
 
 // on_every_rank's work once `local` has run (or failed) on this rank: the ranks' outcomes,
 // gathered, and the lowest failing rank's error thrown on every rank.
-MLPIPE_INLINE void agree_on_outcome(const Communicator& comm, const std::string& outcome) {
+inline void agree_on_outcome(const Communicator& comm, const std::string& outcome) {
     const std::vector<std::string> outcomes = comm.allgather(outcome);
     for (std::size_t r = 0; r < outcomes.size(); ++r) {
         if (outcomes[r].empty()) continue;

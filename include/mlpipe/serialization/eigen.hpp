@@ -8,7 +8,7 @@
 // block in one call instead of one call per coefficient.
 //
 // Only the serialization headers are included here, never an archive: core headers must not
-// pull in archive implementations (only io/model_file.hpp does).
+// pull in archive implementations (only io/archive_payload.hpp does).
 
 #include <cstddef>
 #include <cstdint>
