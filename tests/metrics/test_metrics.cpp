@@ -327,3 +327,36 @@ TEST_CASE("roc_auc counts a tie between a positive and a negative as one half", 
     CHECK(roc_auc_score(y, std::vector<double>{0.1, 0.4, 0.35, 0.8, 0.4, 0.4}) == 6.0 / 9.0);
     CHECK(roc_auc_score(y, std::vector<double>{0.5, 0.5, 0.5, 0.5, 0.5, 0.5}) == 0.5);
 }
+
+TEST_CASE("roc_auc on many rows (the radix sort) equals the count over every pair", "[metrics]") {
+    // 6,000 rows, past the size where the scores are radix-sorted: scores of both signs, with
+    // many ties (a positive and a negative, 0.0 and -0.0), against the definition counted
+    // pair by pair: a win 1, a tie one half.
+    std::vector<Label> y;
+    std::vector<double> score;
+    std::uint64_t state = 12345;
+    auto next = [&] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+    for (int i = 0; i < 6000; ++i) {
+        const bool positive = next() % 3 == 0;
+        y.emplace_back(positive ? 1.0 : 0.0);
+        const auto r = static_cast<double>(next() % 2000);
+        double s = (r - 1000.0) / 64.0 + (positive ? 0.5 : 0.0);  // steps of 1/64: many exact ties
+        if (next() % 50 == 0) s = next() % 2 ? 0.0 : -0.0;
+        if (next() % 70 == 0) s = 1e300 * (positive ? 1 : -1);
+        score.push_back(s);
+    }
+    std::uint64_t twice_u = 0, pos = 0, neg = 0;
+    for (std::size_t i = 0; i < y.size(); ++i) {
+        if (y[i].number() != 1.0) continue;
+        ++pos;
+        for (std::size_t j = 0; j < y.size(); ++j)
+            if (y[j].number() == 0.0) twice_u += score[i] > score[j] ? 2 : score[i] == score[j] ? 1 : 0;
+    }
+    for (const auto& label : y) neg += label.number() == 0.0 ? 1 : 0;
+    const double expected = static_cast<double>(twice_u) / 2.0 / (static_cast<double>(pos) * static_cast<double>(neg));
+    CHECK(roc_auc_score(y, score) == expected);
+    // Reversing the scores' order turns the AUC to 1 - AUC (ties stay ties).
+    std::vector<double> negated;
+    for (double s : score) negated.push_back(-s);
+    CHECK(roc_auc_score(y, negated) == Approx(1.0 - expected).epsilon(1e-15));
+}
