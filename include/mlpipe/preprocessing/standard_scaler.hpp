@@ -118,11 +118,6 @@ private:
         return batch;
     }
 
-    template <class T>
-    void accumulate(std::span<const T> values, std::span<const double> weights, Eigen::Index j) {
-        merge(batch_statistics(values, weights), j);
-    }
-
     // Chan et al. merge of a batch into (count, mean, var) of column j.
     void merge(const Batch& batch, Eigen::Index j);
 

@@ -11,6 +11,7 @@
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/parallel/collectives.hpp>
 #include <mlpipe/parallel/communicator.hpp>
+#include <mlpipe/parallel/thread_pool.hpp>
 
 #include <Eigen/Core>
 
@@ -37,15 +38,23 @@ MLPIPE_INLINE StandardScaler& StandardScaler::partial_fit(const Frame& X, std::s
     // scaler as it was.
     const std::vector<std::string> names = is_fitted_ ? names_ : columns_to_scale(X);
     std::vector<const Column*> columns;
-    for (const auto& name : names) {
-        columns.push_back(&numeric_column(X, name, "StandardScaler.fit"));
-        columns.back()->visit_values([&](auto values) {
-            for (std::size_t i = 0; i < values.size(); ++i)
-                if (std::isinf(values[i]))
-                    throw data_error("StandardScaler.fit: column '" + name + "' has an infinite value in row " +
-                                     std::to_string(i));
-        });
-    }
+    for (const auto& name : names) columns.push_back(&numeric_column(X, name, "StandardScaler.fit"));
+    // Each column checked and summed by a task of its own: a column's sums are the same bits
+    // on any thread, and the pool rethrows the lowest-numbered column's error, as a loop in
+    // column order would. Short columns stay on the caller (a pool wakes in microseconds).
+    std::vector<Batch> batches(columns.size());
+    ThreadPool::shared().run(
+        columns.size(),
+        [&](std::size_t j) {
+            columns[j]->visit_values([&](auto values) {
+                for (std::size_t i = 0; i < values.size(); ++i)
+                    if (std::isinf(values[i]))
+                        throw data_error("StandardScaler.fit: column '" + names[j] + "' has an infinite value in row " +
+                                         std::to_string(i));
+                batches[j] = batch_statistics(values, sample_weight);
+            });
+        },
+        X.rows() < 65536 ? 1 : 0);
     if (!is_fitted_) {
         names_ = names;
         const auto p = static_cast<Eigen::Index>(names_.size());
@@ -53,9 +62,7 @@ MLPIPE_INLINE StandardScaler& StandardScaler::partial_fit(const Frame& X, std::s
         mean_ = Eigen::VectorXd::Zero(p);
         var_ = Eigen::VectorXd::Zero(p);
     }
-    for (std::size_t j = 0; j < columns.size(); ++j)
-        columns[j]->visit_values(
-            [&](auto values) { accumulate(values, sample_weight, static_cast<Eigen::Index>(j)); });
+    for (std::size_t j = 0; j < columns.size(); ++j) merge(batches[j], static_cast<Eigen::Index>(j));
     update_scale();
     is_fitted_ = true;
     return *this;
