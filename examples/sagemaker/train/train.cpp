@@ -351,6 +351,7 @@ Features resolve_features(const Frame& X, const TrainingSettings& settings, cons
 void require_complete(const ChannelData& data, const std::vector<std::string>& numerical, bool imputed) {
     for (const auto& name : imputed ? std::vector<std::string>{} : numerical) {
         const Column& column = data.X.column(name);
+        if (column.count_missing() == 0) continue;  // one vectorised pass; the row is looked for only on failure
         for (std::size_t i = 0; i < column.size(); ++i)
             if (column.is_missing(i))
                 throw data_error("numerical feature " + quoted_excerpt(name) + " has a missing value at " +
@@ -359,6 +360,7 @@ void require_complete(const ChannelData& data, const std::vector<std::string>& n
                                  "set the hyperparameter impute-numerical (mean, median or constant:<number>)");
     }
     const Column& labels = data.y[0];
+    if (labels.count_missing() == 0) return;
     for (std::size_t i = 0; i < labels.size(); ++i)
         if (labels.is_missing(i))
             throw data_error("the label (" + quoted_excerpt(labels.name()) + ") is missing at " + data.describe_row(i) +

@@ -2,6 +2,11 @@
 
 #include "../../train/metrics.hpp"
 
+#include <mlpipe/metrics/accuracy.hpp>
+#include <mlpipe/metrics/confusion_matrix.hpp>
+#include <mlpipe/metrics/precision_recall.hpp>
+#include <mlpipe/metrics/roc_auc.hpp>
+
 #include <catch2/catch.hpp>
 
 #include <cmath>
@@ -76,4 +81,58 @@ TEST_CASE("multiclass metrics are macro averages over the classes that occur", "
 TEST_CASE("metric lines are what SageMaker's metric regexes read", "[metrics]") {
     CHECK(metric_line("validation", "accuracy", 0.8805970149253731) == "validation:accuracy=0.8806;");
     CHECK(metric_line("train", "log_loss", 0.2) == "train:log_loss=0.2000;");
+}
+
+TEST_CASE("the job's metrics are the library's, to the bit, on many rows", "[metrics]") {
+    // classification_metrics counts one confusion matrix; the library's functions, each on
+    // its own, must give the same numbers: 2 and 3 classes, 5,000 rows (past the ROC AUC's
+    // radix sort threshold), one class scored but absent from the truth.
+    for (const std::size_t k : {2u, 3u, 4u}) {
+        const std::size_t n = 5000;
+        std::vector<std::int32_t> truth(n), predicted(n);
+        Eigen::MatrixXd proba(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
+        std::uint64_t state = 99 + k;
+        auto next = [&] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+        const std::size_t classes_in_truth = k == 4 ? 3 : k;
+        for (std::size_t i = 0; i < n; ++i) {
+            truth[i] = static_cast<std::int32_t>(next() % classes_in_truth);
+            predicted[i] = next() % 4 == 0 ? static_cast<std::int32_t>(next() % k) : truth[i];
+            double sum = 0;
+            for (std::size_t c = 0; c < k; ++c) sum += proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) =
+                                                    1.0 + static_cast<double>(next() % 64);
+            proba.row(static_cast<Eigen::Index>(i)) /= sum;
+        }
+        std::vector<std::string> names;
+        std::vector<mlpipe::Label> codes;
+        for (std::size_t c = 0; c < k; ++c) {
+            names.push_back("class" + std::to_string(c));
+            codes.emplace_back(static_cast<double>(c));
+        }
+        const auto m = classification_metrics(truth, predicted, proba, names);
+        const mlpipe::Labels y_true(codes, {truth.begin(), truth.end()}), y_pred(codes, {predicted.begin(), predicted.end()});
+        CHECK(m.accuracy == mlpipe::accuracy_score(y_true, y_pred));
+        const auto confusion = mlpipe::confusion_matrix(y_true, y_pred, codes);
+        const auto scores = mlpipe::precision_recall_fscore_support(y_true, y_pred, {.labels = codes});
+        for (std::size_t t = 0; t < k; ++t) {
+            CHECK(m.per_class[t].precision == scores.precision[t]);
+            CHECK(m.per_class[t].recall == scores.recall[t]);
+            CHECK(m.per_class[t].f1 == scores.f1[t]);
+            CHECK(m.per_class[t].support == static_cast<std::size_t>(scores.support[t]));
+            for (std::size_t p = 0; p < k; ++p)
+                CHECK(m.confusion[t][p] ==
+                      static_cast<std::size_t>(confusion.counts(static_cast<Eigen::Index>(t), static_cast<Eigen::Index>(p))));
+        }
+        if (k == 2) {
+            const mlpipe::PrecisionRecallOptions positive{.average = mlpipe::Average::binary, .pos_label = codes[1]};
+            CHECK(m.precision == mlpipe::precision_score(y_true, y_pred, positive));
+            CHECK(m.recall == mlpipe::recall_score(y_true, y_pred, positive));
+            CHECK(m.f1 == mlpipe::f1_score(y_true, y_pred, positive));
+            std::vector<double> score(n);
+            for (std::size_t i = 0; i < n; ++i) score[i] = proba(static_cast<Eigen::Index>(i), 1);
+            REQUIRE(m.roc_auc.has_value());
+            CHECK(*m.roc_auc == mlpipe::roc_auc_score(y_true, score));
+        } else {
+            CHECK_FALSE(m.roc_auc.has_value());
+        }
+    }
 }
