@@ -136,7 +136,8 @@ public:
         for (Eigen::Index c = 0; c < k; ++c) out.col(c) = total.segment(c * p, p);
     }
 
-    // The fused binary pass (as Design's): scores, loss and gradient in one read of the rows.
+    // The fused binary pass (as Design's): scores, loss and gradient in one read of the rows
+    // (a null sample_weight: every weight 1).
     template <class BaseLoss, class W>
     Scalar binary_loss_gradient(const Eigen::MatrixBase<W>& weights, Scalar intercept, const std::int32_t* y,
                                 const Scalar* sample_weight, Vector& gradient, Scalar& intercept_gradient) const {
@@ -151,7 +152,7 @@ public:
             z += intercept;
             cpu_.add_one_hot_scores(a, m, w.data(), z);
             auto out = partial.col(static_cast<Eigen::Index>(b));
-            out(p + 1) = BaseLoss::block_loss_gradient(z, y + a, sample_weight + a, r);
+            out(p + 1) = BaseLoss::block_loss_gradient(z, y + a, sample_weight ? sample_weight + a : nullptr, r);
             numeric_transpose_times(a, m, r.data(), m, 1, out.data(), p);
             std::fill(out.data() + numeric_.cols(), out.data() + p, Scalar(0));
             cpu_.add_one_hot_gradient(a, m, r, out.data());

@@ -76,10 +76,15 @@ public:
                                       G.data(), gb.data());
     }
 
-    // The binary form of the same, as Design offers it.
+    // The binary form of the same, as Design offers it (a null sample_weight: every weight 1,
+    // which the device is given once as an array of ones).
     template <class BaseLoss, class W>
     Scalar binary_loss_gradient(const Eigen::MatrixBase<W>& weights, Scalar intercept, const std::int32_t* y,
                                 const Scalar* sample_weight, Vector& gradient, Scalar& intercept_gradient) const {
+        if (sample_weight == nullptr) {
+            if (unit_weights_.size() != rows()) unit_weights_ = Vector::Ones(rows());
+            sample_weight = unit_weights_.data();
+        }
         Matrix G;
         RowVector gb;
         const Scalar loss =
@@ -108,6 +113,7 @@ private:
 
     const Design<Scalar>& cpu_;
     std::unique_ptr<cuda::DeviceData<Scalar>> device_;
+    mutable Vector unit_weights_;  // for binary_loss_gradient without weights
 };
 
 }  // namespace mlpipe

@@ -201,7 +201,7 @@ public:
     // The fused pass: scores, loss and gradient of a binary model in one read of the rows.
     // Per block: z = x w + b, then loss(z, y) and r = dloss/dz (BaseLoss, vectorised), then the
     // block's share of X' r and sum(r). Returns the summed (weighted) loss; gradient = X' r
-    // (unscaled, n_features) and intercept_gradient = sum(r). `residual` gets r (n).
+    // (unscaled, n_features) and intercept_gradient = sum(r). A null sample_weight: every weight 1.
     template <class BaseLoss, class W>
     Scalar binary_loss_gradient(const Eigen::MatrixBase<W>& weights, Scalar intercept, const std::int32_t* y,
                                 const Scalar* sample_weight, Vector& gradient, Scalar& intercept_gradient) const {
@@ -216,7 +216,8 @@ public:
             r.resize(m);
             scores(a, m, folded, intercept, z);
             auto out = partial.col(static_cast<Eigen::Index>(b));
-            out(n_features_ + 1) = BaseLoss::block_loss_gradient(z, y + a, sample_weight + a, r);
+            out(n_features_ + 1) =
+                BaseLoss::block_loss_gradient(z, y + a, sample_weight ? sample_weight + a : nullptr, r);
             out.head(n_features_).setZero();
             gradient_block(a, m, r, out.head(n_features_));
             out(n_features_) = r.sum();
