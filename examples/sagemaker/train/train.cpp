@@ -348,10 +348,17 @@ Features resolve_features(const Frame& X, const TrainingSettings& settings, cons
 
 // The rows must be complete in the labels, and in the columns the model reads as numbers
 // unless impute-numerical fills them.
-void require_complete(const ChannelData& data, const std::vector<std::string>& numerical, bool imputed) {
-    for (const auto& name : imputed ? std::vector<std::string>{} : numerical) {
+void require_complete(const ChannelData& data, const std::vector<std::string>& numerical, bool imputed,
+                      std::size_t threads) {
+    const std::vector<std::string> checked = imputed ? std::vector<std::string>{} : numerical;
+    // One vectorised pass per column, the columns on the pool; the row is looked for only on failure.
+    std::vector<std::size_t> missing(checked.size());
+    ThreadPool::shared().run(
+        checked.size(), [&](std::size_t c) { missing[c] = data.X.column(checked[c]).count_missing(); }, threads);
+    for (std::size_t c = 0; c < checked.size(); ++c) {
+        const std::string& name = checked[c];
         const Column& column = data.X.column(name);
-        if (column.count_missing() == 0) continue;  // one vectorised pass; the row is looked for only on failure
+        if (missing[c] == 0) continue;
         for (std::size_t i = 0; i < column.size(); ++i)
             if (column.is_missing(i))
                 throw data_error("numerical feature " + quoted_excerpt(name) + " has a missing value at " +
@@ -481,7 +488,8 @@ std::vector<ChannelData> read_evaluation_channels(const Layout& layout, const Tr
         if (!missing.empty())
             throw data_error("the '" + channel + "' channel lacks the feature column(s) " + quoted_names(missing) +
                              " that the model reads");
-        require_complete(data, run.features.numerical, run.settings().impute_numerical.enabled);
+        require_complete(data, run.features.numerical, run.settings().impute_numerical.enabled,
+                         resolve_n_jobs(run.settings().classifier.n_jobs));
         channels.push_back(std::move(data));
     }
     return channels;
@@ -983,7 +991,8 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
             (run.features.numerical.empty() ? "none" : join_at_most(run.features.numerical)) +
             (run.features.inferred ? " (inferred from the column kinds)" : ""));
         if (!run.features.unused.empty()) log("features: not using the columns " + join_at_most(run.features.unused));
-        require_complete(run.train, run.features.numerical, run.settings().impute_numerical.enabled);
+        require_complete(run.train, run.features.numerical, run.settings().impute_numerical.enabled,
+                         resolve_n_jobs(run.settings().classifier.n_jobs));
 
         // Every rank ends with the same model; rank 0 alone evaluates and writes it.
         if (comm.rank() == 0) run.evaluation_data = read_evaluation_channels(layout, run, phase);

@@ -47,11 +47,14 @@ MLPIPE_INLINE StandardScaler& StandardScaler::partial_fit(const Frame& X, std::s
         columns.size(),
         [&](std::size_t j) {
             columns[j]->visit_values([&](auto values) {
+                batches[j] = batch_statistics(values, sample_weight);
+                // An infinite value leaves the sum infinite or NaN (NaN values are skipped), so
+                // a finite sum spares the column a pass of its own looking for one.
+                if (std::isfinite(batches[j].sum)) return;
                 for (std::size_t i = 0; i < values.size(); ++i)
                     if (std::isinf(values[i]))
                         throw data_error("StandardScaler.fit: column '" + names[j] + "' has an infinite value in row " +
                                          std::to_string(i));
-                batches[j] = batch_statistics(values, sample_weight);
             });
         },
         X.rows() < 65536 ? 1 : 0);
