@@ -5,11 +5,15 @@
 #
 #   examples/sagemaker/build.sh BUILD_DIR PREFIX
 #
-# Environment: MLPIPE_MARCH (-march; unset: x86-64-v3, AVX2 and FMA, which every current
-# SageMaker x86 instance type has and which makes a large fit about 1.4 times faster, when
-# this machine has it too; set it empty for a binary that runs on any x86-64), MLPIPE_WITH_BLAS and MLPIPE_WITH_CUDA (ON builds that
-# backend in; both OFF by default: Dockerfile.gpu turns them on), MLPIPE_WITH_MPI (ON builds
-# multi-host training jobs in; OFF by default: Dockerfile turns it on).
+# Environment:
+#   MLPIPE_MARCH      -march. Unset: x86-64-v3 (AVX2, FMA: every current SageMaker x86
+#                     instance type has them, and the fit's loss pass runs about 1.4 times as
+#                     fast) when this machine has it too; empty: a binary for any x86-64.
+#   MLPIPE_WITH_BLAS, MLPIPE_WITH_CUDA
+#                     ON builds that backend in; both OFF by default (Dockerfile.gpu turns
+#                     them on).
+#   MLPIPE_WITH_MPI   ON builds multi-host training jobs in; OFF by default (Dockerfile turns
+#                     it on).
 set -euo pipefail
 
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -18,10 +22,14 @@ prefix="${2:?usage: build.sh BUILD_DIR PREFIX}"
 
 if [ -z "${MLPIPE_MARCH+set}" ]; then
     MLPIPE_MARCH=x86-64-v3
-    if [ "$(uname -m)" != x86_64 ] || ! grep -qw avx2 /proc/cpuinfo || ! grep -qw fma /proc/cpuinfo; then
-        echo "build.sh: this machine lacks AVX2 or FMA: building for any x86-64 (MLPIPE_MARCH empty)" >&2
-        MLPIPE_MARCH=
-    fi
+    # x86-64-v3's features, as /proc/cpuinfo names them (abm: lzcnt).
+    for flag in avx avx2 fma bmi1 bmi2 f16c movbe abm; do
+        if [ "$(uname -m)" != x86_64 ] || ! grep -qw "$flag" /proc/cpuinfo; then
+            echo "build.sh: this machine lacks x86-64-v3 ($flag): building for any x86-64 (MLPIPE_MARCH empty)" >&2
+            MLPIPE_MARCH=
+            break
+        fi
+    done
 fi
 
 generator=()

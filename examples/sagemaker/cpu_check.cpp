@@ -10,20 +10,27 @@
 #include <cstdlib>
 #include <cstring>
 
-#ifndef MLPIPE_REQUIRED_MARCH
-#define MLPIPE_REQUIRED_MARCH ""
-#endif
-
 namespace {
 
+#ifdef MLPIPE_REQUIRED_MARCH
 // Whether this CPU runs code built with -march=`march`. Only the x86-64 levels are known;
-// another value (a CPU name, "native") is not checked.
+// another value (a CPU name, "native") is not checked. Each level is asked for by its
+// features, not by name: clang before 18 refuses "x86-64-v3" in __builtin_cpu_supports. The
+// features below are those both compilers name; the rest of a level (f16c, lzcnt, movbe for
+// v3) comes with them on every CPU made.
 bool cpu_runs(const char* march) {
 #if defined(__x86_64__) && defined(__GNUC__)
     __builtin_cpu_init();
-    if (std::strcmp(march, "x86-64-v2") == 0) return __builtin_cpu_supports("x86-64-v2");
-    if (std::strcmp(march, "x86-64-v3") == 0) return __builtin_cpu_supports("x86-64-v3");
-    if (std::strcmp(march, "x86-64-v4") == 0) return __builtin_cpu_supports("x86-64-v4");
+    const bool v2 = __builtin_cpu_supports("sse4.2") && __builtin_cpu_supports("popcnt") &&
+                    __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("sse4.1");
+    const bool v3 = v2 && __builtin_cpu_supports("avx") && __builtin_cpu_supports("avx2") &&
+                    __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi") && __builtin_cpu_supports("bmi2");
+    const bool v4 = v3 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+                    __builtin_cpu_supports("avx512cd") && __builtin_cpu_supports("avx512dq") &&
+                    __builtin_cpu_supports("avx512vl");
+    if (std::strcmp(march, "x86-64-v2") == 0) return v2;
+    if (std::strcmp(march, "x86-64-v3") == 0) return v3;
+    if (std::strcmp(march, "x86-64-v4") == 0) return v4;
 #endif
     (void)march;
     return true;
@@ -39,5 +46,6 @@ __attribute__((constructor(101))) void check_instruction_set() {
                  march);
     std::_Exit(1);
 }
+#endif
 
 }  // namespace
