@@ -329,20 +329,22 @@ TEST_CASE("roc_auc counts a tie between a positive and a negative as one half", 
 }
 
 TEST_CASE("roc_auc on many rows (the radix sort) equals the count over every pair", "[metrics]") {
-    // 6,000 rows, past the size where the scores are radix-sorted: scores of both signs, with
-    // many ties (a positive and a negative, 0.0 and -0.0), against the definition counted
-    // pair by pair: a win 1, a tie one half.
+    // 15,000 rows (about 5,000 positives and 10,000 negatives, each past the size where the
+    // scores are radix-sorted): scores of both signs and of very different sizes, with many
+    // ties (a positive and a negative, 0.0 and -0.0), against the definition counted pair by
+    // pair: a win 1, a tie one half.
     std::vector<Label> y;
     std::vector<double> score;
     std::uint64_t state = 12345;
     auto next = [&] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
-    for (int i = 0; i < 6000; ++i) {
+    for (int i = 0; i < 15000; ++i) {
         const bool positive = next() % 3 == 0;
         y.emplace_back(positive ? 1.0 : 0.0);
         const auto r = static_cast<double>(next() % 2000);
         double s = (r - 1000.0) / 64.0 + (positive ? 0.5 : 0.0);  // steps of 1/64: many exact ties
         if (next() % 50 == 0) s = next() % 2 ? 0.0 : -0.0;
         if (next() % 70 == 0) s = 1e300 * (positive ? 1 : -1);
+        if (next() % 40 == 0) s = 1e-300 * static_cast<double>(next() % 5);  // differs in the high bits only
         score.push_back(s);
     }
     std::uint64_t twice_u = 0, pos = 0, neg = 0;

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
+#include <vector>
 
 using namespace mlpipe;
 
@@ -110,6 +112,34 @@ TEST_CASE("infinite values are refused, naming column and row", "[standard_scale
     X.add_numeric("x", {1.0, 2.0, std::numeric_limits<double>::infinity(), 4.0});
     CHECK_THROWS_WITH(StandardScaler{}.fit(X), Catch::Contains("'x'") && Catch::Contains("infinite") &&
                                                    Catch::Contains("row 2"));
+}
+
+TEST_CASE("infinite values on many rows (columns on the pool) are found, the first column's first", "[standard_scaler][errors]") {
+    // 70,000 rows: the columns are summed on the pool. An infinite value is found from a sum
+    // that is not finite: +inf and -inf in one column (a NaN sum), an infinite value whose
+    // weight is 0, and the lower-numbered column's error whatever thread finishes first.
+    constexpr double inf = std::numeric_limits<double>::infinity();
+    const std::size_t n = 70'000;
+    std::vector<double> a(n, 1.5), b(n), c(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        b[i] = static_cast<double>(i % 97);
+        c[i] = -static_cast<double>(i % 13);
+    }
+    b[50'000] = inf;
+    b[60'000] = -inf;
+    c[10] = inf;
+    Frame X;
+    X.add_numeric("a", a).add_numeric("b", b).add_numeric("c", c);
+    CHECK_THROWS_WITH(StandardScaler{}.fit(X), Catch::Contains("'b'") && Catch::Contains("row 50000"));
+    std::vector<double> weights(n, 1.0);
+    weights[50'000] = weights[60'000] = weights[10] = 0.0;
+    CHECK_THROWS_WITH(StandardScaler{}.fit(X, weights), Catch::Contains("'b'") && Catch::Contains("row 50000"));
+    c[10] = 0.0;
+    Frame finite;
+    finite.add_numeric("a", a).add_numeric("c", c);
+    const StandardScaler fitted = StandardScaler{}.fit(finite);  // no infinite value: fits
+    CHECK(fitted.mean()[0] == 1.5);
+    CHECK(fitted.scale()[0] == 1.0);  // a constant column
 }
 
 TEST_CASE("StandardScaler errors", "[standard_scaler][errors]") {

@@ -93,8 +93,13 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
     // precision_recall_fscore_support uses). Counting in the metrics' own functions took
     // three passes more, each encoding the labels again (a tenth of a second on 1M rows).
     std::vector<std::size_t> counts(k * k, 0);
-    for (std::size_t i = 0; i < m.rows; ++i)
+    for (std::size_t i = 0; i < m.rows; ++i) {
+        if (truth[i] < 0 || static_cast<std::size_t>(truth[i]) >= k || predicted[i] < 0 ||
+            static_cast<std::size_t>(predicted[i]) >= k)
+            throw error("classification_metrics: row " + std::to_string(i) + " has a class code outside 0.." +
+                        std::to_string(k - 1));
         ++counts[static_cast<std::size_t>(truth[i]) * k + static_cast<std::size_t>(predicted[i])];
+    }
     mlpipe::detail::ClassCounts tallies;
     std::size_t correct = 0;
     for (std::size_t t = 0; t < k; ++t) {
@@ -142,8 +147,11 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
         m.f1 /= present;
     }
     if (k == 2 && m.per_class[0].support > 0 && m.per_class[1].support > 0) {
-        m.roc_auc = mlpipe::detail::binary_roc_auc(std::span<const double>(proba.col(1).data(), m.rows),
-                                           [&](std::size_t i) { return truth[i] == 1; });
+        const std::span<const double> score(proba.col(1).data(), m.rows);
+        for (std::size_t i = 0; i < m.rows; ++i)  // as roc_auc_score checks
+            if (!std::isfinite(score[i]))
+                throw data_error("roc_auc_score: the score in row " + std::to_string(i) + " is not finite");
+        m.roc_auc = mlpipe::detail::binary_roc_auc(score, [&](std::size_t i) { return truth[i] == 1; });
         m.roc_auc_missing_why.clear();
     }
     return m;

@@ -40,8 +40,9 @@ MLPIPE_INLINE StandardScaler& StandardScaler::partial_fit(const Frame& X, std::s
     std::vector<const Column*> columns;
     for (const auto& name : names) columns.push_back(&numeric_column(X, name, "StandardScaler.fit"));
     // Each column checked and summed by a task of its own: a column's sums are the same bits
-    // on any thread, and the pool rethrows the lowest-numbered column's error, as a loop in
-    // column order would. Short columns stay on the caller (a pool wakes in microseconds).
+    // on any thread, and the pool rethrows the lowest-numbered column's error (a missing or
+    // non-numeric column is reported before any infinite value). Short columns stay on the
+    // caller (a pool wakes in microseconds).
     std::vector<Batch> batches(columns.size());
     ThreadPool::shared().run(
         columns.size(),

@@ -85,18 +85,19 @@ TEST_CASE("metric lines are what SageMaker's metric regexes read", "[metrics]") 
 
 TEST_CASE("the job's metrics are the library's, to the bit, on many rows", "[metrics]") {
     // classification_metrics counts one confusion matrix; the library's functions, each on
-    // its own, must give the same numbers: 2 and 3 classes, 5,000 rows (past the ROC AUC's
-    // radix sort threshold), one class scored but absent from the truth.
-    for (const std::size_t k : {2u, 3u, 4u}) {
-        const std::size_t n = 5000;
+    // its own, must give the same numbers: 2 to 5 classes, 12,000 rows (two classes: about
+    // 6,000 each, past the ROC AUC's radix sort threshold); with 4 classes one is absent from
+    // the truth but predicted, with 5 one is absent from both (left out of the macro average).
+    for (const std::size_t k : {2u, 3u, 4u, 5u}) {
+        const std::size_t n = 12000;
         std::vector<std::int32_t> truth(n), predicted(n);
         Eigen::MatrixXd proba(static_cast<Eigen::Index>(n), static_cast<Eigen::Index>(k));
         std::uint64_t state = 99 + k;
         auto next = [&] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
-        const std::size_t classes_in_truth = k == 4 ? 3 : k;
+        const std::size_t classes_in_truth = k >= 4 ? 3 : k, classes_predicted = k == 5 ? 4 : k;
         for (std::size_t i = 0; i < n; ++i) {
             truth[i] = static_cast<std::int32_t>(next() % classes_in_truth);
-            predicted[i] = next() % 4 == 0 ? static_cast<std::int32_t>(next() % k) : truth[i];
+            predicted[i] = next() % 4 == 0 ? static_cast<std::int32_t>(next() % classes_predicted) : truth[i];
             double sum = 0;
             for (std::size_t c = 0; c < k; ++c) sum += proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(c)) =
                                                     1.0 + static_cast<double>(next() % 64);
@@ -133,6 +134,11 @@ TEST_CASE("the job's metrics are the library's, to the bit, on many rows", "[met
             CHECK(*m.roc_auc == mlpipe::roc_auc_score(y_true, score));
         } else {
             CHECK_FALSE(m.roc_auc.has_value());
+            // The macro average over the classes in the truth or the predictions.
+            const mlpipe::PrecisionRecallOptions macro{.average = mlpipe::Average::macro};
+            CHECK(m.precision == mlpipe::precision_score(y_true, y_pred, macro));
+            CHECK(m.recall == mlpipe::recall_score(y_true, y_pred, macro));
+            CHECK(m.f1 == mlpipe::f1_score(y_true, y_pred, macro));
         }
     }
 }
