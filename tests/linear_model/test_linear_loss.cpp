@@ -151,3 +151,52 @@ TEST_CASE("Design: the weighted Gram matrix equals the dense X' diag(d) X", "[li
     CHECK(H.bottomRightCorner(2, 2).cwiseAbs().sum() > 0);
     CHECK(design.max_row_squared_norm() == Approx(X.rowwise().squaredNorm().maxCoeff()).epsilon(1e-15));
 }
+
+// The passes read four numeric columns at once when they share a storage type, and up to four
+// one-hot columns in one loop: every grouping (4 + 3 singles, float32 groups, 1 to 5 one-hot
+// columns, missing codes) must give the dense products, on blocks with a short last one.
+TEST_CASE("Design: scores and X' r equal the dense products for every column grouping", "[linear_loss]") {
+    const std::size_t rows = 2 * Design<double>::block_rows + 13;
+    std::mt19937_64 engine(17);
+    std::normal_distribution<double> normal(1.0, 2.0);
+    std::uniform_int_distribution<int> level(-1, 4);  // -1: no category
+    for (const bool float32 : {false, true}) {
+        for (std::size_t one_hot_columns = 1; one_hot_columns <= 5; ++one_hot_columns) {
+            INFO((float32 ? "float32 storage" : "mixed storage") << ", " << one_hot_columns << " one-hot columns");
+            std::vector<Column> columns;
+            FeatureScalings scalings;
+            for (int j = 0; j < 7; ++j) {
+                const std::string name = "x" + std::to_string(j);
+                std::vector<double> values(rows);
+                for (auto& v : values) v = normal(engine);
+                if (float32 || j == 4) {  // mixed: column 4 breaks the second group of four
+                    columns.push_back(Column::numeric_f32(name, std::vector<float>(values.begin(), values.end())));
+                } else {
+                    columns.push_back(Column::numeric(name, std::move(values)));
+                }
+                scalings[name] = {0.25 * j, 1.0 + 0.5 * j};
+            }
+            for (std::size_t j = 0; j < one_hot_columns; ++j) {
+                std::vector<std::int32_t> codes(rows);
+                for (auto& c : codes) c = level(engine);
+                columns.push_back(Column::one_hot("c" + std::to_string(j), std::move(codes), {"a", "b", "c", "d", "e"}));
+            }
+            const Frame frame(std::move(columns));
+            const auto design = Design<double>::build(frame, "test", scalings);
+            Eigen::MatrixXd X = Eigen::MatrixXd::Zero(design.rows(), design.n_features());
+            for (Eigen::Index i = 0; i < design.rows(); ++i)
+                design.for_each_nonzero(i, [&](Eigen::Index j, double value) { X(i, j) = value; });
+            const Eigen::MatrixXd W = random_vector(2 * design.n_features(), engine, 1.0).reshaped(design.n_features(), 2);
+            const Eigen::RowVector2d b(0.5, -1.5);
+            Eigen::MatrixXd Z;
+            design.decision(W, b, Z);
+            const Eigen::MatrixXd expected_Z = (X * W).rowwise() + b;
+            CHECK(max_abs_diff(Z, expected_Z) < 1e-12 * expected_Z.cwiseAbs().maxCoeff());
+            const Eigen::MatrixXd R = random_vector(2 * design.rows(), engine, 1.0).reshaped(design.rows(), 2);
+            Eigen::MatrixXd G(design.n_features(), 2);
+            design.transpose_times(R, G);
+            const Eigen::MatrixXd expected_G = X.transpose() * R;
+            CHECK(max_abs_diff(G, expected_G) < 1e-12 * expected_G.cwiseAbs().maxCoeff());
+        }
+    }
+}

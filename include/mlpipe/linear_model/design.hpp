@@ -358,39 +358,90 @@ public:
 
     // The one-hot part of the passes, for other backends' designs built on this one (their
     // dense products elsewhere, these loops here).
-    // z[i] += w[offset_j + code_ij] for rows [a, a + m) (w: n_features weights, z: m scores).
+    // z[i] += w[offset_j + code_ij] for rows [a, a + m) (w: n_features weights, z: m scores),
+    // column after column for each row (up to four columns in one loop: z is read and written
+    // once for them, in the same order of additions as one column at a time).
     template <class Z>
     void add_one_hot_scores(Eigen::Index a, Eigen::Index m, const Scalar* w, Z&& z) const {
-        for (std::size_t j = 0; j < codes_.size(); ++j) {
-            const std::int32_t* code = codes_[j] + a;
-            const Scalar* wj = w + offsets_[j];
-            for (Eigen::Index i = 0; i < m; ++i)
-                if (code[i] >= 0) z[i] += wj[code[i]];
+        std::size_t j = 0;
+        for (; j + 4 <= codes_.size(); j += 4) add_one_hot_scores_of<4>(j, a, m, w, z);
+        switch (codes_.size() - j) {
+            case 3: add_one_hot_scores_of<3>(j, a, m, w, z); break;
+            case 2: add_one_hot_scores_of<2>(j, a, m, w, z); break;
+            case 1: add_one_hot_scores_of<1>(j, a, m, w, z); break;
+            default: break;
         }
     }
 
     // g[offset_j + code_ij] += r[i] for rows [a, a + m) (g: n_features sums, r: m residuals).
     // The scatter goes into four interleaved copies of a column's sums (row i into copy i mod
     // 4), added in a fixed order at the end: rows of one category one after the other no
-    // longer wait for each other's store.
+    // longer wait for each other's store. Up to four columns in one loop, r read once for them.
     template <class R>
     void add_one_hot_gradient(Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
-        thread_local std::vector<Scalar> sums;
-        for (std::size_t j = 0; j < codes_.size(); ++j) {
-            const std::int32_t* code = codes_[j] + a;
-            const auto width = static_cast<std::size_t>(
-                (j + 1 < offsets_.size() ? offsets_[j + 1] : n_features_) - offsets_[j]);
-            sums.assign(4 * width, Scalar(0));
-            Scalar* copy[4] = {sums.data(), sums.data() + width, sums.data() + 2 * width, sums.data() + 3 * width};
-            for (Eigen::Index i = 0; i < m; ++i)
-                if (code[i] >= 0) copy[i & 3][code[i]] += r[i];
-            Scalar* out = g + offsets_[j];
-            for (std::size_t l = 0; l < width; ++l) out[l] += (copy[0][l] + copy[1][l]) + (copy[2][l] + copy[3][l]);
+        std::size_t j = 0;
+        for (; j + 4 <= codes_.size(); j += 4) add_one_hot_gradient_of<4>(j, a, m, r, g);
+        switch (codes_.size() - j) {
+            case 3: add_one_hot_gradient_of<3>(j, a, m, r, g); break;
+            case 2: add_one_hot_gradient_of<2>(j, a, m, r, g); break;
+            case 1: add_one_hot_gradient_of<1>(j, a, m, r, g); break;
+            default: break;
         }
     }
 
 private:
     RowBlocks row_blocks() const noexcept { return RowBlocks(static_cast<std::size_t>(rows_), block_rows); }
+
+    // One-hot columns [j, j + K) of add_one_hot_scores.
+    template <std::size_t K, class Z>
+    void add_one_hot_scores_of(std::size_t j, Eigen::Index a, Eigen::Index m, const Scalar* w, Z& z) const {
+        const std::int32_t* code[K];
+        const Scalar* weights[K];
+        for (std::size_t k = 0; k < K; ++k) {
+            code[k] = codes_[j + k] + a;
+            weights[k] = w + offsets_[j + k];
+        }
+        for (Eigen::Index i = 0; i < m; ++i) {
+            Scalar zi = z[i];
+            for (std::size_t k = 0; k < K; ++k)
+                if (code[k][i] >= 0) zi += weights[k][code[k][i]];
+            z[i] = zi;
+        }
+    }
+
+    // One-hot columns [j, j + K) of add_one_hot_gradient.
+    template <std::size_t K, class R>
+    void add_one_hot_gradient_of(std::size_t j, Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
+        thread_local std::vector<Scalar> sums;
+        const std::int32_t* code[K];
+        Scalar* copies[K];
+        std::size_t width[K];
+        std::size_t total = 0;
+        for (std::size_t k = 0; k < K; ++k) {
+            code[k] = codes_[j + k] + a;
+            width[k] = static_cast<std::size_t>(one_hot_end(j + k) - offsets_[j + k]);
+            total += 4 * width[k];
+        }
+        sums.assign(total, Scalar(0));
+        for (std::size_t k = 0, at = 0; k < K; at += 4 * width[k], ++k) copies[k] = sums.data() + at;
+        for (Eigen::Index i = 0; i < m; ++i) {
+            const Scalar ri = r[i];
+            const std::size_t copy = static_cast<std::size_t>(i & 3);
+            for (std::size_t k = 0; k < K; ++k)
+                if (code[k][i] >= 0) copies[k][copy * width[k] + static_cast<std::size_t>(code[k][i])] += ri;
+        }
+        for (std::size_t k = 0; k < K; ++k) {
+            const Scalar* c = copies[k];
+            const std::size_t n = width[k];
+            Scalar* out = g + offsets_[j + k];
+            for (std::size_t l = 0; l < n; ++l) out[l] += (c[l] + c[n + l]) + (c[2 * n + l] + c[3 * n + l]);
+        }
+    }
+
+    // One past the last feature of one-hot column j.
+    Eigen::Index one_hot_end(std::size_t j) const noexcept {
+        return j + 1 < offsets_.size() ? offsets_[j + 1] : n_features_;
+    }
 
     template <class Task>
     void run_blocks(const RowBlocks& blocks, Task&& task) const {
@@ -499,9 +550,80 @@ private:
     // numeric features, a scatter for the one-hot ones.
     template <class R, class G>
     void gradient_block(Eigen::Index a, Eigen::Index m, const R& r, G&& g) const {
-        for (std::size_t j = 0; j < f64_.size(); ++j)
+        const std::size_t q = f64_.size();
+        for (std::size_t j = 0; j < q; ++j) {
+            // Four columns of the same storage at once; a column at a time otherwise.
+            if (j + 4 <= q && (stored_as<double>(j, 4) || stored_as<float>(j, 4))) {
+                Scalar sums[4];
+                if (f64_[j] != nullptr)
+                    centered_sums4(f64_.data() + j, center_.data() + j, a, m, r.data(), sums);
+                else
+                    centered_sums4(f32_.data() + j, center_.data() + j, a, m, r.data(), sums);
+                for (std::size_t k = 0; k < 4; ++k) g(static_cast<Eigen::Index>(j + k)) += sums[k];
+                j += 3;
+                continue;
+            }
             with_rows(j, a, m, [&](const auto& x) { g(static_cast<Eigen::Index>(j)) += ((x - center_[j]) * r).sum(); });
+        }
         if (!codes_.empty()) add_one_hot_gradient(a, m, r, &g(0));
+    }
+
+    // Whether numeric columns [j, j + count) are all stored as T.
+    template <class T>
+    bool stored_as(std::size_t j, std::size_t count) const noexcept {
+        for (std::size_t k = j; k < j + count; ++k) {
+            if constexpr (std::is_same_v<T, double>) {
+                if (f64_[k] == nullptr) return false;
+            } else {
+                if (f64_[k] != nullptr) return false;
+            }
+        }
+        return true;
+    }
+
+    // sums[k] = sum_i (x_k[a + i] - center[k]) r[i], i < m, for four columns at once, so that
+    // r is read once for the four. Each sum runs in `lanes` interleaved partial sums (row i
+    // into lane i mod lanes) added pairwise at the end: independent chains that the compiler
+    // keeps in vector registers, where one running sum would wait on every addition. A fixed
+    // order, so the same bits on any thread. float storage is widened as it is read.
+    template <class T>
+    static void centered_sums4(const T* const* x, const Scalar* center, Eigen::Index a, Eigen::Index m,
+                               const Scalar* r, Scalar* sums) noexcept {
+        constexpr Eigen::Index lanes = 8;
+        using Lanes = Eigen::Array<Scalar, lanes, 1>;
+        using StoredLanes = Eigen::Map<const Eigen::Array<T, lanes, 1>>;
+        const auto load = [](const T* p) {
+            if constexpr (std::is_same_v<T, Scalar>)
+                return StoredLanes(p);
+            else
+                return StoredLanes(p).template cast<Scalar>();
+        };
+        const T* x0 = x[0] + a;
+        const T* x1 = x[1] + a;
+        const T* x2 = x[2] + a;
+        const T* x3 = x[3] + a;
+        const Scalar c0 = center[0], c1 = center[1], c2 = center[2], c3 = center[3];
+        Lanes s0 = Lanes::Zero(), s1 = Lanes::Zero(), s2 = Lanes::Zero(), s3 = Lanes::Zero();
+        Eigen::Index i = 0;
+        for (; i + lanes <= m; i += lanes) {
+            const Eigen::Map<const Lanes> ri(r + i);
+            s0 += (load(x0 + i) - c0) * ri;
+            s1 += (load(x1 + i) - c1) * ri;
+            s2 += (load(x2 + i) - c2) * ri;
+            s3 += (load(x3 + i) - c3) * ri;
+        }
+        for (Eigen::Index l = 0; i < m; ++i, ++l) {
+            const Scalar ri = r[i];
+            s0(l) += (static_cast<Scalar>(x0[i]) - c0) * ri;
+            s1(l) += (static_cast<Scalar>(x1[i]) - c1) * ri;
+            s2(l) += (static_cast<Scalar>(x2[i]) - c2) * ri;
+            s3(l) += (static_cast<Scalar>(x3[i]) - c3) * ri;
+        }
+        const auto total = [](const Lanes& s) { return ((s(0) + s(1)) + (s(2) + s(3))) + ((s(4) + s(5)) + (s(6) + s(7))); };
+        sums[0] = total(s0);
+        sums[1] = total(s1);
+        sums[2] = total(s2);
+        sums[3] = total(s3);
     }
 
     // Threads for a pass column by column: one unless the columns are long, so that a
