@@ -176,3 +176,16 @@ TEST_CASE("a model fits a Frame over an xtensor array and predicts into xtensor 
         CHECK((scores(i, 0) > 0) == (proba(i, 1) > 0.5));
     }
 }
+
+TEST_CASE("a code outside the dictionary is refused with its row, after thousands of good ones", "[frame][errors]") {
+    // The codes are counted in one vectorised pass first, then searched for the row.
+    std::vector<std::int32_t> codes(5000, 1);
+    codes[17] = -1;  // missing: allowed
+    CHECK_NOTHROW(Column::one_hot("size", codes, {"S", "M"}));
+    codes[3333] = 2;
+    CHECK_THROWS_WITH(Column::one_hot("size", codes, {"S", "M"}),
+                      Catch::Contains("'size'") && Catch::Contains("code 2 in row 3333"));
+    codes[3333] = 1;
+    codes[4999] = -2;
+    CHECK_THROWS_WITH(Column::categorical("size", codes, {"S", "M"}), Catch::Contains("code -2 in row 4999"));
+}

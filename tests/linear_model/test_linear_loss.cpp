@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <limits>
 #include <random>
 #include <vector>
 
@@ -199,4 +200,27 @@ TEST_CASE("Design: scores and X' r equal the dense products for every column gro
             CHECK(max_abs_diff(G, expected_G) < 1e-12 * expected_G.cwiseAbs().maxCoeff());
         }
     }
+}
+
+TEST_CASE("Design: a non-finite value is refused with its column and row, however far down", "[linear_loss][errors]") {
+    // Values are checked a chunk at a time in vectorised sums; the row is then searched.
+    const std::size_t rows = 5000;
+    auto frame = [&](std::size_t inf_row, std::size_t nan_row) {
+        std::vector<double> a(rows, 1.5);
+        std::vector<float> b(rows, 2.5f);
+        if (inf_row < rows) a[inf_row] = -std::numeric_limits<double>::infinity();
+        if (nan_row < rows) b[nan_row] = std::numeric_limits<float>::quiet_NaN();
+        std::vector<Column> columns;
+        columns.push_back(Column::numeric("a", std::move(a)));
+        columns.push_back(Column::numeric_f32("b", std::move(b)));
+        return Frame(std::move(columns));
+    };
+    CHECK_NOTHROW(Design<double>::build(frame(rows, rows), "test"));
+    // Both bad: the lower column is reported.
+    CHECK_THROWS_WITH(Design<double>::build(frame(4097, 1500), "test"),
+                      Catch::Contains("'a'") && Catch::Contains("infinite value in row 4097"));
+    CHECK_THROWS_WITH(Design<double>::build(frame(rows, 1500), "test"),
+                      Catch::Contains("'b'") && Catch::Contains("missing value (NaN) in row 1500"));
+    CHECK_THROWS_WITH(Design<float>::build(frame(rows, 4999), "test"),
+                      Catch::Contains("'b'") && Catch::Contains("row 4999"));
 }

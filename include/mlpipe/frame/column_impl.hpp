@@ -8,8 +8,10 @@
 #include <mlpipe/detail/compiled.hpp>
 #include <mlpipe/error.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
@@ -103,6 +105,13 @@ MLPIPE_INLINE std::size_t Column::count_missing() const noexcept {
 }
 
 MLPIPE_INLINE void Column::check_codes(const std::vector<std::int32_t>& codes, std::size_t dictionary_size) const {
+    // A vectorised count first (the codes are nearly always valid); the row only on failure.
+    // The limit saturates at the largest code, which the exact loop below then accepts.
+    const auto limit = static_cast<std::int32_t>(
+        std::min<std::size_t>(dictionary_size, static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())));
+    std::size_t outside = 0;
+    for (const std::int32_t code : codes) outside += static_cast<std::size_t>((code < -1) | (code >= limit));
+    if (outside == 0) return;
     for (std::size_t i = 0; i < codes.size(); ++i) {
         if (codes[i] < -1 || codes[i] >= static_cast<std::int64_t>(dictionary_size))
             throw data_error("column '" + name_ + "': code " + std::to_string(codes[i]) + " in row " +

@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <type_traits>
 #include <utility>
@@ -632,18 +633,29 @@ private:
         return static_cast<std::size_t>(rows_) < 4 * block_rows ? 1 : threads_;
     }
 
+    // The first index of an infinite or NaN value, or -1 (as size_t). A chunk at a time, in
+    // vectorised sums: x * 0 is 0 for a finite x and NaN otherwise, so a chunk's sum of them is
+    // NaN exactly when it holds such a value, and only that chunk is searched.
+    template <class T>
+    static std::size_t first_non_finite(std::span<const T> values) noexcept {
+        constexpr std::size_t chunk = 1024;
+        for (std::size_t start = 0; start < values.size(); start += chunk) {
+            const std::size_t n = std::min(chunk, values.size() - start);
+            const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> part(values.data() + start,
+                                                                            static_cast<Eigen::Index>(n));
+            if (!std::isnan((part * T(0)).sum())) continue;
+            for (std::size_t i = start; i < start + n; ++i)
+                if (!std::isfinite(values[i])) return i;
+        }
+        return static_cast<std::size_t>(-1);
+    }
+
     void check_finite(const std::vector<const Column*>& numeric, const char* who) const {
         std::vector<std::size_t> bad_row(numeric.size(), static_cast<std::size_t>(-1));
         ThreadPool::shared().run(
             numeric.size(),
             [&](std::size_t j) {
-                numeric[j]->visit_values([&](auto values) {
-                    for (std::size_t i = 0; i < values.size(); ++i)
-                        if (!std::isfinite(values[i])) {
-                            bad_row[j] = i;
-                            break;
-                        }
-                });
+                numeric[j]->visit_values([&](auto values) { bad_row[j] = first_non_finite(values); });
             },
             column_threads());
         for (std::size_t j = 0; j < numeric.size(); ++j) {
