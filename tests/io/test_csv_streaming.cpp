@@ -434,13 +434,14 @@ TEST_CASE("csv streaming: options and odd inputs", "[csv][streaming]") {
 }
 
 TEST_CASE("csv streaming: numbers read by the fast path equal parse_double's", "[csv][streaming]") {
-    // Shapes the eight-at-a-time path reads, and the ones it leaves to from_chars.
+    // Shapes the eight-at-a-time path reads (one or two words of fraction digits), and the ones
+    // it leaves to from_chars.
     std::mt19937_64 random(99);
     std::string text = "v\n";
     std::vector<std::string> values;
     for (int i = 0; i < 5000; ++i) {
         std::string value;
-        switch (i % 8) {
+        switch (i % 10) {
             case 0: value = std::to_string(random() % 10000000) + "." + std::to_string(random() % 10000000); break;
             case 1: value = "-" + std::to_string(random() % 1000) + "." + std::to_string(random() % 1000000); break;
             case 2: value = "+." + std::to_string(random() % 100000000); break;
@@ -448,6 +449,8 @@ TEST_CASE("csv streaming: numbers read by the fast path equal parse_double's", "
             case 4: value = "0.000" + std::to_string(random() % 100000); break;
             case 5: value = std::to_string(random() % 1000) + "e-" + std::to_string(random() % 30); break;
             case 6: value = std::to_string(random()) + std::to_string(random()); break;
+            case 7: value = "-0." + std::string(random() % 5, '0') + std::to_string(random() % 10000000); break;
+            case 8: value = std::to_string(random() % 10000000) + "." + std::to_string(random() % 100000000000000ULL); break;
             default: value = "1" + std::string(random() % 20, '0') + "." + std::string(random() % 20, '9'); break;
         }
         values.push_back(value);
