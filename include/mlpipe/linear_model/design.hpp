@@ -364,14 +364,7 @@ public:
     // once for them, in the same order of additions as one column at a time).
     template <class Z>
     void add_one_hot_scores(Eigen::Index a, Eigen::Index m, const Scalar* w, Z&& z) const {
-        std::size_t j = 0;
-        for (; j + 4 <= codes_.size(); j += 4) add_one_hot_scores_of<4>(j, a, m, w, z);
-        switch (codes_.size() - j) {
-            case 3: add_one_hot_scores_of<3>(j, a, m, w, z); break;
-            case 2: add_one_hot_scores_of<2>(j, a, m, w, z); break;
-            case 1: add_one_hot_scores_of<1>(j, a, m, w, z); break;
-            default: break;
-        }
+        in_one_hot_groups([&]<std::size_t K>(std::size_t j) { add_one_hot_scores_of<K>(j, a, m, w, z); });
     }
 
     // g[offset_j + code_ij] += r[i] for rows [a, a + m) (g: n_features sums, r: m residuals).
@@ -380,18 +373,25 @@ public:
     // longer wait for each other's store. Up to four columns in one loop, r read once for them.
     template <class R>
     void add_one_hot_gradient(Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
-        std::size_t j = 0;
-        for (; j + 4 <= codes_.size(); j += 4) add_one_hot_gradient_of<4>(j, a, m, r, g);
-        switch (codes_.size() - j) {
-            case 3: add_one_hot_gradient_of<3>(j, a, m, r, g); break;
-            case 2: add_one_hot_gradient_of<2>(j, a, m, r, g); break;
-            case 1: add_one_hot_gradient_of<1>(j, a, m, r, g); break;
-            default: break;
-        }
+        in_one_hot_groups([&]<std::size_t K>(std::size_t j) { add_one_hot_gradient_of<K>(j, a, m, r, g); });
     }
 
 private:
     RowBlocks row_blocks() const noexcept { return RowBlocks(static_cast<std::size_t>(rows_), block_rows); }
+
+    // Calls f.template operator()<K>(j) for the one-hot columns [j, j + K), in groups of four
+    // and one group of the rest (K a constant, so the loops over a group unroll).
+    template <class F>
+    void in_one_hot_groups(F&& f) const {
+        std::size_t j = 0;
+        for (; j + 4 <= codes_.size(); j += 4) f.template operator()<4>(j);
+        switch (codes_.size() - j) {
+            case 3: f.template operator()<3>(j); break;
+            case 2: f.template operator()<2>(j); break;
+            case 1: f.template operator()<1>(j); break;
+            default: break;
+        }
+    }
 
     // One-hot columns [j, j + K) of add_one_hot_scores.
     template <std::size_t K, class Z>
