@@ -14,6 +14,7 @@
 
 #include <limits>
 #include <random>
+#include <type_traits>
 #include <vector>
 
 using namespace mlpipe;
@@ -155,15 +156,24 @@ TEST_CASE("Design: the weighted Gram matrix equals the dense X' diag(d) X", "[li
 
 // The passes read four numeric columns at once when they share a storage type, and up to four
 // one-hot columns in one loop: every grouping (4 + 3 singles, float32 groups, 1 to 5 one-hot
-// columns, missing codes) must give the dense products, on blocks with a short last one.
-TEST_CASE("Design: scores and X' r equal the dense products for every column grouping", "[linear_loss]") {
-    const std::size_t rows = 2 * Design<double>::block_rows + 13;
+// columns, missing codes, one-hot columns too wide to group) must give the dense products, on
+// blocks with a short last one, computing in double and in float.
+TEMPLATE_TEST_CASE("Design: scores and X' r equal the dense products for every column grouping", "[linear_loss]",
+                   double, float) {
+    using Scalar = TestType;
+    using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
+    const double tolerance = std::is_same_v<Scalar, double> ? 1e-12 : 1e-5;
+    const std::size_t rows = 2 * Design<Scalar>::block_rows + 13;
     std::mt19937_64 engine(17);
     std::normal_distribution<double> normal(1.0, 2.0);
-    std::uniform_int_distribution<int> level(-1, 4);  // -1: no category
     for (const bool float32 : {false, true}) {
-        for (std::size_t one_hot_columns = 1; one_hot_columns <= 5; ++one_hot_columns) {
-            INFO((float32 ? "float32 storage" : "mixed storage") << ", " << one_hot_columns << " one-hot columns");
+        for (std::size_t one_hot_columns = 1; one_hot_columns <= 6; ++one_hot_columns) {
+            // The sixth case: five columns of 1,100 categories, wider than a group may be.
+            const bool wide = one_hot_columns == 6;
+            const std::size_t n_one_hot = wide ? 5 : one_hot_columns, levels = wide ? 1100 : 5;
+            INFO((float32 ? "float32 storage" : "mixed storage") << ", " << n_one_hot << " one-hot columns of "
+                                                                  << levels << " categories");
+            std::uniform_int_distribution<int> level(-1, static_cast<int>(levels) - 1);  // -1: no category
             std::vector<Column> columns;
             FeatureScalings scalings;
             for (int j = 0; j < 7; ++j) {
@@ -177,27 +187,29 @@ TEST_CASE("Design: scores and X' r equal the dense products for every column gro
                 }
                 scalings[name] = {0.25 * j, 1.0 + 0.5 * j};
             }
-            for (std::size_t j = 0; j < one_hot_columns; ++j) {
+            std::vector<std::string> categories;
+            for (std::size_t l = 0; l < levels; ++l) categories.push_back("l" + std::to_string(l));
+            for (std::size_t j = 0; j < n_one_hot; ++j) {
                 std::vector<std::int32_t> codes(rows);
                 for (auto& c : codes) c = level(engine);
-                columns.push_back(Column::one_hot("c" + std::to_string(j), std::move(codes), {"a", "b", "c", "d", "e"}));
+                columns.push_back(Column::one_hot("c" + std::to_string(j), std::move(codes), categories));
             }
             const Frame frame(std::move(columns));
-            const auto design = Design<double>::build(frame, "test", scalings);
+            const auto design = Design<Scalar>::build(frame, "test", scalings);
             Eigen::MatrixXd X = Eigen::MatrixXd::Zero(design.rows(), design.n_features());
             for (Eigen::Index i = 0; i < design.rows(); ++i)
-                design.for_each_nonzero(i, [&](Eigen::Index j, double value) { X(i, j) = value; });
-            const Eigen::MatrixXd W = random_vector(2 * design.n_features(), engine, 1.0).reshaped(design.n_features(), 2);
-            const Eigen::RowVector2d b(0.5, -1.5);
-            Eigen::MatrixXd Z;
+                design.for_each_nonzero(i, [&](Eigen::Index j, Scalar value) { X(i, j) = static_cast<double>(value); });
+            const Matrix W = random_vector(2 * design.n_features(), engine, 1.0).reshaped(design.n_features(), 2).template cast<Scalar>();
+            const Eigen::Matrix<Scalar, 1, 2> b(0.5f, -1.5f);
+            Matrix Z;
             design.decision(W, b, Z);
-            const Eigen::MatrixXd expected_Z = (X * W).rowwise() + b;
-            CHECK(max_abs_diff(Z, expected_Z) < 1e-12 * expected_Z.cwiseAbs().maxCoeff());
-            const Eigen::MatrixXd R = random_vector(2 * design.rows(), engine, 1.0).reshaped(design.rows(), 2);
-            Eigen::MatrixXd G(design.n_features(), 2);
+            const Eigen::MatrixXd expected_Z = (X * W.template cast<double>()).rowwise() + b.template cast<double>();
+            CHECK(max_abs_diff(Eigen::MatrixXd(Z.template cast<double>()), expected_Z) < tolerance * expected_Z.cwiseAbs().maxCoeff());
+            const Matrix R = random_vector(2 * design.rows(), engine, 1.0).reshaped(design.rows(), 2).template cast<Scalar>();
+            Matrix G(design.n_features(), 2);
             design.transpose_times(R, G);
-            const Eigen::MatrixXd expected_G = X.transpose() * R;
-            CHECK(max_abs_diff(G, expected_G) < 1e-12 * expected_G.cwiseAbs().maxCoeff());
+            const Eigen::MatrixXd expected_G = X.transpose() * R.template cast<double>();
+            CHECK(max_abs_diff(Eigen::MatrixXd(G.template cast<double>()), expected_G) < tolerance * expected_G.cwiseAbs().maxCoeff());
         }
     }
 }
@@ -216,7 +228,7 @@ TEST_CASE("Design: a non-finite value is refused with its column and row, howeve
         return Frame(std::move(columns));
     };
     CHECK_NOTHROW(Design<double>::build(frame(rows, rows), "test"));
-    // Both bad: the lower column is reported.
+    // Both bad: the first column ('a') is reported.
     CHECK_THROWS_WITH(Design<double>::build(frame(4097, 1500), "test"),
                       Catch::Contains("'a'") && Catch::Contains("infinite value in row 4097"));
     CHECK_THROWS_WITH(Design<double>::build(frame(rows, 1500), "test"),

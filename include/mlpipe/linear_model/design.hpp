@@ -379,17 +379,24 @@ public:
 private:
     RowBlocks row_blocks() const noexcept { return RowBlocks(static_cast<std::size_t>(rows_), block_rows); }
 
-    // Calls f.template operator()<K>(j) for the one-hot columns [j, j + K), in groups of four
-    // and one group of the rest (K a constant, so the loops over a group unroll).
+    // Calls f.template operator()<K>(j) for the one-hot columns [j, j + K), in groups of up to
+    // four (K a constant, so the loops over a group unroll). Columns are grouped only while
+    // their categories are few: the scatter keeps four copies of a group's sums per thread.
+    static constexpr Eigen::Index max_grouped_width = 4096;
+
     template <class F>
     void in_one_hot_groups(F&& f) const {
-        std::size_t j = 0;
-        for (; j + 4 <= codes_.size(); j += 4) f.template operator()<4>(j);
-        switch (codes_.size() - j) {
-            case 3: f.template operator()<3>(j); break;
-            case 2: f.template operator()<2>(j); break;
-            case 1: f.template operator()<1>(j); break;
-            default: break;
+        const std::size_t n = codes_.size();
+        for (std::size_t j = 0; j < n;) {
+            std::size_t k = std::min<std::size_t>(4, n - j);
+            if (one_hot_end(j + k - 1) - offsets_[j] > max_grouped_width) k = 1;
+            switch (k) {
+                case 4: f.template operator()<4>(j); break;
+                case 3: f.template operator()<3>(j); break;
+                case 2: f.template operator()<2>(j); break;
+                default: f.template operator()<1>(j); break;
+            }
+            j += k;
         }
     }
 
@@ -556,10 +563,14 @@ private:
             // Four columns of the same storage at once; a column at a time otherwise.
             if (j + 4 <= q && (stored_as<double>(j, 4) || stored_as<float>(j, 4))) {
                 Scalar sums[4];
-                if (f64_[j] != nullptr)
-                    centered_sums4(f64_.data() + j, center_.data() + j, a, m, r.data(), sums);
-                else
-                    centered_sums4(f32_.data() + j, center_.data() + j, a, m, r.data(), sums);
+                if constexpr (std::is_same_v<Scalar, double>) {
+                    if (f64_[j] != nullptr)
+                        centered_sums4(f64_.data() + j, center_.data() + j, a, m, r.data(), sums);
+                    else
+                        centered_sums4(f32_.data() + j, center_.data() + j, a, m, r.data(), sums);
+                } else {
+                    centered_sums4(f32_.data() + j, center_.data() + j, a, m, r.data(), sums);  // f64_ is unused
+                }
                 for (std::size_t k = 0; k < 4; ++k) g(static_cast<Eigen::Index>(j + k)) += sums[k];
                 j += 3;
                 continue;
@@ -635,7 +646,8 @@ private:
 
     // The first index of an infinite or NaN value, or -1 (as size_t). A chunk at a time, in
     // vectorised sums: x * 0 is 0 for a finite x and NaN otherwise, so a chunk's sum of them is
-    // NaN exactly when it holds such a value, and only that chunk is searched.
+    // NaN exactly when it holds such a value, and only that chunk is searched. (Code built with
+    // -ffinite-math-only may drop this check, as it may drop std::isfinite.)
     template <class T>
     static std::size_t first_non_finite(std::span<const T> values) noexcept {
         constexpr std::size_t chunk = 1024;
