@@ -1,8 +1,9 @@
 #pragma once
 // The model's view of a transformed Frame: numeric columns and one code per row for each
 // one-hot column, read where the Frame keeps them. A float32 column is read as it is stored
-// and widened a block at a time into a cached buffer when computing in double (the sums stay
-// in double); only a float64 column met when computing in float is copied (to float). The
+// and widened when computing in double (the sums stay in double): as it is read in groups of
+// four such columns, else a block at a time into a cached buffer; only a float64 column met
+// when computing in float is copied (to float). The
 // one-hot matrix is never built: its product with the weights is a gather
 // (z_i += w[offset + code_i]) and its transpose product a scatter, the same arithmetic as
 // multiplying by the 0/1 matrix.
