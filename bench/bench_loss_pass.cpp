@@ -3,7 +3,10 @@
 // the memory bandwidth of the same machine in the same run. The numeric columns carry a
 // StandardScaler's affine map, folded into the pass as Pipeline does.
 //
-//   build/bench/mlpipe_bench_loss_pass [rows=1000000] [repeats=15]
+//   build/bench/mlpipe_bench_loss_pass [rows=1000000] [repeats=15] [float64|float32]
+//
+// float32: the numeric columns stored as float32 (the job's --dtype float32), the pass still
+// computing in double (Design<double>).
 //
 // Prints, per thread count: the bytes one pass reads (numeric columns, one-hot codes,
 // labels; the sample weights are all 1, which the pass does not read), the median time of
@@ -60,6 +63,11 @@ void set_threads_if_any(D& design, unsigned threads) {
 int main(int argc, char** argv) {
     const std::size_t rows = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 1'000'000;
     const int repeats = argc > 2 ? std::atoi(argv[2]) : 15;
+    const bool float32 = argc > 3 && std::string(argv[3]) == "float32";
+    if (argc > 3 && !float32 && std::string(argv[3]) != "float64") {
+        std::fprintf(stderr, "usage: %s [rows] [repeats] [float64|float32]\n", argv[0]);
+        return 2;
+    }
     constexpr int numeric = 20, categorical = 5, levels = 10;
 
     std::mt19937_64 random(42);
@@ -69,7 +77,10 @@ int main(int argc, char** argv) {
     for (int j = 0; j < numeric; ++j) {
         std::vector<double> values(rows);
         for (auto& v : values) v = 10 * uniform() - 5;
-        X.add_numeric("x" + std::to_string(j), std::move(values));
+        if (float32)
+            X.add(mlpipe::Column::numeric_f32("x" + std::to_string(j), std::vector<float>(values.begin(), values.end())));
+        else
+            X.add_numeric("x" + std::to_string(j), std::move(values));
     }
     std::vector<std::string> dictionary;
     for (int l = 0; l < levels; ++l) dictionary.push_back("c" + std::to_string(l));
@@ -85,9 +96,9 @@ int main(int argc, char** argv) {
     for (int j = 0; j < numeric; ++j) scalings["x" + std::to_string(j)] = {0.25 * j, 2.0 + 0.1 * j};
     const Eigen::VectorXd weights = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(rows));
 
-    const double bytes = static_cast<double>(rows) * (numeric * 8 + categorical * 4 + 4);
-    std::printf("rows %zu, %d numeric + %d one-hot columns; one pass reads %.1f MB\n", rows, numeric, categorical,
-                bytes / 1e6);
+    const double bytes = static_cast<double>(rows) * (numeric * (float32 ? 4 : 8) + categorical * 4 + 4);
+    std::printf("rows %zu, %d numeric (%s) + %d one-hot columns; one pass reads %.1f MB\n", rows, numeric,
+                float32 ? "float32" : "float64", categorical, bytes / 1e6);
     std::printf("%-8s %-26s %10s %10s %12s\n", "threads", "pass", "median ms", "GB/s", "of read");
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -102,10 +113,13 @@ int main(int argc, char** argv) {
                     const auto block = blocks[b];
                     double sum = 0;
                     const auto m = static_cast<Eigen::Index>(block.size());
-                    for (int j = 0; j < numeric; ++j)  // Eigen's sum: vectorised, unrolled
-                        sum += Eigen::Map<const Eigen::ArrayXd>(
-                                   X[static_cast<std::size_t>(j)].values().data() + block.begin, m)
-                                   .sum();
+                    for (int j = 0; j < numeric; ++j) {  // Eigen's sum: vectorised, unrolled
+                        const auto& column = X[static_cast<std::size_t>(j)];
+                        if (float32)
+                            sum += Eigen::Map<const Eigen::ArrayXf>(column.values_f32().data() + block.begin, m).sum();
+                        else
+                            sum += Eigen::Map<const Eigen::ArrayXd>(column.values().data() + block.begin, m).sum();
+                    }
                     std::int64_t codes = 0;
                     for (int j = 0; j < categorical; ++j) {
                         const std::int32_t* c = X[static_cast<std::size_t>(numeric + j)].codes().data();

@@ -534,11 +534,38 @@ private:
                 j += 3;
                 continue;
             }
+            if constexpr (std::is_same_v<Scalar, double>) {
+                if (j + 4 <= q && stored_as<float>(j, 4)) {
+                    for (std::size_t k = j + 4; k < std::min(q, j + 8); ++k) prefetch_rows(k, a, m);
+                    add_float32_scores4(j, a, m, folded, z.data());
+                    j += 3;
+                    continue;
+                }
+            }
             if (j + 1 < q) prefetch_rows(j + 1, a, m);
             const Scalar w = folded(static_cast<Eigen::Index>(j));
             with_rows(j, a, m, [&](const auto& x) { z += (x - center_[j]) * w; });
         }
         add_one_hot_scores(a, m, folded.data(), z);
+    }
+
+    // z[i] += (x_k[a + i] - center_k) w_k for the four float32 columns k = j .. j + 3, widened
+    // as they are read (a loop the compiler vectorises; Eigen 3.4 does not vectorise a cast
+    // inside an expression). The terms are added in column order, as one column at a time
+    // adds them through a widened copy, so the bits are the same; z is read and written once.
+    template <class Weights>
+    void add_float32_scores4(std::size_t j, Eigen::Index a, Eigen::Index m, const Weights& folded,
+                             double* __restrict z) const {
+        const float* __restrict x0 = f32_[j] + a;
+        const float* __restrict x1 = f32_[j + 1] + a;
+        const float* __restrict x2 = f32_[j + 2] + a;
+        const float* __restrict x3 = f32_[j + 3] + a;
+        const double c0 = center_[j], c1 = center_[j + 1], c2 = center_[j + 2], c3 = center_[j + 3];
+        const auto w = [&](std::size_t k) { return static_cast<double>(folded(static_cast<Eigen::Index>(k))); };
+        const double w0 = w(j), w1 = w(j + 1), w2 = w(j + 2), w3 = w(j + 3);
+        for (Eigen::Index i = 0; i < m; ++i)
+            z[i] = z[i] + (static_cast<double>(x0[i]) - c0) * w0 + (static_cast<double>(x1[i]) - c1) * w1 +
+                   (static_cast<double>(x2[i]) - c2) * w2 + (static_cast<double>(x3[i]) - c3) * w3;
     }
 
     // Whether numeric column j is stored in Scalar (read in place, no widening), and where.
