@@ -4,6 +4,7 @@
 // to double, so a model fitted on float32 storage is the same, bit for bit, as one fitted on
 // float64 storage of the same rounded values.
 
+#include <mlpipe/linear_model/design.hpp>
 #include <mlpipe/mlpipe.hpp>
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,8 @@
 #include <limits>
 #include <random>
 #include <sstream>
+#include <string>
+#include <vector>
 
 using namespace mlpipe;
 
@@ -190,4 +193,37 @@ TEST_CASE("a fit on float32 storage is the fit on float64 storage of the same va
         CHECK(parallel.final_step().coef() == lr32.coef());
         CHECK(parallel.predict_proba(f32) == model32.predict_proba(f32));
     }
+}
+
+TEST_CASE("Design<double> computes on float32 storage as on float64 storage of the same values, bit for bit",
+          "[linear_model][float32]") {
+    // Nine numeric columns: two groups of four (read four at a time, widened as read) and
+    // one alone; 5,000 rows: several blocks and a short last one.
+    std::mt19937_64 engine(17);
+    std::uniform_real_distribution<double> uniform(-3.0, 3.0);
+    const std::size_t rows = 5000;
+    std::vector<Column> narrow, wide;
+    FeatureScalings scalings;
+    for (int j = 0; j < 9; ++j) {
+        std::vector<float> values(rows);
+        for (auto& v : values) v = static_cast<float>(uniform(engine));
+        const std::string name = "x" + std::to_string(j);
+        wide.push_back(Column::numeric(name, std::vector<double>(values.begin(), values.end())));
+        narrow.push_back(Column::numeric_f32(name, std::move(values)));
+        scalings[name] = {0.1 * j, 1.0 + 0.25 * j};
+    }
+    const Frame f32(std::move(narrow)), f64(std::move(wide));
+    const auto d32 = Design<double>::build(f32, "test", scalings);
+    const auto d64 = Design<double>::build(f64, "test", scalings);
+    Eigen::MatrixXd W(d32.n_features(), 2);
+    for (Eigen::Index i = 0; i < W.size(); ++i) W.data()[i] = uniform(engine);
+    const Eigen::RowVector2d b(0.5, -1.5);
+    Eigen::MatrixXd Z32, Z64;
+    d32.decision(W, b, Z32);
+    d64.decision(W, b, Z64);
+    CHECK(Z32 == Z64);
+    Eigen::MatrixXd G32(d32.n_features(), 2), G64(d64.n_features(), 2);
+    d32.transpose_times(Z64, G32);
+    d64.transpose_times(Z64, G64);
+    CHECK(G32 == G64);
 }

@@ -550,12 +550,16 @@ private:
     }
 
     // z[i] += (x_k[a + i] - center_k) w_k for the four float32 columns k = j .. j + 3, widened
-    // as they are read (a loop the compiler vectorises; Eigen 3.4 does not vectorise a cast
-    // inside an expression). The terms are added in column order, as one column at a time
-    // adds them through a widened copy, so the bits are the same; z is read and written once.
+    // as they are read: a loop that GCC and clang vectorise at -O3 (Eigen 3.4 vectorises no
+    // float-to-double cast, and a widened copy costs more than it saves). The terms are added
+    // in column order, and under clang nothing is fused into an FMA, as Eigen's padd(pmul())
+    // is not, so the bits are those of float64 storage of the same values (a test checks).
     template <class Weights>
     void add_float32_scores4(std::size_t j, Eigen::Index a, Eigen::Index m, const Weights& folded,
                              double* __restrict z) const {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
         const float* __restrict x0 = f32_[j] + a;
         const float* __restrict x1 = f32_[j + 1] + a;
         const float* __restrict x2 = f32_[j + 2] + a;
