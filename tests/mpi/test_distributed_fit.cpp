@@ -212,8 +212,8 @@ TEST_CASE("a failure on one rank is an error on every rank, naming that rank") {
             CHECK_NOTHROW(pipeline.fit(data.X, data.y, {}, world()));
     }
     SECTION("a backend that cannot start on one rank") {
-        // Rank 0 asks for cuda: without a device (or without cuda in the build) it fails there
-        // alone, after the other ranks have built their designs.
+        // Rank 0 asks for cuda: without a device it fails there alone, after the other ranks
+        // have built their designs (without cuda in the build the option itself is refused).
         mlpipe::LogisticRegression::Options options;
         if (world().rank() == 0) options.backend = mlpipe::Backend::cuda;
         if constexpr (MLPIPE_WITH_CUDA == 0) {
