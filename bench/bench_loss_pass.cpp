@@ -96,9 +96,12 @@ int main(int argc, char** argv) {
     for (int j = 0; j < numeric; ++j) scalings["x" + std::to_string(j)] = {0.25 * j, 2.0 + 0.1 * j};
     const Eigen::VectorXd weights = Eigen::VectorXd::Ones(static_cast<Eigen::Index>(rows));
 
-    const double bytes = static_cast<double>(rows) * (numeric * (float32 ? 4 : 8) + categorical * 4 + 4);
-    std::printf("rows %zu, %d numeric (%s) + %d one-hot columns; one pass reads %.1f MB\n", rows, numeric,
-                float32 ? "float32" : "float64", categorical, bytes / 1e6);
+    // Codes as the columns store them: int8 for ten levels.
+    const auto code_bytes = static_cast<int>(X[static_cast<std::size_t>(numeric)].code_type());
+    const double bytes = static_cast<double>(rows) * (numeric * (float32 ? 4 : 8) + categorical * code_bytes + 4);
+    std::printf("rows %zu, %d numeric (%s) + %d one-hot columns (%s codes); one pass reads %.1f MB\n", rows,
+                numeric, float32 ? "float32" : "float64", categorical,
+                mlpipe::to_string(X[static_cast<std::size_t>(numeric)].code_type()), bytes / 1e6);
     std::printf("%-8s %-26s %10s %10s %12s\n", "threads", "pass", "median ms", "GB/s", "of read");
 
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
@@ -122,8 +125,9 @@ int main(int argc, char** argv) {
                     }
                     std::int64_t codes = 0;
                     for (int j = 0; j < categorical; ++j) {
-                        const std::int32_t* c = X[static_cast<std::size_t>(numeric + j)].codes().data();
-                        for (std::size_t i = block.begin; i < block.end; ++i) codes += c[i];
+                        X[static_cast<std::size_t>(numeric + j)].visit_codes([&](auto c) {
+                            for (std::size_t i = block.begin; i < block.end; ++i) codes += c[i];
+                        });
                     }
                     for (std::size_t i = block.begin; i < block.end; ++i) codes += y[i];
                     partial[b] = sum + static_cast<double>(codes);

@@ -2,6 +2,7 @@
 
 #include "../support/datasets.hpp"
 
+#include <mlpipe/frame/rows.hpp>
 #include <mlpipe/frame/xtensor.hpp>
 
 #include <catch2/catch.hpp>
@@ -188,4 +189,58 @@ TEST_CASE("a code outside the dictionary is refused with its row, after thousand
     codes[3333] = 1;
     codes[4999] = -2;
     CHECK_THROWS_WITH(Column::categorical("size", codes, {"S", "M"}), Catch::Contains("code -2 in row 4999"));
+}
+
+TEST_CASE("category codes are stored in the narrowest integer type that holds the dictionary", "[frame][codes]") {
+    CHECK(narrowest_code_type(0) == CodeType::int8);
+    CHECK(narrowest_code_type(128) == CodeType::int8);  // codes -1 .. 127
+    CHECK(narrowest_code_type(129) == CodeType::int16);
+    CHECK(narrowest_code_type(32768) == CodeType::int16);
+    CHECK(narrowest_code_type(32769) == CodeType::int32);
+
+    auto names = [](std::size_t n) {
+        std::vector<std::string> out;
+        for (std::size_t i = 0; i < n; ++i) out.push_back("v" + std::to_string(i));
+        return out;
+    };
+    // int32 codes given, each width kept exactly, the largest code and -1 included.
+    for (const std::size_t n : {std::size_t{2}, std::size_t{128}, std::size_t{129}, std::size_t{32768},
+                                std::size_t{32769}}) {
+        INFO(n << " categories");
+        const std::vector<std::int32_t> codes{0, -1, static_cast<std::int32_t>(n - 1), 1};
+        const Column c = Column::categorical("c", codes, names(n));
+        CHECK(c.code_type() == narrowest_code_type(n));
+        CHECK(std::vector<std::int32_t>(c.codes().begin(), c.codes().end()) == codes);
+        CHECK(c.count_missing() == 1);
+        CHECK(c.is_missing(1));
+        const Column o = Column::one_hot("o", codes, names(n));
+        CHECK(o.code_type() == narrowest_code_type(n));
+        CHECK(o.codes()[2] == static_cast<std::int32_t>(n - 1));
+    }
+    // Narrow codes given: kept when narrowest, widened when the dictionary needs more.
+    const Column eight = Column::one_hot("o", std::vector<std::int8_t>{1, 0, -1}, {"a", "b"});
+    CHECK(eight.code_type() == CodeType::int8);
+    CHECK(eight.codes()[0] == 1);
+    CHECK(eight.codes()[2] == -1);
+    const Column widened = Column::categorical("c", std::vector<std::int8_t>{127, -1}, names(300));
+    CHECK(widened.code_type() == CodeType::int16);
+    CHECK(widened.codes()[0] == 127);
+    const Column narrowed = Column::categorical("c", std::vector<std::int16_t>{2, -1}, names(3));
+    CHECK(narrowed.code_type() == CodeType::int8);
+    CHECK(narrowed.visit_codes([](auto codes) { return sizeof(codes[0]); }) == 1);
+    // Bad narrow codes get the same error as int32 ones.
+    CHECK_THROWS_WITH(Column::one_hot("size", std::vector<std::int8_t>{0, 2}, {"S", "M"}),
+                      Catch::Contains("'size'") && Catch::Contains("code 2 in row 1"));
+    CHECK_THROWS_WITH(Column::one_hot("size", std::vector<std::int16_t>{-2}, {"S", "M"}),
+                      Catch::Contains("code -2 in row 0"));
+    // Rows taken keep the code type; an iterator outlives the view it came from.
+    const Column wide = Column::categorical("w", std::vector<std::int32_t>{5, 200, -1}, names(300));
+    const std::vector<std::size_t> picked{2, 0};
+    const Frame taken = take_rows(Frame(std::vector<Column>{wide, eight}), picked);
+    CHECK(taken.column("w").code_type() == CodeType::int16);
+    CHECK(taken.column("o").code_type() == CodeType::int8);
+    auto it = taken.column("w").codes().begin();
+    CHECK(it[0] == -1);
+    CHECK(it[1] == 5);
+    CHECK(taken.column("w").codes().end() - it == 2);
 }

@@ -155,25 +155,29 @@ TEST_CASE("Design: the weighted Gram matrix equals the dense X' diag(d) X", "[li
 }
 
 // The passes read four numeric columns at once when they share a storage type, and up to four
-// one-hot columns in one loop: every grouping (4 + 3 singles, float32 groups, 1 to 5 one-hot
-// columns, missing codes, one-hot columns too wide to group) must give the dense products, on
-// blocks with a short last one, computing in double and in float.
+// one-hot columns in one loop when their codes share a type: every grouping (4 + 3 singles,
+// float32 groups, 1 to 5 one-hot columns, missing codes, one-hot columns too wide to group,
+// int8 codes broken by int16 and int32 ones) must give the dense products, on blocks with a
+// short last one, computing in double and in float.
 TEMPLATE_TEST_CASE("Design: scores and X' r equal the dense products for every column grouping", "[linear_loss]",
                    double, float) {
     using Scalar = TestType;
     using Matrix = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     const double tolerance = std::is_same_v<Scalar, double> ? 1e-12 : 1e-5;
-    const std::size_t rows = 2 * Design<Scalar>::block_rows + 13;
     std::mt19937_64 engine(17);
     std::normal_distribution<double> normal(1.0, 2.0);
+    // The categories of each one-hot column, case by case.
+    const std::vector<std::vector<std::size_t>> cases = {
+        {5}, {5, 5}, {5, 5, 5}, {5, 5, 5, 5}, {5, 5, 5, 5, 5},
+        {1100, 1100, 1100, 1100, 1100},  // int16 codes, each column wider than a group may be
+        {5, 300, 5, 5, 5},               // int8, int16, then a group of three int8
+        {33000, 5, 5},                   // int32 codes, then int8 (fewer rows: X is dense here)
+    };
     for (const bool float32 : {false, true}) {
-        for (std::size_t one_hot_columns = 1; one_hot_columns <= 6; ++one_hot_columns) {
-            // The sixth case: five columns of 1,100 categories, wider than a group may be.
-            const bool wide = one_hot_columns == 6;
-            const std::size_t n_one_hot = wide ? 5 : one_hot_columns, levels = wide ? 1100 : 5;
-            INFO((float32 ? "float32 storage" : "mixed storage") << ", " << n_one_hot << " one-hot columns of "
-                                                                  << levels << " categories");
-            std::uniform_int_distribution<int> level(-1, static_cast<int>(levels) - 1);  // -1: no category
+        for (const auto& levels : cases) {
+            const std::size_t rows = levels[0] > 32768 ? 300 : 2 * Design<Scalar>::block_rows + 13;
+            INFO((float32 ? "float32 storage" : "mixed storage") << ", one-hot columns of "
+                                                                  << Catch::Detail::stringify(levels) << " categories");
             std::vector<Column> columns;
             FeatureScalings scalings;
             for (int j = 0; j < 7; ++j) {
@@ -187,12 +191,14 @@ TEMPLATE_TEST_CASE("Design: scores and X' r equal the dense products for every c
                 }
                 scalings[name] = {0.25 * j, 1.0 + 0.5 * j};
             }
-            std::vector<std::string> categories;
-            for (std::size_t l = 0; l < levels; ++l) categories.push_back("l" + std::to_string(l));
-            for (std::size_t j = 0; j < n_one_hot; ++j) {
+            for (std::size_t j = 0; j < levels.size(); ++j) {
+                std::vector<std::string> categories;
+                for (std::size_t l = 0; l < levels[j]; ++l) categories.push_back("l" + std::to_string(l));
+                std::uniform_int_distribution<int> level(-1, static_cast<int>(levels[j]) - 1);  // -1: no category
                 std::vector<std::int32_t> codes(rows);
                 for (auto& c : codes) c = level(engine);
                 columns.push_back(Column::one_hot("c" + std::to_string(j), std::move(codes), categories));
+                CHECK(columns.back().code_type() == narrowest_code_type(levels[j]));
             }
             const Frame frame(std::move(columns));
             const auto design = Design<Scalar>::build(frame, "test", scalings);

@@ -43,6 +43,30 @@ TEST_CASE("the output equals sklearn's dense one-hot matrix", "[one_hot_encoder]
           std::vector<std::string>{"color_blue", "color_green", "color_red", "size", "weight"});
 }
 
+TEST_CASE("the encoder's output codes are int8 up to 128 categories and int16 past them", "[one_hot_encoder][codes]") {
+    // 300 distinct values in a column whose input codes are int16, 3 in one that is int8;
+    // row i of "many" is value i % 300, named so that sorting puts "v010" at output 10.
+    std::vector<std::string> many, few;
+    for (int i = 0; i < 900; ++i) {
+        const std::string n = std::to_string(i % 300);
+        many.push_back("v" + std::string(3 - n.size(), '0') + n);
+        few.push_back(i % 3 == 0 ? "c" : i % 3 == 1 ? "a" : "b");
+    }
+    Frame X;
+    X.add_categorical("many", many);
+    X.add_categorical("few", few);
+    REQUIRE(X.column("many").code_type() == CodeType::int16);
+    const Frame encoded = OneHotEncoder({.handle_unknown = HandleUnknown::ignore}).fit_transform(X);
+    const Column& m = encoded.column("many");
+    const Column& f = encoded.column("few");
+    CHECK(m.code_type() == CodeType::int16);
+    CHECK(f.code_type() == CodeType::int8);
+    for (std::size_t i = 0; i < 900; i += 7) {
+        CHECK(m.codes()[i] == static_cast<std::int32_t>(i % 300));
+        CHECK(f.codes()[i] == std::int32_t{i % 3 == 0 ? 2 : i % 3 == 1 ? 0 : 1});  // a, b, c sorted
+    }
+}
+
 TEST_CASE("unknown categories: error names column and value, ignore gives zeros", "[one_hot_encoder]") {
     Frame train;
     train.add_categorical("island", std::vector<std::string>{"Biscoe", "Dream", "Torgersen"});

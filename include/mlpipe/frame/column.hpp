@@ -4,24 +4,29 @@
 // numeric:     contiguous doubles, or floats when stored as float32 (half the memory and
 //              half the bytes per pass; the model still computes in its own type); NaN
 //              marks a missing value.
-// categorical: dictionary codes (int32, -1 = missing) plus the dictionary, in order of
-//              first appearance (encoders sort categories themselves, as sklearn does).
+// categorical: dictionary codes (-1 = missing) plus the dictionary, in order of first
+//              appearance (encoders sort categories themselves, as sklearn does). Codes are
+//              stored in the narrowest integer type that holds the dictionary (codes.hpp).
 // one_hot:     the output of OneHotEncoder for one input column, kept as one code per row
 //              (-1 = the all-zero row: an ignored unknown or a dropped category) plus the
 //              names of the output categories. It stands for width() dense 0/1 columns
 //              without materialising them.
 
 #include <mlpipe/detail/compiled.hpp>
+#include <mlpipe/frame/codes.hpp>
 #include <mlpipe/error.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 #include <vector>
@@ -49,7 +54,8 @@ public:
           kind_(std::exchange(other.kind_, ColumnKind::numeric)),
           values_(std::exchange(other.values_, Stored<double>{})),
           floats_(std::exchange(other.floats_, Stored<float>{})),
-          codes_(std::move(other.codes_)),
+          codes_owner_(std::move(other.codes_owner_)),
+          codes_(std::exchange(other.codes_, CodeView{})),
           dictionary_(std::move(other.dictionary_)) {}
     Column& operator=(Column&& other) noexcept {
         if (this != &other) {
@@ -57,7 +63,8 @@ public:
             kind_ = std::exchange(other.kind_, ColumnKind::numeric);
             values_ = std::exchange(other.values_, Stored<double>{});
             floats_ = std::exchange(other.floats_, Stored<float>{});
-            codes_ = std::move(other.codes_);
+            codes_owner_ = std::move(other.codes_owner_);
+            codes_ = std::exchange(other.codes_, CodeView{});
             dictionary_ = std::move(other.dictionary_);
         }
         return *this;
@@ -84,9 +91,19 @@ public:
     static Column numeric_f32_view(std::string name, std::span<const float> values,
                                    std::shared_ptr<const void> owner);
 
-    // Codes index into dictionary; -1 is a missing value.
+    // Codes index into dictionary; -1 is a missing value. They are kept in the narrowest
+    // type that holds the dictionary, converted when given wider (or narrower).
     static Column categorical(std::string name, std::vector<std::int32_t> codes,
                               std::vector<std::string> dictionary);
+    // Codes already narrow: kept as they are when their type is the narrowest.
+    template <CodeInteger T>
+        requires(!std::is_same_v<T, std::int32_t>)
+    static Column categorical(std::string name, std::vector<T> codes, std::vector<std::string> dictionary) {
+        Column c(std::move(name), ColumnKind::categorical);
+        c.set_codes(std::move(codes), dictionary.size());
+        c.dictionary_ = share(std::move(dictionary));
+        return c;
+    }
 
     static Column categorical(std::string name, const std::vector<std::string>& values);
 
@@ -99,6 +116,14 @@ public:
 
     static Column one_hot(std::string name, std::vector<std::int32_t> codes,
                           std::vector<std::string> categories);
+    template <CodeInteger T>
+        requires(!std::is_same_v<T, std::int32_t>)
+    static Column one_hot(std::string name, std::vector<T> codes, std::vector<std::string> categories) {
+        Column c(std::move(name), ColumnKind::one_hot);
+        c.set_codes(std::move(codes), categories.size());
+        c.dictionary_ = share(std::move(categories));
+        return c;
+    }
 
     const std::string& name() const noexcept { return name_; }
     ColumnKind kind() const noexcept { return kind_; }
@@ -107,7 +132,7 @@ public:
     bool is_one_hot() const noexcept { return kind_ == ColumnKind::one_hot; }
 
     std::size_t size() const noexcept {
-        return is_numeric() ? (floats_ ? floats_.data.size() : values_.data.size()) : (codes_ ? codes_->size() : 0);
+        return is_numeric() ? (floats_ ? floats_.data.size() : values_.data.size()) : codes_.size();
     }
 
     // float64 unless a numeric column stores float32.
@@ -158,9 +183,21 @@ public:
     }
     // A float64 copy of a numeric column (the column itself when it is float64).
     Column to_float64() const;
-    std::span<const std::int32_t> codes() const {
+    // The codes of a categorical or one-hot column, each read as int32 whatever it is stored as.
+    CodeView codes() const {
         if (is_numeric()) require(ColumnKind::categorical, "codes()");
-        return code_vector();
+        return codes_;
+    }
+    // The integer type the codes are stored in: the narrowest that holds the dictionary.
+    CodeType code_type() const {
+        if (is_numeric()) require(ColumnKind::categorical, "code_type()");
+        return codes_.type();
+    }
+    // f(std::span<const T>) with T the stored code type (int8_t, int16_t or int32_t), for
+    // loops over every row that should not convert each code.
+    template <class F>
+    decltype(auto) visit_codes(F&& f) const {
+        return codes().visit(std::forward<F>(f));
     }
     const std::vector<std::string>& dictionary() const {
         if (is_numeric()) require(ColumnKind::categorical, "dictionary()");
@@ -169,7 +206,7 @@ public:
     }
 
     bool is_missing(std::size_t row) const {
-        return is_numeric() ? std::isnan(value(row)) : (is_categorical() && code_vector().at(row) < 0);
+        return is_numeric() ? std::isnan(value(row)) : (is_categorical() && codes_.at(row) < 0);
     }
 
     std::size_t count_missing() const noexcept;
@@ -198,7 +235,11 @@ private:
                              " is not available (it needs a " + to_string(wanted) + " column)");
     }
 
-    void check_codes(const std::vector<std::int32_t>& codes, std::size_t dictionary_size) const;
+    // Checks that every code is -1 or a dictionary index, then stores the codes in the
+    // narrowest type that holds the dictionary.
+    template <CodeInteger T>
+    void set_codes(std::vector<T> codes, std::size_t dictionary_size);
+    [[noreturn]] void bad_code(std::int64_t code, std::size_t row, std::size_t dictionary_size) const;
 
     // Numeric values and what keeps them alive: a vector of the column's own, or a caller's
     // array (numeric_view). Empty (no owner) for the storage a column does not use.
@@ -210,11 +251,6 @@ private:
     };
 
     static std::shared_ptr<const void> require_owner(std::shared_ptr<const void> owner, const std::string& name);
-
-    const std::vector<std::int32_t>& code_vector() const noexcept {
-        static const std::vector<std::int32_t> none;
-        return codes_ ? *codes_ : none;
-    }
 
     std::string name_;
     ColumnKind kind_ = ColumnKind::numeric;
@@ -232,9 +268,6 @@ private:
         const std::span<const float> view(*owned);
         return {std::move(owned), view};
     }
-    static std::shared_ptr<const std::vector<std::int32_t>> share(std::vector<std::int32_t> data) {
-        return share_vector(std::move(data));
-    }
     static std::shared_ptr<const std::vector<std::string>> share(std::vector<std::string> data) {
         return share_vector(std::move(data));
     }
@@ -247,9 +280,38 @@ private:
     // touches no reference count that every thread shares).
     Stored<double> values_;
     Stored<float> floats_;  // set instead of values_ for a float32 column
-    std::shared_ptr<const std::vector<std::int32_t>> codes_;
+    std::shared_ptr<const void> codes_owner_;  // the vector codes_ views
+    CodeView codes_;
     std::shared_ptr<const std::vector<std::string>> dictionary_;
 };
+
+template <CodeInteger T>
+void Column::set_codes(std::vector<T> codes, std::size_t dictionary_size) {
+    // A vectorised count first (the codes are nearly always valid); the row only on failure.
+    // The limit saturates at the type's largest code, which is then a valid index.
+    const auto limit = static_cast<T>(
+        std::min<std::size_t>(dictionary_size, static_cast<std::size_t>(std::numeric_limits<T>::max())));
+    std::size_t outside = 0;
+    for (const T code : codes) outside += static_cast<std::size_t>((code < -1) | (code >= limit));
+    if (outside != 0)
+        for (std::size_t i = 0; i < codes.size(); ++i)
+            if (codes[i] < -1 || static_cast<std::int64_t>(codes[i]) >= static_cast<std::int64_t>(dictionary_size))
+                bad_code(codes[i], i, dictionary_size);
+    with_code_type(narrowest_code_type(dictionary_size), [&]<class Narrow>() {
+        std::shared_ptr<const std::vector<Narrow>> stored;
+        if constexpr (std::is_same_v<Narrow, T>) {
+            stored = share_vector(std::move(codes));
+        } else {
+            // Each code fits: it is below the dictionary's size, which Narrow holds.
+            std::vector<Narrow> narrowed(codes.size());
+            for (std::size_t i = 0; i < codes.size(); ++i) narrowed[i] = static_cast<Narrow>(codes[i]);
+            codes = {};
+            stored = share_vector(std::move(narrowed));
+        }
+        codes_ = CodeView(std::span<const Narrow>(*stored));
+        codes_owner_ = std::move(stored);
+    });
+}
 
 }  // namespace mlpipe
 

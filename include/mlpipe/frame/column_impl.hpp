@@ -46,8 +46,7 @@ MLPIPE_INLINE Column Column::numeric_f32_view(std::string name, std::span<const 
 MLPIPE_INLINE Column Column::categorical(std::string name, std::vector<std::int32_t> codes,
                                          std::vector<std::string> dictionary) {
     Column c(std::move(name), ColumnKind::categorical);
-    c.check_codes(codes, dictionary.size());
-    c.codes_ = share(std::move(codes));
+    c.set_codes(std::move(codes), dictionary.size());
     c.dictionary_ = share(std::move(dictionary));
     return c;
 }
@@ -59,7 +58,7 @@ MLPIPE_INLINE Column Column::categorical(std::string name, const std::vector<std
     DictionaryBuilder builder(dictionary);
     codes.reserve(values.size());
     for (const auto& v : values) codes.push_back(builder.code(v));
-    c.codes_ = share(std::move(codes));
+    c.set_codes(std::move(codes), dictionary.size());
     c.dictionary_ = share(std::move(dictionary));
     return c;
 }
@@ -71,7 +70,7 @@ MLPIPE_INLINE Column Column::categorical(std::string name, const std::vector<std
     DictionaryBuilder builder(dictionary);
     codes.reserve(values.size());
     for (const auto& v : values) codes.push_back(v ? builder.code(*v) : -1);
-    c.codes_ = share(std::move(codes));
+    c.set_codes(std::move(codes), dictionary.size());
     c.dictionary_ = share(std::move(dictionary));
     return c;
 }
@@ -79,8 +78,7 @@ MLPIPE_INLINE Column Column::categorical(std::string name, const std::vector<std
 MLPIPE_INLINE Column Column::one_hot(std::string name, std::vector<std::int32_t> codes,
                                      std::vector<std::string> categories) {
     Column c(std::move(name), ColumnKind::one_hot);
-    c.check_codes(codes, categories.size());
-    c.codes_ = share(std::move(codes));
+    c.set_codes(std::move(codes), categories.size());
     c.dictionary_ = share(std::move(categories));
     return c;
 }
@@ -99,25 +97,16 @@ MLPIPE_INLINE std::size_t Column::count_missing() const noexcept {
         else
             for (double v : values_.data) n += std::isnan(v) ? 1 : 0;
     } else if (is_categorical()) {
-        for (auto c : code_vector()) n += c < 0 ? 1 : 0;
+        codes_.visit([&](auto codes) {
+            for (auto c : codes) n += c < 0 ? 1 : 0;
+        });
     }
     return n;
 }
 
-MLPIPE_INLINE void Column::check_codes(const std::vector<std::int32_t>& codes, std::size_t dictionary_size) const {
-    // A vectorised count first (the codes are nearly always valid); the row only on failure.
-    // The limit saturates at the largest code, which the exact loop below then accepts.
-    const auto limit = static_cast<std::int32_t>(
-        std::min<std::size_t>(dictionary_size, static_cast<std::size_t>(std::numeric_limits<std::int32_t>::max())));
-    std::size_t outside = 0;
-    for (const std::int32_t code : codes) outside += static_cast<std::size_t>((code < -1) | (code >= limit));
-    if (outside == 0) return;
-    for (std::size_t i = 0; i < codes.size(); ++i) {
-        if (codes[i] < -1 || codes[i] >= static_cast<std::int64_t>(dictionary_size))
-            throw data_error("column '" + name_ + "': code " + std::to_string(codes[i]) + " in row " +
-                             std::to_string(i) + " is outside its dictionary of " +
-                             std::to_string(dictionary_size) + " entries");
-    }
+MLPIPE_INLINE void Column::bad_code(std::int64_t code, std::size_t row, std::size_t dictionary_size) const {
+    throw data_error("column '" + name_ + "': code " + std::to_string(code) + " in row " + std::to_string(row) +
+                     " is outside its dictionary of " + std::to_string(dictionary_size) + " entries");
 }
 
 MLPIPE_INLINE std::shared_ptr<const void> Column::require_owner(std::shared_ptr<const void> owner,

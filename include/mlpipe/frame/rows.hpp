@@ -34,13 +34,14 @@ inline Frame take_rows(const Frame& frame, std::span<const std::size_t> rows) {
             });
             continue;
         }
-        const auto codes = column.codes();
-        std::vector<std::int32_t> taken;
-        taken.reserve(rows.size());
-        for (auto row : rows) taken.push_back(codes[row]);
-        columns.push_back(column.is_categorical()
-                              ? Column::categorical(column.name(), std::move(taken), column.dictionary())
-                              : Column::one_hot(column.name(), std::move(taken), column.dictionary()));
+        column.visit_codes([&](auto codes) {  // in the column's own code type
+            std::vector<std::remove_const_t<typename decltype(codes)::element_type>> taken;
+            taken.reserve(rows.size());
+            for (auto row : rows) taken.push_back(codes[row]);
+            columns.push_back(column.is_categorical()
+                                  ? Column::categorical(column.name(), std::move(taken), column.dictionary())
+                                  : Column::one_hot(column.name(), std::move(taken), column.dictionary()));
+        });
     }
     return Frame(std::move(columns));
 }

@@ -121,7 +121,7 @@ public:
         Eigen::Index offset = static_cast<Eigen::Index>(numeric.size());
         for (const auto* c : one_hot) {
             design.kept_.push_back(*c);
-            design.codes_.push_back(c->codes().data());
+            design.codes_.push_back(c->codes());
             design.offsets_.push_back(offset);
             offset += static_cast<Eigen::Index>(c->width());
         }
@@ -287,14 +287,15 @@ public:
             }
             for (std::size_t oa = 0; oa < codes_.size(); ++oa) {
                 const Eigen::Index offset_a = offsets_[oa];
-                const std::int32_t* code_a = codes_[oa] + a;
+                const CodeView& code_a = codes_[oa];
                 for (Eigen::Index i = 0; i < m; ++i) {
-                    if (code_a[i] < 0) continue;
-                    const Eigen::Index col = offset_a + code_a[i];
+                    const std::int32_t code = code_a[static_cast<std::size_t>(a + i)];
+                    if (code < 0) continue;
+                    const Eigen::Index col = offset_a + code;
                     const Scalar di = d[a + i];
                     for (Eigen::Index j = 0; j < q; ++j) h(j, col) += di * dense(i, j);
                     for (std::size_t ob = 0; ob <= oa; ++ob) {  // one-hot x one-hot, lower triangle of blocks
-                        const std::int32_t code_b = codes_[ob][a + i];
+                        const std::int32_t code_b = codes_[ob][static_cast<std::size_t>(a + i)];
                         if (code_b >= 0) h(offsets_[ob] + code_b, col) += di;
                     }
                 }
@@ -313,7 +314,7 @@ public:
     void for_each_nonzero(Eigen::Index i, Visit&& visit) const {
         for (Eigen::Index j = 0; j < n_numeric(); ++j) visit(j, value(i, j));
         for (std::size_t j = 0; j < codes_.size(); ++j) {
-            const auto code = codes_[j][i];
+            const std::int32_t code = codes_[j][static_cast<std::size_t>(i)];
             if (code >= 0) visit(offsets_[j] + code, Scalar(1));
         }
     }
@@ -324,7 +325,7 @@ public:
         for (Eigen::Index i = 0; i < rows_; ++i) {
             Scalar norm = 0;
             for (Eigen::Index j = 0; j < n_numeric(); ++j) norm += value(i, j) * value(i, j);
-            for (const std::int32_t* codes : codes_) norm += codes[i] >= 0 ? Scalar(1) : Scalar(0);
+            for (const CodeView& codes : codes_) norm += codes[static_cast<std::size_t>(i)] >= 0 ? Scalar(1) : Scalar(0);
             largest = std::max(largest, norm);
         }
         return largest;
@@ -349,7 +350,8 @@ public:
             column_threads());
         return dense;
     }
-    const std::vector<const std::int32_t*>& one_hot_codes() const noexcept { return codes_; }
+    // Each one-hot column's codes, in the narrowest type that holds its categories.
+    const std::vector<CodeView>& one_hot_codes() const noexcept { return codes_; }
     std::vector<std::size_t> one_hot_widths() const {
         std::vector<std::size_t> widths;
         for (std::size_t j = 0; j < offsets_.size(); ++j)
@@ -365,7 +367,8 @@ public:
     // once for them, in the same order of additions as one column at a time).
     template <class Z>
     void add_one_hot_scores(Eigen::Index a, Eigen::Index m, const Scalar* w, Z&& z) const {
-        in_one_hot_groups([&]<std::size_t K>(std::size_t j) { add_one_hot_scores_of<K>(j, a, m, w, z); });
+        in_one_hot_groups(
+            [&]<std::size_t K, class Code>(std::size_t j) { add_one_hot_scores_of<K, Code>(j, a, m, w, z); });
     }
 
     // g[offset_j + code_ij] += r[i] for rows [a, a + m) (g: n_features sums, r: m residuals).
@@ -374,15 +377,17 @@ public:
     // longer wait for each other's store. Up to four columns in one loop, r read once for them.
     template <class R>
     void add_one_hot_gradient(Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
-        in_one_hot_groups([&]<std::size_t K>(std::size_t j) { add_one_hot_gradient_of<K>(j, a, m, r, g); });
+        in_one_hot_groups(
+            [&]<std::size_t K, class Code>(std::size_t j) { add_one_hot_gradient_of<K, Code>(j, a, m, r, g); });
     }
 
 private:
     RowBlocks row_blocks() const noexcept { return RowBlocks(static_cast<std::size_t>(rows_), block_rows); }
 
-    // Calls f.template operator()<K>(j) for the one-hot columns [j, j + K), in groups of up to
-    // four (K a constant, so the loops over a group unroll). Columns are grouped only while
-    // their categories are few: the scatter keeps four copies of a group's sums per thread.
+    // Calls f.template operator()<K, Code>(j) for the one-hot columns [j, j + K), in groups of
+    // up to four (K a constant, so the loops over a group unroll) whose codes are all stored as
+    // Code. Columns are grouped only while their categories are few: the scatter keeps four
+    // copies of a group's sums per thread.
     static constexpr Eigen::Index max_grouped_width = 4096;
 
     template <class F>
@@ -391,23 +396,27 @@ private:
         for (std::size_t j = 0; j < n;) {
             std::size_t k = std::min<std::size_t>(4, n - j);
             if (one_hot_end(j + k - 1) - offsets_[j] > max_grouped_width) k = 1;
-            switch (k) {
-                case 4: f.template operator()<4>(j); break;
-                case 3: f.template operator()<3>(j); break;
-                case 2: f.template operator()<2>(j); break;
-                default: f.template operator()<1>(j); break;
-            }
+            for (std::size_t l = 1; l < k; ++l)
+                if (codes_[j + l].type() != codes_[j].type()) k = l;
+            with_code_type(codes_[j].type(), [&]<class Code>() {
+                switch (k) {
+                    case 4: f.template operator()<4, Code>(j); break;
+                    case 3: f.template operator()<3, Code>(j); break;
+                    case 2: f.template operator()<2, Code>(j); break;
+                    default: f.template operator()<1, Code>(j); break;
+                }
+            });
             j += k;
         }
     }
 
     // One-hot columns [j, j + K) of add_one_hot_scores.
-    template <std::size_t K, class Z>
+    template <std::size_t K, class Code, class Z>
     void add_one_hot_scores_of(std::size_t j, Eigen::Index a, Eigen::Index m, const Scalar* w, Z& z) const {
-        const std::int32_t* code[K];
+        const Code* code[K];
         const Scalar* weights[K];
         for (std::size_t k = 0; k < K; ++k) {
-            code[k] = codes_[j + k] + a;
+            code[k] = static_cast<const Code*>(codes_[j + k].data()) + a;
             weights[k] = w + offsets_[j + k];
         }
         for (Eigen::Index i = 0; i < m; ++i) {
@@ -419,15 +428,15 @@ private:
     }
 
     // One-hot columns [j, j + K) of add_one_hot_gradient.
-    template <std::size_t K, class R>
+    template <std::size_t K, class Code, class R>
     void add_one_hot_gradient_of(std::size_t j, Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
         thread_local std::vector<Scalar> sums;
-        const std::int32_t* code[K];
+        const Code* code[K];
         Scalar* copies[K];
         std::size_t width[K];
         std::size_t total = 0;
         for (std::size_t k = 0; k < K; ++k) {
-            code[k] = codes_[j + k] + a;
+            code[k] = static_cast<const Code*>(codes_[j + k].data()) + a;
             width[k] = static_cast<std::size_t>(one_hot_end(j + k) - offsets_[j + k]);
             total += 4 * width[k];
         }
@@ -722,7 +731,7 @@ private:
     std::vector<const double*> f64_;
     std::vector<const float*> f32_;
     std::vector<Scalar> center_, scale_;          // the affine map of each numeric column
-    std::vector<const std::int32_t*> codes_;      // one pointer per one-hot column, -1 = no category
+    std::vector<CodeView> codes_;                 // each one-hot column's codes, -1 = no category
     std::vector<Eigen::Index> offsets_;           // first feature of each one-hot column
     Eigen::Index n_features_ = 0;
     std::size_t threads_ = 0;

@@ -206,8 +206,11 @@ private:
     // takes nothing for max_categories = 1, so 1 groups nothing by itself.
     std::vector<std::int32_t> infrequent_indices(const std::vector<std::int64_t>& counts, std::size_t rows) const;
 
-    // Output code per row: the output column, -1 for an all-zero row.
-    std::vector<std::int32_t> encode(const Feature& f, const Column& column) const;
+    // The one-hot column of `column`: per row the output category, -1 for an all-zero row, in
+    // the narrowest code type that holds the output categories.
+    Column encode(const Feature& f, const Column& column) const;
+    template <class Code>
+    std::vector<Code> encode_as(const Feature& f, const Column& column) const;
 
     void check_fitted() const {
         if (!is_fitted_) throw not_fitted_error("OneHotEncoder");

@@ -143,7 +143,7 @@ MLPIPE_INLINE Frame OneHotEncoder::transform(Frame X) const {
         if (column.kind() != feature.input_kind)
             throw data_error("OneHotEncoder.transform: column '" + feature.name + "' was " +
                              to_string(feature.input_kind) + " at fit but is " + to_string(column.kind()) + " now");
-        X.replace(*index, Column::one_hot(feature.name, encode(feature, column), feature.output));
+        X.replace(*index, encode(feature, column));
     }
     return X;
 }
@@ -512,7 +512,14 @@ MLPIPE_INLINE std::vector<std::int32_t> OneHotEncoder::infrequent_indices(const 
     return out;
 }
 
-MLPIPE_INLINE std::vector<std::int32_t> OneHotEncoder::encode(const Feature& f, const Column& column) const {
+MLPIPE_INLINE Column OneHotEncoder::encode(const Feature& f, const Column& column) const {
+    return with_code_type(narrowest_code_type(f.output.size()), [&]<class Code>() {
+        return Column::one_hot(f.name, encode_as<Code>(f, column), f.output);
+    });
+}
+
+template <class Code>
+std::vector<Code> OneHotEncoder::encode_as(const Feature& f, const Column& column) const {
     const auto& index = f.lookup;
     constexpr std::int32_t unknown = -2;
     const std::int32_t missing_full = f.missing_at >= 0 ? f.missing_at : unknown;
@@ -526,9 +533,10 @@ MLPIPE_INLINE std::vector<std::int32_t> OneHotEncoder::encode(const Feature& f, 
                          std::to_string(row) + "); categories seen at fit: " + known +
                          ". Use handle_unknown = ignore to encode unknown values as all zeros");
     };
-    auto output = [&](std::int32_t full) { return f.to_output[static_cast<std::size_t>(full)]; };
+    // Fits Code: output columns are fewer than Code's largest value (narrowest_code_type).
+    auto output = [&](std::int32_t full) { return static_cast<Code>(f.to_output[static_cast<std::size_t>(full)]); };
 
-    std::vector<std::int32_t> codes(column.size());
+    std::vector<Code> codes(column.size());
     if (column.is_categorical()) {
         // Map the column's dictionary once, then each row is a lookup.
         const auto& dictionary = column.dictionary();
@@ -543,8 +551,9 @@ MLPIPE_INLINE std::vector<std::int32_t> OneHotEncoder::encode(const Feature& f, 
             if (full >= 0)
                 codes[i] = output(full);
             else
-                codes[i] = unknown_value(i, input[i] < 0 ? std::string("(missing value)")
-                                                         : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'");
+                codes[i] = static_cast<Code>(
+                    unknown_value(i, input[i] < 0 ? std::string("(missing value)")
+                                                  : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'"));
         }
     } else {
         const Column doubles = column.to_float64();  // categories are named from double values
@@ -558,7 +567,7 @@ MLPIPE_INLINE std::vector<std::int32_t> OneHotEncoder::encode(const Feature& f, 
                 full = it == index.end() ? unknown : it->second;
                 text = "'" + text + "'";
             }
-            codes[i] = full >= 0 ? output(full) : unknown_value(i, text);
+            codes[i] = full >= 0 ? output(full) : static_cast<Code>(unknown_value(i, text));
         }
     }
     return codes;
