@@ -298,7 +298,7 @@ DeviceData<Scalar>::DeviceData(const HostData<Scalar>& host) : state_(std::make_
     std::vector<std::size_t> offsets, starts{0};
     std::size_t offset = host.numeric;
     for (std::size_t j = 0; j < s.one_hot_columns; ++j) {
-        std::copy(host.codes[j].begin(), host.codes[j].end(), codes.begin() + static_cast<std::ptrdiff_t>(j * host.rows));
+        std::copy(host.codes[j], host.codes[j] + host.rows, codes.begin() + static_cast<std::ptrdiff_t>(j * host.rows));
         offsets.push_back(offset);
         const std::size_t width = host.widths[j];
         std::vector<std::size_t> count(width + 1, 0);

@@ -37,7 +37,14 @@ public:
         host.rows = static_cast<std::size_t>(cpu.rows());
         host.numeric = static_cast<std::size_t>(cpu.n_numeric());
         host.dense = dense.data();
-        host.codes = cpu.one_hot_codes();
+        // The device takes int32 codes (its kernels are compiled for one type): widened here,
+        // kept until the upload has copied them.
+        std::vector<std::vector<std::int32_t>> widened;
+        widened.reserve(cpu.one_hot_codes().size());
+        for (const CodeView& codes : cpu.one_hot_codes()) {
+            widened.emplace_back(codes.begin(), codes.end());
+            host.codes.push_back(widened.back().data());
+        }
         host.widths = cpu.one_hot_widths();
         host.n_features = static_cast<std::size_t>(cpu.n_features());
         device_ = std::make_unique<cuda::DeviceData<Scalar>>(host);

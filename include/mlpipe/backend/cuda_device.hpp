@@ -9,8 +9,6 @@
 // transpose product sums each category's rows in a fixed order: no atomics, so the same bits
 // at every run). Per evaluation only the weights go up and the gradient and the loss come back.
 
-#include <mlpipe/frame/codes.hpp>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -30,7 +28,7 @@ struct HostData {
     std::size_t rows = 0;
     std::size_t numeric = 0;                 // dense columns, the first features
     const Scalar* dense = nullptr;           // rows x numeric, column-major
-    std::vector<CodeView> codes;             // per one-hot column: rows codes, -1 for none (int32 on the device)
+    std::vector<const std::int32_t*> codes;  // per one-hot column: rows codes, -1 for none
     std::vector<std::size_t> widths;         // per one-hot column: its categories
     std::size_t n_features = 0;              // numeric + the widths
 };
