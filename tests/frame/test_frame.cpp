@@ -228,6 +228,15 @@ TEST_CASE("category codes are stored in the narrowest integer type that holds th
     const Column narrowed = Column::categorical("c", std::vector<std::int16_t>{2, -1}, names(3));
     CHECK(narrowed.code_type() == CodeType::int8);
     CHECK(narrowed.visit_codes([](auto codes) { return sizeof(codes[0]); }) == 1);
+    // Each type's largest value: a code when the dictionary is larger, refused when it is not.
+    const Column full16 = Column::one_hot("o", std::vector<std::int16_t>{32767, -1}, names(32768));
+    CHECK(full16.code_type() == CodeType::int16);
+    CHECK(full16.codes()[0] == 32767);
+    CHECK(Column::one_hot("o", std::vector<std::int8_t>{127}, names(128)).codes()[0] == 127);
+    CHECK_THROWS_WITH(Column::one_hot("o", std::vector<std::int8_t>{127}, names(127)),
+                      Catch::Contains("code 127 in row 0"));
+    CHECK_THROWS_WITH(Column::one_hot("o", std::vector<std::int16_t>{32767}, names(32767)),
+                      Catch::Contains("code 32767 in row 0"));
     // Bad narrow codes get the same error as int32 ones.
     CHECK_THROWS_WITH(Column::one_hot("size", std::vector<std::int8_t>{0, 2}, {"S", "M"}),
                       Catch::Contains("'size'") && Catch::Contains("code 2 in row 1"));

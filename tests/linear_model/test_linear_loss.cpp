@@ -12,6 +12,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <limits>
 #include <random>
 #include <type_traits>
@@ -172,10 +173,12 @@ TEMPLATE_TEST_CASE("Design: scores and X' r equal the dense products for every c
         {1100, 1100, 1100, 1100, 1100},  // int16 codes, each column wider than a group may be
         {5, 300, 5, 5, 5},               // int8, int16, then a group of three int8
         {33000, 5, 5},                   // int32 codes, then int8 (fewer rows: X is dense here)
+        {5, 5, 5, 4100},                 // a group of three int8, then an int16 column too wide to group
     };
     for (const bool float32 : {false, true}) {
         for (const auto& levels : cases) {
-            const std::size_t rows = levels[0] > 32768 ? 300 : 2 * Design<Scalar>::block_rows + 13;
+            const std::size_t rows =
+                *std::max_element(levels.begin(), levels.end()) > 4000 ? 300 : 2 * Design<Scalar>::block_rows + 13;
             INFO((float32 ? "float32 storage" : "mixed storage") << ", one-hot columns of "
                                                                   << Catch::Detail::stringify(levels) << " categories");
             std::vector<Column> columns;

@@ -65,6 +65,19 @@ TEST_CASE("the encoder's output codes are int8 up to 128 categories and int16 pa
         CHECK(m.codes()[i] == static_cast<std::int32_t>(i % 300));
         CHECK(f.codes()[i] == std::int32_t{i % 3 == 0 ? 2 : i % 3 == 1 ? 0 : 1});  // a, b, c sorted
     }
+    // Sized by the output, not the input: 129 categories less the dropped first are 128
+    // outputs, int8 again, the last of them code 127 and the dropped one all zeros (-1).
+    std::vector<std::string> many129;
+    for (int i = 0; i < 129; ++i) many129.push_back("v" + std::string(i < 10 ? "00" : i < 100 ? "0" : "") + std::to_string(i));
+    Frame Y;
+    Y.add_categorical("many", many129);
+    REQUIRE(Y.column("many").code_type() == CodeType::int16);
+    const Column dropped = OneHotEncoder({.drop = Drop::first}).fit_transform(Y).column("many");
+    CHECK(dropped.width() == 128);
+    CHECK(dropped.code_type() == CodeType::int8);
+    CHECK(dropped.codes()[0] == -1);
+    CHECK(dropped.codes()[1] == 0);
+    CHECK(dropped.codes()[128] == 127);
 }
 
 TEST_CASE("unknown categories: error names column and value, ignore gives zeros", "[one_hot_encoder]") {

@@ -2,7 +2,7 @@
 // Category codes in the narrowest integer type that holds them.
 //
 // A categorical or one-hot column stores one code per row (-1 = missing or all-zero). A
-// column of up to 127 categories keeps them as int8, up to 32,767 as int16, else as int32:
+// column of up to 128 categories keeps them as int8, up to 32,768 as int16, else as int32:
 // a one-hot column of ten levels is then 1 byte a row instead of 4, which is memory saved
 // and bytes that every loss-and-gradient pass does not read.
 //
@@ -18,6 +18,7 @@
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace mlpipe {
 

@@ -288,7 +288,8 @@ private:
 template <CodeInteger T>
 void Column::set_codes(std::vector<T> codes, std::size_t dictionary_size) {
     // A vectorised count first (the codes are nearly always valid); the row only on failure.
-    // The limit saturates at the type's largest code, which is then a valid index.
+    // The limit saturates at T's largest value: the count then flags that code too, and the
+    // exact loop accepts it when the dictionary is larger.
     const auto limit = static_cast<T>(
         std::min<std::size_t>(dictionary_size, static_cast<std::size_t>(std::numeric_limits<T>::max())));
     std::size_t outside = 0;

@@ -21,6 +21,7 @@
 // numeric columns in frame order, then one-hot blocks in frame order.
 
 #include <mlpipe/error.hpp>
+#include <mlpipe/frame/codes.hpp>
 #include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/parallel/blocks.hpp>
@@ -395,9 +396,9 @@ private:
         const std::size_t n = codes_.size();
         for (std::size_t j = 0; j < n;) {
             std::size_t k = std::min<std::size_t>(4, n - j);
-            if (one_hot_end(j + k - 1) - offsets_[j] > max_grouped_width) k = 1;
             for (std::size_t l = 1; l < k; ++l)
-                if (codes_[j + l].type() != codes_[j].type()) k = l;
+                if (codes_[j + l].type() != codes_[j].type()) k = l;  // ends at the first other type
+            if (one_hot_end(j + k - 1) - offsets_[j] > max_grouped_width) k = 1;
             with_code_type(codes_[j].type(), [&]<class Code>() {
                 switch (k) {
                     case 4: f.template operator()<4, Code>(j); break;

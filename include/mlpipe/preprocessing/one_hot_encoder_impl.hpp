@@ -533,7 +533,7 @@ std::vector<Code> OneHotEncoder::encode_as(const Feature& f, const Column& colum
                          std::to_string(row) + "); categories seen at fit: " + known +
                          ". Use handle_unknown = ignore to encode unknown values as all zeros");
     };
-    // Fits Code: output columns are fewer than Code's largest value (narrowest_code_type).
+    // Fits Code: every output index is at most Code's largest value (narrowest_code_type).
     auto output = [&](std::int32_t full) { return static_cast<Code>(f.to_output[static_cast<std::size_t>(full)]); };
 
     std::vector<Code> codes(column.size());
