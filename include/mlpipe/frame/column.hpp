@@ -99,10 +99,7 @@ public:
     template <CodeInteger T>
         requires(!std::is_same_v<T, std::int32_t>)
     static Column categorical(std::string name, std::vector<T> codes, std::vector<std::string> dictionary) {
-        Column c(std::move(name), ColumnKind::categorical);
-        c.set_codes(std::move(codes), dictionary.size());
-        c.dictionary_ = share(std::move(dictionary));
-        return c;
+        return with_codes(std::move(name), ColumnKind::categorical, std::move(codes), std::move(dictionary));
     }
 
     static Column categorical(std::string name, const std::vector<std::string>& values);
@@ -119,10 +116,7 @@ public:
     template <CodeInteger T>
         requires(!std::is_same_v<T, std::int32_t>)
     static Column one_hot(std::string name, std::vector<T> codes, std::vector<std::string> categories) {
-        Column c(std::move(name), ColumnKind::one_hot);
-        c.set_codes(std::move(codes), categories.size());
-        c.dictionary_ = share(std::move(categories));
-        return c;
+        return with_codes(std::move(name), ColumnKind::one_hot, std::move(codes), std::move(categories));
     }
 
     const std::string& name() const noexcept { return name_; }
@@ -233,6 +227,16 @@ private:
         if (kind_ != wanted)
             throw data_error("column '" + name_ + "' is " + to_string(kind_) + ", so " + what +
                              " is not available (it needs a " + to_string(wanted) + " column)");
+    }
+
+    // A categorical or one-hot column of these codes and dictionary (set_codes checks them).
+    template <CodeInteger T>
+    static Column with_codes(std::string name, ColumnKind kind, std::vector<T> codes,
+                             std::vector<std::string> dictionary) {
+        Column c(std::move(name), kind);
+        c.set_codes(std::move(codes), dictionary.size());
+        c.dictionary_ = share(std::move(dictionary));
+        return c;
     }
 
     // Checks that every code is -1 or a dictionary index, then stores the codes in the

@@ -45,10 +45,7 @@ MLPIPE_INLINE Column Column::numeric_f32_view(std::string name, std::span<const 
 
 MLPIPE_INLINE Column Column::categorical(std::string name, std::vector<std::int32_t> codes,
                                          std::vector<std::string> dictionary) {
-    Column c(std::move(name), ColumnKind::categorical);
-    c.set_codes(std::move(codes), dictionary.size());
-    c.dictionary_ = share(std::move(dictionary));
-    return c;
+    return with_codes(std::move(name), ColumnKind::categorical, std::move(codes), std::move(dictionary));
 }
 
 MLPIPE_INLINE Column Column::categorical(std::string name, const std::vector<std::string>& values) {
@@ -77,10 +74,7 @@ MLPIPE_INLINE Column Column::categorical(std::string name, const std::vector<std
 
 MLPIPE_INLINE Column Column::one_hot(std::string name, std::vector<std::int32_t> codes,
                                      std::vector<std::string> categories) {
-    Column c(std::move(name), ColumnKind::one_hot);
-    c.set_codes(std::move(codes), categories.size());
-    c.dictionary_ = share(std::move(categories));
-    return c;
+    return with_codes(std::move(name), ColumnKind::one_hot, std::move(codes), std::move(categories));
 }
 
 MLPIPE_INLINE Column Column::to_float64() const {
