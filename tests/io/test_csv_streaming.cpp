@@ -201,6 +201,52 @@ TEST_CASE("csv streaming: a column whose text comes late is read again as catego
     }
 }
 
+TEST_CASE("csv streaming: category codes are read narrow and widened as the dictionary grows", "[csv][streaming]") {
+    // "few" keeps 3 values (int8 codes); "mid" reaches 300 (int16 from row 128 on); "wide" is
+    // new on every row (int8, then int16 at row 128, then int32 at row 32,768); "late" is
+    // missing until its text at row 39,000 (a numeric column turned categorical).
+    constexpr int rows = 40000;
+    std::string text = "few,mid,wide,late\n";
+    for (int i = 0; i < rows; ++i)
+        text += (i % 7 == 0 ? std::string("NA") : "f" + std::to_string(i % 3)) + ",m" + std::to_string(i % 300) + ",w" +
+                std::to_string(i) + "," + (i >= 39000 ? "t" + std::to_string(i % 2) : std::string()) + "\n";
+    TempDir dir;
+    const fs::path file = dir.write("growing.csv", text);
+    for (const std::size_t threads : {1, 2}) {
+        for (const std::size_t window : {4096, 0}) {
+            CAPTURE(threads, window);
+            const Frame frame = mlpipe::read_csv(file, with(threads, window));
+            REQUIRE(frame.rows() == rows);
+            const auto& few = frame.column("few");
+            const auto& mid = frame.column("mid");
+            const auto& wide = frame.column("wide");
+            const auto& late = frame.column("late");
+            CHECK(few.code_type() == mlpipe::CodeType::int8);
+            CHECK(mid.code_type() == mlpipe::CodeType::int16);
+            CHECK(wide.code_type() == mlpipe::CodeType::int32);
+            REQUIRE(late.is_categorical());
+            CHECK(late.code_type() == mlpipe::CodeType::int8);
+            REQUIRE(wide.dictionary().size() == rows);
+            REQUIRE(mid.dictionary().size() == 300);
+            bool codes_right = true;
+            for (int i = 0; i < rows; ++i) {
+                const auto row = static_cast<std::size_t>(i);
+                codes_right = codes_right && wide.codes()[row] == i && mid.codes()[row] == i % 300 &&
+                              few.codes()[row] == (i % 7 == 0 ? -1 : (i + 2) % 3) &&  // f1, f2, f0
+                              late.codes()[row] == (i < 39000 ? -1 : i % 2);
+                if (!codes_right) {
+                    CAPTURE(i);
+                    CHECK(codes_right);
+                    break;
+                }
+            }
+            CHECK(codes_right);
+            CHECK(wide.dictionary()[32768] == "w32768");
+            CHECK(few.dictionary() == std::vector<std::string>{"f1", "f2", "f0"});
+        }
+    }
+}
+
 TEST_CASE("csv streaming: records longer than the window", "[csv][streaming]") {
     const std::string long_text(10000, 'w');
     const std::string text = "a,b\n1,\"" + long_text + "\n" + long_text + "\"\n2," + long_text + "\n3,x\n";

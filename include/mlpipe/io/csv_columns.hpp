@@ -7,6 +7,7 @@
 
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
+#include <mlpipe/frame/codes.hpp>
 #include <mlpipe/frame/column.hpp>
 #include <mlpipe/io/csv_tokenizer.hpp>
 
@@ -23,6 +24,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -426,6 +428,76 @@ inline void parse_piece(Piece& piece, std::string_view text, PartEnd end, const 
     }
 }
 
+// A categorical column's codes as they are read, stored in the narrowest type that holds its
+// dictionary so far (int8 for up to 128 entries, as the finished Column keeps them): a file's
+// codes are never held as int32 and then copied narrow. The buffer is widened, once per type,
+// when the dictionary outgrows it.
+class CodeBuffer {
+public:
+    std::size_t size() const noexcept {
+        return with_code_type(type_, [&]<class T>() { return codes<T>().size(); });
+    }
+    void reserve(std::size_t rows) {
+        with_code_type(type_, [&]<class T>() { make_room(codes<T>(), rows - std::min(rows, codes<T>().size())); });
+    }
+    // Ready for codes into a dictionary of `categories` entries.
+    void hold(std::size_t categories) {
+        const CodeType wanted = narrowest_code_type(categories);
+        if (static_cast<unsigned>(wanted) <= static_cast<unsigned>(type_)) return;
+        with_code_type(type_, [&]<class From>() {
+            with_code_type(wanted, [&]<class To>() {
+                std::vector<From>& from = codes<From>();
+                std::vector<To>& to = codes<To>();
+                make_room(to, from.capacity());  // the rows reserved so far
+                to.assign(from.begin(), from.end());
+                std::vector<From>().swap(from);
+            });
+        });
+        type_ = wanted;
+    }
+    void append_missing(std::size_t rows) {
+        with_code_type(type_, [&]<class T>() { codes<T>().resize(codes<T>().size() + rows, T{-1}); });
+    }
+    // Appends a piece's codes, each mapped through `remap` (-1 stays -1), or as they are
+    // without one; hold() must have made room for the largest.
+    void append(const std::vector<std::int32_t>& piece, const std::vector<std::int32_t>* remap) {
+        with_code_type(type_, [&]<class T>() {
+            std::vector<T>& out = codes<T>();
+            const std::size_t start = out.size();
+            make_room(out, piece.size());
+            out.resize(start + piece.size());
+            T* next = out.data() + start;
+            if (remap == nullptr)
+                for (const std::int32_t code : piece) *next++ = static_cast<T>(code);
+            else
+                for (const std::int32_t code : piece)
+                    *next++ = static_cast<T>(code < 0 ? -1 : (*remap)[static_cast<std::size_t>(code)]);
+        });
+    }
+    Column finish(const std::string& name, std::vector<std::string> dictionary) {
+        return with_code_type(type_, [&]<class T>() {
+            return Column::categorical(name, std::move(codes<T>()), std::move(dictionary));
+        });
+    }
+
+private:
+    template <class T>
+    std::vector<T>& codes() noexcept {
+        if constexpr (std::is_same_v<T, std::int8_t>) return int8_;
+        else if constexpr (std::is_same_v<T, std::int16_t>) return int16_;
+        else return int32_;
+    }
+    template <class T>
+    const std::vector<T>& codes() const noexcept {
+        return const_cast<CodeBuffer&>(*this).codes<T>();
+    }
+
+    CodeType type_ = CodeType::int8;
+    std::vector<std::int8_t> int8_;
+    std::vector<std::int16_t> int16_;
+    std::vector<std::int32_t> int32_;
+};
+
 // One column of the result, appended to piece by piece. Kept small, as a wide file has one
 // per field of its header: the dictionary state exists only for a categorical column, and
 // the name is given at finish() (the reader holds the names).
@@ -439,14 +511,14 @@ public:
     Sink sink() const noexcept { return sink_; }
     bool has_number() const noexcept { return has_number_; }
     std::size_t rows() const noexcept {
-        return sink_ == Sink::text ? codes_.size() : float32_ ? floats_.size() : values_.size();
+        return sink_ == Sink::text ? text_->codes.size() : float32_ ? floats_.size() : values_.size();
     }
     const ScanError* bad_value() const noexcept { return bad_value_.get(); }
     // The first row (0-based) whose finite number is too large for float32, and that number.
     const std::optional<std::pair<std::size_t, double>>& float32_overflow() const noexcept { return overflow_; }
 
     void reserve(std::size_t rows) {
-        if (sink_ == Sink::text) make_room(codes_, rows - std::min(rows, codes_.size()));
+        if (sink_ == Sink::text) text_->codes.reserve(rows);
         else if (float32_) make_room(floats_, rows - std::min(rows, floats_.size()));
         else make_room(values_, rows - std::min(rows, values_.size()));
     }
@@ -454,16 +526,17 @@ public:
     // A numeric column that has held only missing values so far becomes categorical: every
     // earlier row is a missing code.
     void become_text() {
-        codes_.assign(rows(), -1);
+        const std::size_t missing = rows();
         std::vector<double>().swap(values_);
         std::vector<float>().swap(floats_);
         sink_ = Sink::text;
         if (!text_) text_ = std::make_unique<TextState>();
+        text_->codes.append_missing(missing);
     }
 
     // Appends a piece parsed with this column's current sink; `first_line` is the absolute
-    // line of the piece's first line. The piece's values or codes may be taken rather than
-    // copied (into a column that is still empty), so the piece is to be reset before reuse.
+    // line of the piece's first line. The piece's values may be taken rather than copied (into
+    // a column that is still empty), so the piece is to be reset before reuse.
     void append(PieceColumn& piece, std::size_t first_line) {
         if (sink_ != Sink::text) {
             if (float32_) {
@@ -493,35 +566,35 @@ public:
         }
         TextState& text = *text_;
         const auto& entries = piece.dictionary.entries();
-        if (codes_.empty() && text.dictionary.entries().empty() && codes_.capacity() < piece.codes.size()) {
-            // The first piece: the column's codes are the piece's, in the same order of first
-            // appearance, so they are taken as they are.
+        if (text.dictionary.entries().empty()) {
+            // No value so far (every earlier code missing): the piece's codes are the column's,
+            // in the same order of first appearance, so no remap is built (a request body is
+            // one piece).
             text.dictionary.reserve(entries.size());
             for (const std::string_view entry : entries) (void)text.dictionary.code(entry);
-            codes_.swap(piece.codes);
+            text.codes.hold(entries.size());
+            text.codes.append(piece.codes, nullptr);
             return;
         }
         text.remap.resize(entries.size());
         for (std::size_t i = 0; i < entries.size(); ++i) text.remap[i] = text.dictionary.code(entries[i]);
-        const std::size_t start = codes_.size();
-        make_room(codes_, piece.codes.size());
-        codes_.resize(start + piece.codes.size());
-        std::int32_t* out = codes_.data() + start;
-        for (const std::int32_t code : piece.codes) *out++ = code < 0 ? -1 : text.remap[static_cast<std::size_t>(code)];
+        text.codes.hold(text.dictionary.entries().size());
+        text.codes.append(piece.codes, &text.remap);
     }
 
     Column finish(const std::string& name) {
         if (sink_ != Sink::text)
             return float32_ ? Column::numeric_f32(name, std::move(floats_)) : Column::numeric(name, std::move(values_));
-        std::vector<std::string> dictionary = text_->dictionary.take();
+        Column column = text_->codes.finish(name, text_->dictionary.take());
         text_.reset();
-        return Column::categorical(name, std::move(codes_), std::move(dictionary));
+        return column;
     }
 
 private:
     struct TextState {
         TextDictionary<std::string> dictionary;  // the column's codes
         std::vector<std::int32_t> remap;         // piece code -> column code
+        CodeBuffer codes;
     };
 
     Sink sink_;
@@ -530,7 +603,6 @@ private:
     std::vector<double> values_;
     std::vector<float> floats_;  // instead of values_ when float32_
     std::optional<std::pair<std::size_t, double>> overflow_;
-    std::vector<std::int32_t> codes_;
     std::unique_ptr<TextState> text_;         // Sink::text only
     std::unique_ptr<ScanError> bad_value_;  // the first non-number of a forced-numeric column
 };
