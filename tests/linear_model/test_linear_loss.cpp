@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <random>
 #include <type_traits>
@@ -134,6 +135,49 @@ TEST_CASE("LinearLoss: gradient, Hessian-vector product and Hessian agree with d
                 else
                     check_derivatives<MultinomialLoss>(data, l2, fit_intercept);
             }
+        }
+    }
+}
+
+TEST_CASE("BinomialLoss: the unweighted block loss is as accurate as its terms one at a time", "[linear_loss]") {
+    // Without weights the block loss takes one logarithm per eight rows, with weights one per
+    // row. Both against the sum in long double, for block sizes around multiples of eight and
+    // scores whose log1p(exp(-|z|)) terms run from log(2) down to 1e-260.
+    std::mt19937_64 engine(7);
+    std::normal_distribution<double> normal(0.0, 1.0);
+    for (const Eigen::Index m : {1, 7, 8, 9, 63, 64, 2048, 2051}) {
+        for (const double scale : {0.5, 5.0, 40.0, 600.0}) {
+            Eigen::ArrayXd z(m), r_unweighted(m), r_weighted(m);
+            std::vector<std::int32_t> y(static_cast<std::size_t>(m));
+            // Large scales: scores of the right sign for their labels, so that the loss is all
+            // log1p terms, tiny next to the scores. Small scales: either sign.
+            for (Eigen::Index i = 0; i < m; ++i) {
+                const std::int32_t label = static_cast<std::int32_t>(engine() & 1);
+                y[static_cast<std::size_t>(i)] = label;
+                z[i] = scale < 40 ? scale * normal(engine)
+                                  : (label == 1 ? 1 : -1) * scale * (1 + 0.01 * std::abs(normal(engine)));
+            }
+            // max(z, 0) - y z is exact in double for y in {0, 1} (0, z or z - z), and summed first
+            // so that the tiny terms are not lost against it.
+            long double exact = 0, magnitude = 0;
+            for (Eigen::Index i = 0; i < m; ++i) {
+                const long double zi = z[i];
+                exact += std::max(zi, 0.0L) - y[static_cast<std::size_t>(i)] * zi;
+                magnitude += std::abs(zi) + 1;
+            }
+            for (Eigen::Index i = 0; i < m; ++i) exact += std::log1p(std::exp(-std::abs(static_cast<long double>(z[i]))));
+            const Eigen::ArrayXd ones = Eigen::ArrayXd::Ones(m);
+            const double unweighted = BinomialLoss::block_loss_gradient<double>(z, y.data(), nullptr, r_unweighted);
+            const double weighted = BinomialLoss::block_loss_gradient<double>(z, y.data(), ones.data(), r_weighted);
+            INFO("m = " << m << ", scale = " << scale << ", exact = " << static_cast<double>(exact));
+            const auto eps = static_cast<long double>(std::numeric_limits<double>::epsilon());
+            // Unweighted: relative to the loss itself, however small (the linear part cancels
+            // exactly, the grouped log1p keeps the terms' relative precision).
+            CHECK(std::abs(unweighted - exact) <= 4 * eps * exact);
+            // Weighted, one term at a time, as before: z + log1p - y z in each row loses the
+            // terms below z's last bit, so only to within the scores' size.
+            CHECK(std::abs(weighted - exact) <= 4 * eps * magnitude);
+            CHECK((r_unweighted == r_weighted).all());
         }
     }
 }

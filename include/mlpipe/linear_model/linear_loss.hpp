@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <type_traits>
 
 namespace mlpipe {
 
@@ -62,7 +63,11 @@ struct BinomialLoss {
 
     // The same over a block of rows, vectorised: returns sum_i s_i loss_i and writes
     // r_i = s_i (expit(z_i) - y_i). loss = max(z, 0) + log1p(exp(-|z|)) - y z. A null s means
-    // every weight is 1: the same bits, without reading or multiplying by them.
+    // every weight is 1, without reading or multiplying by them: r has the same bits as with
+    // weights of 1; in double the loss takes its logarithms eight rows at a time (sum_log1p),
+    // which can differ from the weighted sum in the last bits. Not in float: there q's eight
+    // roundings are a relative error of up to 5e-7, which moved float fits' line searches
+    // (the BLAS and CPU backends' float models drifted 2e-4 apart instead of under 1e-4).
     template <class Scalar>
     static Scalar block_loss_gradient(const Eigen::Array<Scalar, Eigen::Dynamic, 1>& z, const std::int32_t* y,
                                       const Scalar* s, Eigen::Array<Scalar, Eigen::Dynamic, 1>& r) {
@@ -75,12 +80,6 @@ struct BinomialLoss {
         // choices below are written with max and min instead.
         e = (-z.abs()).exp();
         u = Scalar(1) + e;
-        // log1p(e) = log(u) e / (u - 1), u = 1 + e (exact to a few ulps; Eigen vectorises log
-        // but not log1p). Where u = 1, log(u) = u - 1 = 0 and log1p(e) = e to rounding: both
-        // floored at the smallest normal number, their ratio is 1. Elsewhere u - 1 >= 2^-52
-        // and log(u) > 2^-53, so the floors change nothing.
-        constexpr Scalar tiny = std::numeric_limits<Scalar>::min();
-        log1p_e = e * (u.log().max(tiny) / (u - Scalar(1)).max(tiny));
         target = labels.template cast<Scalar>();
         // expit(z) = (z >= 0 ? 1 : e) / u. The numerator is max(e, h), h = min(max(z, 0) * big, 1):
         // h = 1 for z >= 1/big (and e <= 1), h = 0 for z <= 0; in between e rounds to 1, as does
@@ -88,14 +87,47 @@ struct BinomialLoss {
         constexpr Scalar big = std::numeric_limits<Scalar>::max() / 4;
         if (s == nullptr) {
             r = e.max((z.max(Scalar(0)) * big).min(Scalar(1))) / u - target;
-            return (z.max(Scalar(0)) + log1p_e - target * z).sum();
+            if constexpr (std::is_same_v<Scalar, double>)
+                return (z.max(Scalar(0)) - target * z).sum() + sum_log1p(e, u);
+            return (z.max(Scalar(0)) + e * log1p_ratio(u) - target * z).sum();
         }
+        log1p_e = e * log1p_ratio(u);
         const Eigen::Map<const Array> weights(s, m);
         const Scalar loss = (weights * (z.max(Scalar(0)) + log1p_e - target * z)).sum();
         r = weights * (e.max((z.max(Scalar(0)) * big).min(Scalar(1))) / u - target);
         return loss;
     }
 
+private:
+    // log1p(x) / x as log(u) / (u - 1), u = 1 + x (exact to a few ulps; Eigen vectorises log
+    // but not log1p). Where u = 1, log(u) = u - 1 = 0 and log1p(x) = x to rounding: both
+    // floored at the smallest normal number, their ratio is 1. Elsewhere u - 1 >= 2^-52 and
+    // log(u) > 2^-53, so the floors change nothing.
+    template <class U>
+    static auto log1p_ratio(const U& u) {
+        using Scalar = typename U::Scalar;
+        constexpr Scalar tiny = std::numeric_limits<Scalar>::min();
+        return u.log().max(tiny) / (u - Scalar(1)).max(tiny);
+    }
+
+    // sum_i log1p(e_i), e_i in (0, 1], u = 1 + e, with one logarithm per eight terms: the
+    // logarithm took half of the loss step. log1p(e_1) + ... + log1p(e_8) = log1p(q), where
+    // q = (1 + e_1) ... (1 + e_8) - 1 is built as q + e + q e, a sum of positive terms, so q
+    // keeps the e's relative precision (q < 256). The rows past the last eight (fewer than
+    // eight) are taken one at a time.
+    template <class Scalar>
+    static Scalar sum_log1p(const Eigen::Array<Scalar, Eigen::Dynamic, 1>& e,
+                            const Eigen::Array<Scalar, Eigen::Dynamic, 1>& u) {
+        thread_local Eigen::Array<Scalar, Eigen::Dynamic, 1> q;
+        const Eigen::Index n = e.size() / 8, rest = e.size() - 8 * n;
+        Scalar sum = (e.tail(rest) * log1p_ratio(u.tail(rest))).sum();
+        if (n == 0) return sum;
+        q = e.head(n);
+        for (Eigen::Index k = 1; k < 8; ++k) q += e.segment(k * n, n) * (Scalar(1) + q);
+        return sum + (q * log1p_ratio(Scalar(1) + q)).sum();
+    }
+
+public:
     // What the Hessian at z needs, one value per output: p (1 - p).
     template <class Scalar>
     static void curvature(const Scalar* z, Eigen::Index /*k*/, Scalar* c) {
