@@ -7,6 +7,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <random>
+#include <string>
+#include <vector>
 #include <mlpipe/linear_model/design.hpp>
 #include <mlpipe/linear_model/linear_loss.hpp>
 
@@ -121,4 +124,96 @@ TEST_CASE("the fused multinomial pass equals the separate passes on many blocks"
     CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
     CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
     CHECK(test::max_abs_diff(fused_intercept_gradient.transpose(), R.colwise().sum().transpose()) < 1e-9);
+}
+
+TEST_CASE("the fused passes read narrow one-hot columns in pairs, to the same sums", "[parallel][linear_loss]") {
+    // From Design::pair_min_rows rows on, the fused passes read neighbouring one-hot columns
+    // with few categories as one column of pair codes. Here c0 and c1 pair, c2 is too wide to
+    // pair with c3, and c3 pairs with c4; the encoder meets unknown categories (no code) in
+    // every column. The fused passes must equal the separate passes, which read a column at
+    // a time, to rounding.
+    const std::size_t rows = 3 * Design<double>::pair_min_rows + 123;
+    std::mt19937_64 random(17);
+    std::vector<double> x(rows);
+    std::vector<std::string> c[5];
+    const std::size_t levels[5] = {10, 7, 40, 20, 5};
+    std::vector<std::int32_t> y(rows), y3(rows);
+    for (std::size_t i = 0; i < rows; ++i) {
+        x[i] = static_cast<double>(random() % 1000) / 100;
+        double score = 0.3 * (x[i] - 5);
+        for (std::size_t k = 0; k < 5; ++k) {
+            const std::size_t level = random() % (levels[k] + 1);  // level == levels[k]: unknown below
+            c[k].push_back("v" + std::to_string(level));
+            score += (level % 3 == 0 ? 0.4 : -0.2);
+        }
+        y[i] = score > 0 ? 1 : 0;
+        y3[i] = static_cast<std::int32_t>(random() % 3);
+    }
+    Frame X;
+    X.add_numeric("x", x);
+    std::vector<std::string> names;
+    for (std::size_t k = 0; k < 5; ++k) {
+        names.push_back("c" + std::to_string(k));
+        X.add_categorical(names.back(), c[k]);
+    }
+    // The encoder learns levels 0 .. levels[k] - 1 of each column; the last level is unknown.
+    Frame fit_frame;
+    {
+        std::vector<double> fx;
+        std::vector<std::string> fc[5];
+        for (std::size_t l = 0; l < 40; ++l) {
+            fx.push_back(static_cast<double>(l));
+            for (std::size_t k = 0; k < 5; ++k) fc[k].push_back("v" + std::to_string(l % levels[k]));
+        }
+        fit_frame.add_numeric("x", fx);
+        for (std::size_t k = 0; k < 5; ++k) fit_frame.add_categorical(names[k], fc[k]);
+    }
+    OneHotEncoder encoder{{.columns = names, .handle_unknown = HandleUnknown::ignore}};
+    encoder.fit(fit_frame);
+    const Frame encoded = encoder.transform(X);
+    REQUIRE(encoded.column("c2").is_one_hot());
+    const Design<double> design = Design<double>::build(encoded, "test", {{"x", FeatureScaling{5.0, 2.5}}});
+    const Eigen::Index p = design.n_features();
+    REQUIRE(p == 1 + 10 + 7 + 40 + 20 + 5);
+
+    SECTION("binary") {
+        const Eigen::VectorXd params = Eigen::VectorXd::LinSpaced(p + 1, -0.9, 0.8);
+        Eigen::VectorXd fused_gradient;
+        double intercept_gradient = 0;
+        const double fused = design.binary_loss_gradient<BinomialLoss>(params.head(p), params[p], y.data(), nullptr,
+                                                                       fused_gradient, intercept_gradient);
+        Eigen::MatrixXd Z;
+        design.decision(params.head(p), params.tail(1), Z);
+        Eigen::MatrixXd R(Z.rows(), 1);
+        double loss = 0;
+        for (Eigen::Index i = 0; i < Z.rows(); ++i)
+            loss += BinomialLoss::loss_gradient(&Z(i, 0), 1, y[static_cast<std::size_t>(i)], 1.0, &R(i, 0));
+        Eigen::VectorXd gradient(p);
+        design.transpose_times(R, gradient);
+        CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
+        CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
+        CHECK(std::abs(intercept_gradient - R.sum()) < 1e-9);
+    }
+    SECTION("three classes") {
+        const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
+        const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
+        const Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(rows), 0.5, 1.5);
+        Eigen::MatrixXd G;
+        Eigen::RowVectorXd gb;
+        const double fused = design.loss_gradient<MultinomialLoss>(W, b, y3.data(), weights.data(), G, gb);
+        Eigen::MatrixXd Z;
+        design.decision(W, b, Z);
+        Eigen::MatrixXd R(Z.rows(), 3);
+        double loss = 0;
+        for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+            Eigen::RowVector3d z = Z.row(i), r;
+            loss += MultinomialLoss::loss_gradient(z.data(), 3, y3[static_cast<std::size_t>(i)], weights[i], r.data());
+            R.row(i) = r;
+        }
+        Eigen::MatrixXd expected(p, 3);
+        design.transpose_times(R, expected);
+        CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
+        CHECK(test::max_abs_diff(G, expected) < 1e-9);
+        CHECK(test::max_abs_diff(gb, Eigen::RowVectorXd(R.colwise().sum())) < 1e-9);
+    }
 }

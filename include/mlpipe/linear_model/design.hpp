@@ -54,6 +54,9 @@ public:
     // between the passes of one evaluation (20 double columns: 320 KiB). Part of the
     // arithmetic (the order of sums), so a constant, not a tuning knob.
     static constexpr std::size_t block_rows = 2048;
+    // Rows from which the fit's fused passes read narrow one-hot columns in pairs (below: a
+    // pass over the codes to pair them would cost more than it saves).
+    static constexpr std::size_t pair_min_rows = 8 * block_rows;
 
     // `who` names the caller in error messages. scalings: affine maps by column name.
     // threads: for the passes, this one included (0: all of the shared pool's).
@@ -127,6 +130,7 @@ public:
             offset += static_cast<Eigen::Index>(c->width());
         }
         design.n_features_ = offset;
+        if (rows >= pair_min_rows) design.pair_one_hot_columns();
         return design;
     }
 
@@ -217,12 +221,12 @@ public:
             thread_local Array z, r;
             z.resize(m);
             r.resize(m);
-            scores(a, m, folded, intercept, z);
+            scores(a, m, folded, intercept, z, paired);
             auto out = partial.col(static_cast<Eigen::Index>(b));
             out(n_features_ + 1) =
                 BaseLoss::block_loss_gradient(z, y + a, sample_weight ? sample_weight + a : nullptr, r);
             out.head(n_features_).setZero();
-            gradient_block(a, m, r, out.head(n_features_));
+            gradient_block(a, m, r, out.head(n_features_), paired);
             out(n_features_) = r.sum();
         });
         const Vector total = sum_columns(partial);
@@ -251,12 +255,12 @@ public:
             thread_local Block z, r;
             z.resize(m, k);
             r.resize(m, k);
-            for (Eigen::Index c = 0; c < k; ++c) scores(a, m, folded.col(c), intercept(0, c), z.col(c));
+            for (Eigen::Index c = 0; c < k; ++c) scores(a, m, folded.col(c), intercept(0, c), z.col(c), paired);
             auto out = partial.col(static_cast<Eigen::Index>(b));
             out.setZero();
             out(p * k + k) = BaseLoss::block_loss_gradient(z, y + a, sample_weight + a, r);
             for (Eigen::Index c = 0; c < k; ++c) {
-                gradient_block(a, m, r.col(c), out.segment(c * p, p));
+                gradient_block(a, m, r.col(c), out.segment(c * p, p), paired);
                 out(p * k + c) = r.col(c).sum();
             }
         });
@@ -457,6 +461,140 @@ private:
         }
     }
 
+    // The fit's fused passes read two neighbouring one-hot columns with few categories as one
+    // column of pair codes, (c_j + 1) * stride + (c_{j+1} + 1) with stride = width_{j+1} + 1
+    // (0 for no category): one gather and one scatter for the two, into a table of the pair's
+    // sums (5 ten-level columns: 6.1 to 3.1 ns a row for the one-hot part of a pass). Made by
+    // build() from pair_min_rows rows on, for the fused passes only:
+    // they add the two weights first, so scores come out with other last bits than a column
+    // at a time, and predictions keep the bits they have whatever the number of rows.
+    enum OneHotReading { unpaired, paired };
+    static constexpr std::size_t max_pair_codes = 256;  // a byte per row
+
+    struct CodePair {
+        std::size_t column = 0;  // one-hot columns column and column + 1
+        std::size_t stride = 0;  // width of column + 1, plus one
+        std::size_t size = 0;    // pair codes: (width of column + 1) * stride
+        std::vector<std::uint8_t> codes;
+    };
+
+    void pair_one_hot_columns() {
+        const auto width = [&](std::size_t j) { return static_cast<std::size_t>(one_hot_end(j) - offsets_[j]); };
+        for (std::size_t j = 0; j < codes_.size();) {
+            if (j + 1 < codes_.size() && (width(j) + 1) * (width(j + 1) + 1) <= max_pair_codes) {
+                pairs_.push_back({j, width(j + 1) + 1, (width(j) + 1) * (width(j + 1) + 1),
+                                  std::vector<std::uint8_t>(static_cast<std::size_t>(rows_))});
+                j += 2;
+            } else {
+                unpaired_.push_back(j);
+                j += 1;
+            }
+        }
+        if (pairs_.empty()) {
+            unpaired_.clear();
+            return;
+        }
+        for (CodePair& pair : pairs_) {
+            with_code_type(codes_[pair.column].type(), [&]<class First>() {
+                with_code_type(codes_[pair.column + 1].type(), [&]<class Second>() {
+                    const First* first = static_cast<const First*>(codes_[pair.column].data());
+                    const Second* second = static_cast<const Second*>(codes_[pair.column + 1].data());
+                    std::uint8_t* out = pair.codes.data();
+                    const std::size_t stride = pair.stride;
+                    for_blocks([&](RowBlock block) {
+                        for (std::size_t i = block.begin; i < block.end; ++i)
+                            out[i] = static_cast<std::uint8_t>((static_cast<std::size_t>(first[i] + 1)) * stride +
+                                                               static_cast<std::size_t>(second[i] + 1));
+                    });
+                });
+            });
+        }
+    }
+
+    // Calls f.template operator()<K>(p) for the pairs [p, p + K), in groups of up to four.
+    template <class F>
+    void in_pair_groups(F&& f) const {
+        for (std::size_t p = 0; p < pairs_.size();) {
+            const std::size_t k = std::min<std::size_t>(4, pairs_.size() - p);
+            switch (k) {
+                case 4: f.template operator()<4>(p); break;
+                case 3: f.template operator()<3>(p); break;
+                case 2: f.template operator()<2>(p); break;
+                default: f.template operator()<1>(p); break;
+            }
+            p += k;
+        }
+    }
+
+    // add_one_hot_scores with the pairs: z[i] += t[pair code], t[(a + 1) stride + (b + 1)] =
+    // w_a + w_b (a missing code's weight 0); the columns in no pair one at a time.
+    template <class Z>
+    void add_paired_scores(Eigen::Index a, Eigen::Index m, const Scalar* w, Z& z) const {
+        in_pair_groups([&]<std::size_t K>(std::size_t p) {
+            Scalar tables[K][max_pair_codes];
+            const std::uint8_t* code[K];
+            for (std::size_t k = 0; k < K; ++k) {
+                const CodePair& pair = pairs_[p + k];
+                const Scalar* w0 = w + offsets_[pair.column];
+                const Scalar* w1 = w + offsets_[pair.column + 1];
+                for (std::size_t l = 0; l < pair.size; ++l) {
+                    const std::size_t c0 = l / pair.stride, c1 = l % pair.stride;
+                    tables[k][l] = (c0 > 0 ? w0[c0 - 1] : Scalar(0)) + (c1 > 0 ? w1[c1 - 1] : Scalar(0));
+                }
+                code[k] = pair.codes.data() + a;
+            }
+            for (Eigen::Index i = 0; i < m; ++i) {
+                Scalar zi = z[i];
+                for (std::size_t k = 0; k < K; ++k) zi += tables[k][code[k][i]];
+                z[i] = zi;
+            }
+        });
+        for (const std::size_t j : unpaired_)
+            with_code_type(codes_[j].type(), [&]<class Code>() { add_one_hot_scores_of<1, Code>(j, a, m, w, z); });
+    }
+
+    // add_one_hot_gradient with the pairs: the scatter into four interleaved copies of each
+    // pair's table of sums, then each entry added to its two categories' gradients.
+    template <class R>
+    void add_paired_gradient(Eigen::Index a, Eigen::Index m, const R& r, Scalar* g) const {
+        in_pair_groups([&]<std::size_t K>(std::size_t p) {
+            thread_local std::vector<Scalar> sums;
+            const std::uint8_t* code[K];
+            Scalar* copies[K];
+            std::size_t size[K];
+            std::size_t total = 0;
+            for (std::size_t k = 0; k < K; ++k) {
+                size[k] = pairs_[p + k].size;
+                total += 4 * size[k];
+            }
+            sums.assign(total, Scalar(0));
+            for (std::size_t k = 0, at = 0; k < K; at += 4 * size[k], ++k) {
+                code[k] = pairs_[p + k].codes.data() + a;
+                copies[k] = sums.data() + at;
+            }
+            for (Eigen::Index i = 0; i < m; ++i) {
+                const Scalar ri = r[i];
+                const std::size_t copy = static_cast<std::size_t>(i & 3);
+                for (std::size_t k = 0; k < K; ++k) copies[k][copy * size[k] + code[k][i]] += ri;
+            }
+            for (std::size_t k = 0; k < K; ++k) {
+                const CodePair& pair = pairs_[p + k];
+                const Scalar* c = copies[k];
+                const std::size_t n = pair.size;
+                Scalar* g0 = g + offsets_[pair.column];
+                Scalar* g1 = g + offsets_[pair.column + 1];
+                for (std::size_t l = 0; l < n; ++l) {
+                    const std::size_t c0 = l / pair.stride, c1 = l % pair.stride;
+                    const Scalar sum = (c[l] + c[n + l]) + (c[2 * n + l] + c[3 * n + l]);
+                    if (c0 > 0) g0[c0 - 1] += sum;
+                    if (c1 > 0) g1[c1 - 1] += sum;
+                }
+            }
+        });
+        for (const std::size_t j : unpaired_)
+            with_code_type(codes_[j].type(), [&]<class Code>() { add_one_hot_gradient_of<1, Code>(j, a, m, r, g); });
+    }
+
     // One past the last feature of one-hot column j.
     Eigen::Index one_hot_end(std::size_t j) const noexcept {
         return j + 1 < offsets_.size() ? offsets_[j + 1] : n_features_;
@@ -525,8 +663,10 @@ private:
     }
 
     // z = (x - center) w_folded + b for rows [a, a + m).
+    // one_hot: how to read the one-hot columns (the fit's fused passes read them paired).
     template <class Weights, class Out>
-    void scores(Eigen::Index a, Eigen::Index m, const Weights& folded, Scalar intercept, Out&& z) const {
+    void scores(Eigen::Index a, Eigen::Index m, const Weights& folded, Scalar intercept, Out&& z,
+                OneHotReading one_hot = unpaired) const {
         z.setConstant(intercept);
         const std::size_t q = f64_.size();
         for (std::size_t j = 0; j < q; j += 1) {
@@ -556,7 +696,10 @@ private:
             const Scalar w = folded(static_cast<Eigen::Index>(j));
             with_rows(j, a, m, [&](const auto& x) { z += (x - center_[j]) * w; });
         }
-        add_one_hot_scores(a, m, folded.data(), z);
+        if (one_hot == paired && !pairs_.empty())
+            add_paired_scores(a, m, folded.data(), z);
+        else
+            add_one_hot_scores(a, m, folded.data(), z);
     }
 
     // z[i] += (x_k[a + i] - center_k) w_k for the four float32 columns k = j .. j + 3, widened
@@ -599,7 +742,7 @@ private:
     // g += X_block' r before the division by the scales: sum_i r_i (x_ij - center_j) for the
     // numeric features, a scatter for the one-hot ones.
     template <class R, class G>
-    void gradient_block(Eigen::Index a, Eigen::Index m, const R& r, G&& g) const {
+    void gradient_block(Eigen::Index a, Eigen::Index m, const R& r, G&& g, OneHotReading one_hot = unpaired) const {
         const std::size_t q = f64_.size();
         for (std::size_t j = 0; j < q; ++j) {
             // Four columns of the same storage at once; a column at a time otherwise.
@@ -619,7 +762,10 @@ private:
             }
             with_rows(j, a, m, [&](const auto& x) { g(static_cast<Eigen::Index>(j)) += ((x - center_[j]) * r).sum(); });
         }
-        if (!codes_.empty()) add_one_hot_gradient(a, m, r, &g(0));
+        if (one_hot == paired && !pairs_.empty())
+            add_paired_gradient(a, m, r, &g(0));
+        else if (!codes_.empty())
+            add_one_hot_gradient(a, m, r, &g(0));
     }
 
     // Whether numeric columns [j, j + count) are all stored as T.
@@ -734,6 +880,8 @@ private:
     std::vector<Scalar> center_, scale_;          // the affine map of each numeric column
     std::vector<CodeView> codes_;                 // each one-hot column's codes, -1 = no category
     std::vector<Eigen::Index> offsets_;           // first feature of each one-hot column
+    std::vector<CodePair> pairs_;                 // the fused passes' pairs of one-hot columns
+    std::vector<std::size_t> unpaired_;           // the one-hot columns in no pair (when pairs_ has some)
     Eigen::Index n_features_ = 0;
     std::size_t threads_ = 0;
 };
