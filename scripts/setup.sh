@@ -10,7 +10,7 @@ set -euo pipefail
 
 packages=(
     build-essential cmake ninja-build pkg-config
-    libeigen3-dev libboost-serialization-dev zlib1g-dev
+    libeigen3-dev libboost-serialization-dev zlib1g-dev libdeflate-dev
     catch2 libbenchmark-dev libxtensor-dev nlohmann-json3-dev libcpp-httplib-dev
     libopenblas-dev  # the blas backend (MLPIPE_WITH_BLAS), which scripts/test.sh builds and tests
     libopenmpi-dev openmpi-bin  # distributed fits (MLPIPE_WITH_MPI), tested with mpirun -np 1, 2, 3
