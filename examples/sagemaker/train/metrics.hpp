@@ -79,15 +79,6 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
         k == 2 ? "only one class occurs in the truth" : "ROC AUC is reported for binary problems only";
     if (m.rows == 0) return m;  // nothing to score: every number stays 0
 
-    // Probabilities clipped to [1e-15, 1 - 1e-15] (scikit-learn's eps before 1.2; see the top)
-    // so that a confident mistake costs a large but finite loss.
-    constexpr double eps = 1e-15;
-    double loss = 0;
-    for (std::size_t i = 0; i < m.rows; ++i)
-        loss -= std::log(
-            std::clamp(proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(truth[i])), eps, 1 - eps));
-    m.log_loss = loss / static_cast<double>(m.rows);
-
     // The confusion matrix in one pass over the codes; accuracy and the per-class scores
     // follow from it with scikit-learn's formulas (the library's divide(), as
     // precision_recall_fscore_support uses). Counting in the metrics' own functions took
@@ -116,6 +107,16 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
             tallies.predicted[p] += static_cast<double>(counts[t * k + p]);
         }
     m.accuracy = static_cast<double>(correct) / static_cast<double>(m.rows);
+
+    // The true classes' probabilities (their codes checked above), clipped to [1e-15, 1 - 1e-15]
+    // (scikit-learn's eps before 1.2; see the top) so that a confident mistake costs a large
+    // but finite loss; then one vectorised log and sum (libm's log a row at a time was a
+    // quarter of the evaluation on 1M rows).
+    constexpr double eps = 1e-15;
+    Eigen::ArrayXd p(static_cast<Eigen::Index>(m.rows));
+    for (std::size_t i = 0; i < m.rows; ++i)
+        p[static_cast<Eigen::Index>(i)] = proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(truth[i]));
+    m.log_loss = -p.max(eps).min(1 - eps).log().sum() / static_cast<double>(m.rows);
 
     // Per class; a ratio with a zero denominator is 0, as sklearn's zero_division default.
     const PrecisionRecallFscoreSupport scores =
