@@ -58,6 +58,12 @@ void set_threads_if_any(D& design, unsigned threads) {
     if constexpr (requires { design.set_threads(threads); }) design.set_threads(threads);
 }
 
+// As LogisticRegression.fit prepares its design (older Designs had no such step).
+template <class D>
+void pair_one_hot_columns_if_any(D& design) {
+    if constexpr (requires { design.pair_one_hot_columns(); }) design.pair_one_hot_columns();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,6 +146,7 @@ int main(int argc, char** argv) {
 
         auto design = mlpipe::Design<double>::build(X, "bench", scalings);
         set_threads_if_any(design, threads);
+        pair_one_hot_columns_if_any(design);
         const mlpipe::LinearLoss<mlpipe::Design<double>, mlpipe::BinomialLoss> loss(design, y, weights, 1, 1.0, 1.0,
                                                                                     true);
         Eigen::VectorXd params = Eigen::VectorXd::LinSpaced(design.n_features() + 1, -0.05, 0.05), grad;

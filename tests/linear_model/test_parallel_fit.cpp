@@ -55,6 +55,60 @@ TEST_CASE("float32 fits the model of float64 to within float rounding", "[parall
           1e-5 * std::abs(in_double.final_step().objective()));
 }
 
+namespace {
+
+// The binary fused pass against Z = X w + b, the per-row loss and X' r (the separate passes,
+// which read the one-hot columns one at a time). Returns the fused loss. weights: null, every
+// weight 1.
+double check_fused_binary_pass(const Design<double>& design, const std::vector<std::int32_t>& y,
+                               const double* weights, const Eigen::VectorXd& params) {
+    const Eigen::Index p = design.n_features();
+    Eigen::VectorXd fused_gradient;
+    double intercept_gradient = 0;
+    const double fused = design.binary_loss_gradient<BinomialLoss>(params.head(p), params[p], y.data(), weights,
+                                                                   fused_gradient, intercept_gradient);
+    Eigen::MatrixXd Z;
+    design.decision(params.head(p), params.tail(1), Z);
+    Eigen::MatrixXd R(Z.rows(), 1);
+    double loss = 0;
+    for (Eigen::Index i = 0; i < Z.rows(); ++i)
+        loss += BinomialLoss::loss_gradient(&Z(i, 0), 1, y[static_cast<std::size_t>(i)], weights ? weights[i] : 1.0,
+                                            &R(i, 0));
+    Eigen::VectorXd gradient(p);
+    design.transpose_times(R, gradient);
+    CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
+    CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
+    CHECK(std::abs(intercept_gradient - R.sum()) < 1e-9);
+    return fused;
+}
+
+// The multinomial fused pass (K = W's columns) against Z = X W + 1 b', the per-row loss and X' R.
+void check_fused_multinomial_pass(const Design<double>& design, const std::vector<std::int32_t>& y,
+                                  const Eigen::VectorXd& weights, const Eigen::MatrixXd& W, const Eigen::RowVectorXd& b) {
+    const Eigen::Index p = design.n_features(), k = W.cols();
+    Eigen::MatrixXd fused_gradient;
+    Eigen::RowVectorXd fused_intercept_gradient;
+    const double fused = design.loss_gradient<MultinomialLoss>(W, b, y.data(), weights.data(), fused_gradient,
+                                                               fused_intercept_gradient);
+    Eigen::MatrixXd Z;
+    design.decision(W, b, Z);
+    Eigen::MatrixXd R(Z.rows(), k);
+    double loss = 0;
+    Eigen::VectorXd z(k), g(k);
+    for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+        z = Z.row(i).transpose();
+        loss += MultinomialLoss::loss_gradient(z.data(), k, y[static_cast<std::size_t>(i)], weights[i], g.data());
+        R.row(i) = g.transpose();
+    }
+    Eigen::MatrixXd gradient(p, k);
+    design.transpose_times(R, gradient);
+    CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
+    CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
+    CHECK(test::max_abs_diff(fused_intercept_gradient.transpose(), R.colwise().sum().transpose()) < 1e-9);
+}
+
+}  // namespace
+
 TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel][linear_loss]") {
     const test::SyntheticDesign problem = test::synthetic_design(synthetic(10'000, 2, 3), 3);
     const Design<double>& design = problem.design;
@@ -62,23 +116,7 @@ TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel
     Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
     const Eigen::Index p = design.n_features();
     Eigen::VectorXd params = Eigen::VectorXd::LinSpaced(p + 1, -0.7, 0.9);
-
-    Eigen::VectorXd fused_gradient;
-    double intercept_gradient = 0;
-    const double fused = design.binary_loss_gradient<BinomialLoss>(params.head(p), params[p], y.data(), weights.data(),
-                                                                   fused_gradient, intercept_gradient);
-    // The same from Z = X w + b, the per-row loss, and X' r.
-    Eigen::MatrixXd Z;
-    design.decision(params.head(p), params.tail(1), Z);
-    Eigen::MatrixXd R(Z.rows(), 1);
-    double loss = 0;
-    for (Eigen::Index i = 0; i < Z.rows(); ++i)
-        loss += BinomialLoss::loss_gradient(&Z(i, 0), 1, y[static_cast<std::size_t>(i)], weights[i], &R(i, 0));
-    Eigen::VectorXd gradient(p);
-    design.transpose_times(R, gradient);
-    CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
-    CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
-    CHECK(std::abs(intercept_gradient - R.sum()) < 1e-9);
+    const double fused = check_fused_binary_pass(design, y, weights.data(), params);
 
     // No weights (a null pointer, as LinearLoss passes for unit weights) are weights of 1: the
     // gradient to the bit, the loss to its last bits (it sums its logarithms eight rows at a time).
@@ -97,51 +135,28 @@ TEST_CASE("the fused pass equals the separate passes on many blocks", "[parallel
 
 TEST_CASE("the fused multinomial pass equals the separate passes on many blocks", "[parallel][linear_loss]") {
     const test::SyntheticDesign problem = test::synthetic_design(synthetic(10'000, 3, 5), 3);
-    const Design<double>& design = problem.design;
-    const std::vector<std::int32_t>& y = problem.y;
-    Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(y.size()), 0.5, 1.5);
-    const Eigen::Index p = design.n_features();
-    const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
-    const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
-
-    Eigen::MatrixXd fused_gradient;
-    Eigen::RowVectorXd fused_intercept_gradient;
-    const double fused = design.loss_gradient<MultinomialLoss>(W, b, y.data(), weights.data(), fused_gradient,
-                                                               fused_intercept_gradient);
-    // The same from Z = X W + 1 b', the per-row loss, and X' R.
-    Eigen::MatrixXd Z;
-    design.decision(W, b, Z);
-    Eigen::MatrixXd R(Z.rows(), 3);
-    double loss = 0;
-    Eigen::Vector3d z, g;
-    for (Eigen::Index i = 0; i < Z.rows(); ++i) {
-        z = Z.row(i).transpose();
-        loss += MultinomialLoss::loss_gradient(z.data(), 3, y[static_cast<std::size_t>(i)], weights[i], g.data());
-        R.row(i) = g.transpose();
-    }
-    Eigen::MatrixXd gradient(p, 3);
-    design.transpose_times(R, gradient);
-    CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
-    CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
-    CHECK(test::max_abs_diff(fused_intercept_gradient.transpose(), R.colwise().sum().transpose()) < 1e-9);
+    const Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(problem.y.size()), 0.5, 1.5);
+    const Eigen::Index p = problem.design.n_features();
+    check_fused_multinomial_pass(problem.design, problem.y, weights, Eigen::MatrixXd::Random(p, 3),
+                                 Eigen::RowVectorXd::Random(3));
 }
 
 TEST_CASE("the fused passes read narrow one-hot columns in pairs, to the same sums", "[parallel][linear_loss]") {
     // From Design::pair_min_rows rows on, the fused passes read neighbouring one-hot columns
-    // with few categories as one column of pair codes. Here c0 and c1 pair, c2 is too wide to
-    // pair with c3, and c3 pairs with c4; the encoder meets unknown categories (no code) in
-    // every column. The fused passes must equal the separate passes, which read a column at
+    // with few categories as one column of pair codes. Here c0 and c1 pair, c2 and c3 are too
+    // wide to pair (they are read as a group of two, as without pairs), and c4 pairs with c5;
+    // the encoder meets unknown categories (no code) in every column. The fused passes must equal the separate passes, which read a column at
     // a time, to rounding.
     const std::size_t rows = 3 * Design<double>::pair_min_rows + 123;
     std::mt19937_64 random(17);
     std::vector<double> x(rows);
-    std::vector<std::string> c[5];
-    const std::size_t levels[5] = {10, 7, 40, 20, 5};
+    std::vector<std::string> c[6];
+    const std::size_t levels[6] = {10, 7, 40, 30, 20, 5};
     std::vector<std::int32_t> y(rows), y3(rows);
     for (std::size_t i = 0; i < rows; ++i) {
         x[i] = static_cast<double>(random() % 1000) / 100;
         double score = 0.3 * (x[i] - 5);
-        for (std::size_t k = 0; k < 5; ++k) {
+        for (std::size_t k = 0; k < 6; ++k) {
             const std::size_t level = random() % (levels[k] + 1);  // level == levels[k]: unknown below
             c[k].push_back("v" + std::to_string(level));
             score += (level % 3 == 0 ? 0.4 : -0.2);
@@ -152,7 +167,7 @@ TEST_CASE("the fused passes read narrow one-hot columns in pairs, to the same su
     Frame X;
     X.add_numeric("x", x);
     std::vector<std::string> names;
-    for (std::size_t k = 0; k < 5; ++k) {
+    for (std::size_t k = 0; k < 6; ++k) {
         names.push_back("c" + std::to_string(k));
         X.add_categorical(names.back(), c[k]);
     }
@@ -160,60 +175,30 @@ TEST_CASE("the fused passes read narrow one-hot columns in pairs, to the same su
     Frame fit_frame;
     {
         std::vector<double> fx;
-        std::vector<std::string> fc[5];
+        std::vector<std::string> fc[6];
         for (std::size_t l = 0; l < 40; ++l) {
             fx.push_back(static_cast<double>(l));
-            for (std::size_t k = 0; k < 5; ++k) fc[k].push_back("v" + std::to_string(l % levels[k]));
+            for (std::size_t k = 0; k < 6; ++k) fc[k].push_back("v" + std::to_string(l % levels[k]));
         }
         fit_frame.add_numeric("x", fx);
-        for (std::size_t k = 0; k < 5; ++k) fit_frame.add_categorical(names[k], fc[k]);
+        for (std::size_t k = 0; k < 6; ++k) fit_frame.add_categorical(names[k], fc[k]);
     }
     OneHotEncoder encoder{{.columns = names, .handle_unknown = HandleUnknown::ignore}};
     encoder.fit(fit_frame);
     const Frame encoded = encoder.transform(X);
     REQUIRE(encoded.column("c2").is_one_hot());
-    const Design<double> design = Design<double>::build(encoded, "test", {{"x", FeatureScaling{5.0, 2.5}}});
+    Design<double> design = Design<double>::build(encoded, "test", {{"x", FeatureScaling{5.0, 2.5}}});
     const Eigen::Index p = design.n_features();
-    REQUIRE(p == 1 + 10 + 7 + 40 + 20 + 5);
+    REQUIRE(p == 1 + 10 + 7 + 40 + 30 + 20 + 5);
+    REQUIRE(design.one_hot_pairs().empty());  // a prediction's design reads a column at a time
+    design.pair_one_hot_columns();            // as LogisticRegression.fit does
+    REQUIRE(design.one_hot_pairs() == std::vector<std::size_t>{0, 4});
 
     SECTION("binary") {
-        const Eigen::VectorXd params = Eigen::VectorXd::LinSpaced(p + 1, -0.9, 0.8);
-        Eigen::VectorXd fused_gradient;
-        double intercept_gradient = 0;
-        const double fused = design.binary_loss_gradient<BinomialLoss>(params.head(p), params[p], y.data(), nullptr,
-                                                                       fused_gradient, intercept_gradient);
-        Eigen::MatrixXd Z;
-        design.decision(params.head(p), params.tail(1), Z);
-        Eigen::MatrixXd R(Z.rows(), 1);
-        double loss = 0;
-        for (Eigen::Index i = 0; i < Z.rows(); ++i)
-            loss += BinomialLoss::loss_gradient(&Z(i, 0), 1, y[static_cast<std::size_t>(i)], 1.0, &R(i, 0));
-        Eigen::VectorXd gradient(p);
-        design.transpose_times(R, gradient);
-        CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
-        CHECK(test::max_abs_diff(fused_gradient, gradient) < 1e-9);
-        CHECK(std::abs(intercept_gradient - R.sum()) < 1e-9);
+        check_fused_binary_pass(design, y, nullptr, Eigen::VectorXd::LinSpaced(p + 1, -0.9, 0.8));
     }
     SECTION("three classes") {
-        const Eigen::MatrixXd W = Eigen::MatrixXd::Random(p, 3);
-        const Eigen::RowVectorXd b = Eigen::RowVectorXd::Random(3);
         const Eigen::VectorXd weights = Eigen::VectorXd::LinSpaced(static_cast<Eigen::Index>(rows), 0.5, 1.5);
-        Eigen::MatrixXd G;
-        Eigen::RowVectorXd gb;
-        const double fused = design.loss_gradient<MultinomialLoss>(W, b, y3.data(), weights.data(), G, gb);
-        Eigen::MatrixXd Z;
-        design.decision(W, b, Z);
-        Eigen::MatrixXd R(Z.rows(), 3);
-        double loss = 0;
-        for (Eigen::Index i = 0; i < Z.rows(); ++i) {
-            Eigen::RowVector3d z = Z.row(i), r;
-            loss += MultinomialLoss::loss_gradient(z.data(), 3, y3[static_cast<std::size_t>(i)], weights[i], r.data());
-            R.row(i) = r;
-        }
-        Eigen::MatrixXd expected(p, 3);
-        design.transpose_times(R, expected);
-        CHECK(std::abs(fused - loss) < 1e-12 * std::abs(loss));
-        CHECK(test::max_abs_diff(G, expected) < 1e-9);
-        CHECK(test::max_abs_diff(gb, Eigen::RowVectorXd(R.colwise().sum())) < 1e-9);
+        check_fused_multinomial_pass(design, y3, weights, Eigen::MatrixXd::Random(p, 3), Eigen::RowVectorXd::Random(3));
     }
 }

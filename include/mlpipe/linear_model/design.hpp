@@ -130,7 +130,6 @@ public:
             offset += static_cast<Eigen::Index>(c->width());
         }
         design.n_features_ = offset;
-        if (rows >= pair_min_rows) design.pair_one_hot_columns();
         return design;
     }
 
@@ -365,6 +364,51 @@ public:
         return widths;
     }
 
+    // Prepares the fused passes of a fit (LogisticRegression.fit calls it; a prediction's design
+    // has no use for it): from pair_min_rows rows on, pairs neighbouring one-hot columns with
+    // few categories, which the fused passes then read as one column of pair codes (see
+    // CodePair below). A pass over the codes and a byte a row per pair; does nothing the second time.
+    void pair_one_hot_columns() {
+        if (static_cast<std::size_t>(rows_) < pair_min_rows || !pairs_.empty()) return;
+        const auto width = [&](std::size_t j) { return static_cast<std::size_t>(one_hot_end(j) - offsets_[j]); };
+        std::vector<std::size_t> unpaired;
+        for (std::size_t j = 0; j < codes_.size();) {
+            if (j + 1 < codes_.size() && (width(j) + 1) * (width(j + 1) + 1) <= max_pair_codes) {
+                pairs_.push_back({j, width(j + 1) + 1, (width(j) + 1) * (width(j + 1) + 1),
+                                  std::vector<std::uint8_t>(static_cast<std::size_t>(rows_))});
+                j += 2;
+            } else {
+                unpaired.push_back(j);
+                j += 1;
+            }
+        }
+        if (pairs_.empty()) return;
+        unpaired_ = std::move(unpaired);
+        for (CodePair& pair : pairs_) {
+            with_code_type(codes_[pair.column].type(), [&]<class First>() {
+                with_code_type(codes_[pair.column + 1].type(), [&]<class Second>() {
+                    const First* first = static_cast<const First*>(codes_[pair.column].data());
+                    const Second* second = static_cast<const Second*>(codes_[pair.column + 1].data());
+                    std::uint8_t* out = pair.codes.data();
+                    const std::size_t stride = pair.stride;
+                    for_blocks([&](RowBlock block) {
+                        for (std::size_t i = block.begin; i < block.end; ++i)
+                            out[i] = static_cast<std::uint8_t>((static_cast<std::size_t>(first[i] + 1)) * stride +
+                                                               static_cast<std::size_t>(second[i] + 1));
+                    });
+                });
+            });
+        }
+    }
+
+    // The one-hot columns that the fused passes read paired: the first of each pair (its
+    // partner is the next column). Empty before pair_one_hot_columns, or when none pair.
+    std::vector<std::size_t> one_hot_pairs() const {
+        std::vector<std::size_t> firsts;
+        for (const CodePair& pair : pairs_) firsts.push_back(pair.column);
+        return firsts;
+    }
+
     // The one-hot part of the passes, for other backends' designs built on this one (their
     // dense products elsewhere, these loops here).
     // z[i] += w[offset_j + code_ij] for rows [a, a + m) (w: n_features weights, z: m scores),
@@ -395,10 +439,11 @@ private:
     // copies of a group's sums per thread.
     static constexpr Eigen::Index max_grouped_width = 4096;
 
+    // Columns [begin, end); all of them by default.
     template <class F>
-    void in_one_hot_groups(F&& f) const {
-        const std::size_t n = codes_.size();
-        for (std::size_t j = 0; j < n;) {
+    void in_one_hot_groups(F&& f, std::size_t begin = 0, std::size_t end = static_cast<std::size_t>(-1)) const {
+        const std::size_t n = std::min(end, codes_.size());
+        for (std::size_t j = begin; j < n;) {
             std::size_t k = std::min<std::size_t>(4, n - j);
             for (std::size_t l = 1; l < k; ++l)
                 if (codes_[j + l].type() != codes_[j].type()) k = l;  // ends at the first other type
@@ -465,7 +510,7 @@ private:
     // column of pair codes, (c_j + 1) * stride + (c_{j+1} + 1) with stride = width_{j+1} + 1
     // (0 for no category): one gather and one scatter for the two, into a table of the pair's
     // sums (5 ten-level columns: 6.1 to 3.1 ns a row for the one-hot part of a pass). Made by
-    // build() from pair_min_rows rows on, for the fused passes only:
+    // pair_one_hot_columns() for a fit, from pair_min_rows rows on, for the fused passes only:
     // they add the two weights first, so scores come out with other last bits than a column
     // at a time, and predictions keep the bits they have whatever the number of rows.
     enum OneHotReading { unpaired, paired };
@@ -477,39 +522,6 @@ private:
         std::size_t size = 0;    // pair codes: (width of column + 1) * stride
         std::vector<std::uint8_t> codes;
     };
-
-    void pair_one_hot_columns() {
-        const auto width = [&](std::size_t j) { return static_cast<std::size_t>(one_hot_end(j) - offsets_[j]); };
-        for (std::size_t j = 0; j < codes_.size();) {
-            if (j + 1 < codes_.size() && (width(j) + 1) * (width(j + 1) + 1) <= max_pair_codes) {
-                pairs_.push_back({j, width(j + 1) + 1, (width(j) + 1) * (width(j + 1) + 1),
-                                  std::vector<std::uint8_t>(static_cast<std::size_t>(rows_))});
-                j += 2;
-            } else {
-                unpaired_.push_back(j);
-                j += 1;
-            }
-        }
-        if (pairs_.empty()) {
-            unpaired_.clear();
-            return;
-        }
-        for (CodePair& pair : pairs_) {
-            with_code_type(codes_[pair.column].type(), [&]<class First>() {
-                with_code_type(codes_[pair.column + 1].type(), [&]<class Second>() {
-                    const First* first = static_cast<const First*>(codes_[pair.column].data());
-                    const Second* second = static_cast<const Second*>(codes_[pair.column + 1].data());
-                    std::uint8_t* out = pair.codes.data();
-                    const std::size_t stride = pair.stride;
-                    for_blocks([&](RowBlock block) {
-                        for (std::size_t i = block.begin; i < block.end; ++i)
-                            out[i] = static_cast<std::uint8_t>((static_cast<std::size_t>(first[i] + 1)) * stride +
-                                                               static_cast<std::size_t>(second[i] + 1));
-                    });
-                });
-            });
-        }
-    }
 
     // Calls f.template operator()<K>(p) for the pairs [p, p + K), in groups of up to four.
     template <class F>
@@ -549,8 +561,8 @@ private:
                 z[i] = zi;
             }
         });
-        for (const std::size_t j : unpaired_)
-            with_code_type(codes_[j].type(), [&]<class Code>() { add_one_hot_scores_of<1, Code>(j, a, m, w, z); });
+        in_unpaired_groups(
+            [&]<std::size_t K, class Code>(std::size_t j) { add_one_hot_scores_of<K, Code>(j, a, m, w, z); });
     }
 
     // add_one_hot_gradient with the pairs: the scatter into four interleaved copies of each
@@ -591,8 +603,19 @@ private:
                 }
             }
         });
-        for (const std::size_t j : unpaired_)
-            with_code_type(codes_[j].type(), [&]<class Code>() { add_one_hot_gradient_of<1, Code>(j, a, m, r, g); });
+        in_unpaired_groups(
+            [&]<std::size_t K, class Code>(std::size_t j) { add_one_hot_gradient_of<K, Code>(j, a, m, r, g); });
+    }
+
+    // in_one_hot_groups over each run of neighbouring columns in no pair.
+    template <class F>
+    void in_unpaired_groups(F&& f) const {
+        for (std::size_t k = 0; k < unpaired_.size();) {
+            std::size_t run = 1;
+            while (k + run < unpaired_.size() && unpaired_[k + run] == unpaired_[k] + run) ++run;
+            in_one_hot_groups(f, unpaired_[k], unpaired_[k] + run);
+            k += run;
+        }
     }
 
     // One past the last feature of one-hot column j.

@@ -57,6 +57,7 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
                                  std::to_string(sample_weight[i]) + " is not a finite non-negative number");
         built.emplace(Design<Scalar>::build(X, "LogisticRegression.fit", scalings, resolve_n_jobs(options_.n_jobs)));
         if (built->n_features() == 0) throw data_error("LogisticRegression.fit: X has no feature columns");
+        built->pair_one_hot_columns();  // for the fused passes (a prediction's design skips it)
         // Classes: sorted unique labels; y as class indices.
         auto encoded = encode_labels(y);
         classes = std::move(encoded.classes);
