@@ -539,7 +539,8 @@ private:
     }
 
     // add_one_hot_scores with the pairs: z[i] += t[pair code], t[(a + 1) stride + (b + 1)] =
-    // w_a + w_b (a missing code's weight 0); the columns in no pair one at a time.
+    // w_a + w_b (a missing code's weight 0); the columns in no pair as add_one_hot_scores reads
+    // them (neighbours in groups of up to four).
     template <class Z>
     void add_paired_scores(Eigen::Index a, Eigen::Index m, const Scalar* w, Z& z) const {
         in_pair_groups([&]<std::size_t K>(std::size_t p) {

@@ -110,7 +110,7 @@ private:
         return u.log().max(tiny) / (u - Scalar(1)).max(tiny);
     }
 
-    // sum_i log1p(e_i), e_i in (0, 1], u = 1 + e, with one logarithm per eight terms: the
+    // sum_i log1p(e_i), e_i in [0, 1], u = 1 + e, with one logarithm per eight terms: the
     // logarithm took half of the loss step. log1p(e_1) + ... + log1p(e_8) = log1p(q), where
     // q = (1 + e_1) ... (1 + e_8) - 1 is built as q + e + q e, a sum of positive terms, so q
     // keeps the e's relative precision (q < 256). The rows past the last eight (fewer than
