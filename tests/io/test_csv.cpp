@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -104,6 +105,39 @@ TEST_CASE("parse_csv number syntax: '+', exponents, inf and nan spellings, out o
             continue;
         }
         CHECK(mlpipe::parse_csv(input).column("x").is_categorical());
+    }
+}
+
+TEST_CASE("parse_csv codes categories in order of first appearance, short and long texts alike", "[csv]") {
+    // Every text of 1 to 9 letters over {a, b} (1,022 of them: the dictionary grows many
+    // times; those of 8 and 9 letters take the hashed path), each row a random one, with
+    // prefixes of one another and texts that differ only in their last letter.
+    std::vector<std::string> labels;
+    for (std::size_t length = 1; length <= 9; ++length)
+        for (std::size_t bits = 0; bits < (std::size_t{1} << length); ++bits) {
+            std::string label;
+            for (std::size_t i = 0; i < length; ++i) label += (bits >> i) & 1 ? 'b' : 'a';
+            labels.push_back(label);
+        }
+    std::mt19937 rng(7);
+    std::string text = "c\n";
+    std::vector<std::string> rows;
+    for (int i = 0; i < 20000; ++i) {
+        rows.push_back(labels[rng() % labels.size()]);
+        text += rows.back() + "\n";
+    }
+    std::vector<std::string> first_seen;
+    for (const auto& row : rows)
+        if (std::find(first_seen.begin(), first_seen.end(), row) == first_seen.end()) first_seen.push_back(row);
+    CsvOptions options;
+    options.window_bytes = 8192;  // many pieces, each with its own dictionary
+    const Frame frame = mlpipe::parse_csv(text, options);
+    const auto& column = frame.column("c");
+    REQUIRE(column.is_categorical());
+    REQUIRE(column.dictionary() == first_seen);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        CAPTURE(i);
+        REQUIRE(category(frame, "c", i) == rows[i]);
     }
 }
 

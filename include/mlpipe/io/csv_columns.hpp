@@ -232,32 +232,57 @@ inline std::uint64_t hash_text(std::string_view text) noexcept {
     return (hash ^ (hash >> 31)) * multiplier;
 }
 
+// A text of at most 7 bytes as one word: its bytes, and its length in the top byte, so that
+// two such texts are equal exactly when their words are. The bytes are read with at most two
+// overlapping loads, none past the text's end.
+inline std::uint64_t packed_short_text(std::string_view text) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    std::uint64_t word = 0;
+    if (n >= 4) {
+        std::uint32_t low, high;
+        std::memcpy(&low, p, 4);
+        std::memcpy(&high, p + n - 4, 4);
+        word = low | std::uint64_t{high} << (8 * (n - 4));
+    } else if (n >= 2) {
+        std::uint16_t low, high;
+        std::memcpy(&low, p, 2);
+        std::memcpy(&high, p + n - 2, 2);
+        word = low | std::uint64_t{high} << (8 * (n - 2));
+    } else if (n == 1) {
+        word = p[0];
+    }
+    return word | std::uint64_t{n} << 56;
+}
+
 // Codes for distinct texts, in order of first appearance. Open addressing: a column has
 // few distinct values as a rule, and this lookup is per field. A piece's dictionary keeps
 // views (into the window or the piece's unescaped strings); a column's keeps the texts.
+// Each slot holds a key beside its code: a short text's packed word, which settles equality
+// without reading the entry (category labels are short as a rule), else the text's hash
+// with the top byte set, which an entry's text must then confirm.
 template <class Text>
 class TextDictionary {
 public:
     void clear() {
         entries_.clear();
-        if (!slots_.empty()) std::fill(slots_.begin(), slots_.end(), -1);
+        if (!slots_.empty()) std::fill(slots_.begin(), slots_.end(), Slot{});
     }
 
     void reserve(std::size_t count) { entries_.reserve(count); }
 
+    // The lookup, small enough to be inlined into the parse loop; a new text goes to add().
     std::int32_t code(std::string_view text) {
-        if (2 * (entries_.size() + 1) > slots_.size()) grow();
-        std::size_t slot = static_cast<std::size_t>(hash_text(text) >> shift_);
-        while (true) {
-            const std::int32_t code = slots_[slot];
-            if (code < 0) break;
-            if (same_text(entries_[static_cast<std::size_t>(code)], text)) return code;
-            slot = (slot + 1) & (slots_.size() - 1);
+        const std::uint64_t key = key_of(text);
+        if (!slots_.empty()) {
+            for (std::size_t slot = slot_of(key);; slot = (slot + 1) & (slots_.size() - 1)) {
+                const Slot& s = slots_[slot];
+                if (s.code < 0) break;
+                if (s.key == key && (key < long_key_bit || same_text(entries_[static_cast<std::size_t>(s.code)], text)))
+                    return s.code;
+            }
         }
-        const auto code = static_cast<std::int32_t>(entries_.size());
-        slots_[slot] = code;
-        entries_.emplace_back(text);
-        return code;
+        return add(text, key);
     }
 
     const std::vector<Text>& entries() const noexcept { return entries_; }
@@ -270,20 +295,46 @@ public:
     }
 
 private:
+    struct Slot {
+        std::uint64_t key = 0;
+        std::int32_t code = -1;  // -1 = empty
+    };
+    static constexpr std::uint64_t long_key_bit = std::uint64_t{0xFF} << 56;
+
+    // A table at most a quarter full: few probes, so few mispredicted branches.
+    [[gnu::noinline]] std::int32_t add(std::string_view text, std::uint64_t key) {
+        if (4 * (entries_.size() + 1) > slots_.size()) grow();
+        std::size_t slot = slot_of(key);
+        while (slots_[slot].code >= 0) slot = (slot + 1) & (slots_.size() - 1);
+        const auto code = static_cast<std::int32_t>(entries_.size());
+        slots_[slot] = Slot{key, code};
+        entries_.emplace_back(text);
+        return code;
+    }
+
+    static std::uint64_t key_of(std::string_view text) noexcept {
+        return text.size() <= 7 ? packed_short_text(text) : hash_text(text) | long_key_bit;
+    }
+    std::size_t slot_of(std::uint64_t key) const noexcept {
+        const std::uint64_t mixed = (key ^ (key >> 29)) * 0x9E3779B97F4A7C15ULL;
+        return static_cast<std::size_t>(mixed >> shift_);
+    }
+
     void grow() {
-        slots_.assign(std::max<std::size_t>(16, slots_.size() * 2), -1);
+        slots_.assign(std::max<std::size_t>(32, slots_.size() * 2), Slot{});
         shift_ = 64;
         for (std::size_t size = slots_.size(); size > 1; size /= 2) --shift_;
         for (std::size_t code = 0; code < entries_.size(); ++code) {
-            std::size_t slot = static_cast<std::size_t>(hash_text(entries_[code]) >> shift_);
-            while (slots_[slot] >= 0) slot = (slot + 1) & (slots_.size() - 1);
-            slots_[slot] = static_cast<std::int32_t>(code);
+            const std::uint64_t key = key_of(entries_[code]);
+            std::size_t slot = slot_of(key);
+            while (slots_[slot].code >= 0) slot = (slot + 1) & (slots_.size() - 1);
+            slots_[slot] = Slot{key, static_cast<std::int32_t>(code)};
         }
     }
 
     std::vector<Text> entries_;
-    std::vector<std::int32_t> slots_;  // codes; -1 = empty
-    unsigned shift_ = 64;              // 64 - log2(slots)
+    std::vector<Slot> slots_;
+    unsigned shift_ = 64;  // 64 - log2(slots)
 };
 
 using PieceDictionary = TextDictionary<std::string_view>;
