@@ -108,6 +108,41 @@ TEST_CASE("parse_csv number syntax: '+', exponents, inf and nan spellings, out o
     }
 }
 
+TEST_CASE("parse_csv says a numeric column is finite only when every field parsed as a finite number", "[csv]") {
+    // Rows of plain numbers, then one value in the third column that is not: missing, "inf",
+    // "nan", an overflow, or (finite, the slow path's) 1.5e300. Small windows put that value
+    // in a later window and piece than the first, on two threads.
+    for (const char* odd : {"", "NA", "inf", "nan", "1e400", "1.5e300"}) {
+        CAPTURE(odd);
+        std::string text = "a,b,c\n";
+        for (int i = 0; i < 3000; ++i) text += std::to_string(i) + ".25,-" + std::to_string(i) + ",7\n";
+        text += std::string("1,2,") + odd + "\n";
+        for (const auto type : {mlpipe::NumericType::float64, mlpipe::NumericType::float32}) {
+            if (std::string_view(odd) == "1e400" && type == mlpipe::NumericType::float32) continue;  // an error there
+            if (std::string_view(odd) == "1.5e300" && type == mlpipe::NumericType::float32) continue;
+            CsvOptions options;
+            options.window_bytes = 4096;
+            options.n_threads = 2;
+            options.numeric_type = type;
+            const Frame frame = mlpipe::parse_csv(text, options);
+            CHECK(frame.column("a").known_finite());
+            CHECK(frame.column("b").known_finite());
+            const bool finite = std::string_view(odd) == "1.5e300";
+            CHECK(frame.column("c").known_finite() == finite);
+            CHECK(frame.column("c").count_missing() == (std::string_view(odd) == "" || std::string_view(odd) == "NA" ||
+                                                                std::string_view(odd) == "nan"
+                                                            ? 1u
+                                                            : 0u));
+        }
+    }
+    // A column of text is categorical, never known finite; a column made in code is unknown.
+    CHECK_FALSE(mlpipe::parse_csv("s\nx\n").column("s").known_finite());
+    CHECK_FALSE(mlpipe::Column::numeric("x", {1.0, 2.0}).known_finite());
+    CHECK(mlpipe::Column::numeric("x", {1.0, 2.0}, mlpipe::Column::AllFinite{}).known_finite());
+    CHECK(mlpipe::Column::numeric_f32("x", {1.0f}, mlpipe::Column::AllFinite{}).to_float64().known_finite());
+    CHECK_FALSE(mlpipe::Column::numeric_f32("x", {1.0f}).to_float64().known_finite());
+}
+
 TEST_CASE("parse_csv codes categories in order of first appearance, short and long texts alike", "[csv]") {
     // Every text of 1 to 9 letters over {a, b} (1,022 of them: the dictionary grows many
     // times; those of 8 and 9 letters take the hashed path), each row a random one, with

@@ -17,6 +17,7 @@
 #include <mlpipe/error.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
@@ -84,6 +85,22 @@ public:
         return c;
     }
 
+    // A numeric column whose maker has checked that every value is finite (no NaN, so nothing
+    // missing, and no infinity). The checks for such values (count_missing, a model's fit and
+    // predict) then skip its pass over the rows. read_csv makes its numeric columns so when
+    // every field parsed as a finite number. Debug builds check the promise.
+    struct AllFinite {};
+    static Column numeric(std::string name, std::vector<double> values, AllFinite) {
+        Column c = numeric(std::move(name), std::move(values));
+        c.values_.finite = c.check_all_finite();
+        return c;
+    }
+    static Column numeric_f32(std::string name, std::vector<float> values, AllFinite) {
+        Column c = numeric_f32(std::move(name), std::move(values));
+        c.floats_.finite = c.check_all_finite();
+        return c;
+    }
+
     // A numeric column over values someone else owns, without copying them: `owner` keeps
     // `values` alive and unchanged, and the column (and every Frame and copy that shares it)
     // holds a reference to it. frame_from_xtensor uses these for arrays it can read in place.
@@ -128,6 +145,10 @@ public:
     std::size_t size() const noexcept {
         return is_numeric() ? (floats_ ? floats_.data.size() : values_.data.size()) : codes_.size();
     }
+
+    // A numeric column made as AllFinite (or a copy of one): every value is finite. False
+    // says nothing either way.
+    bool known_finite() const noexcept { return is_numeric() && (floats_ ? floats_.finite : values_.finite); }
 
     // float64 unless a numeric column stores float32.
     NumericType numeric_type() const noexcept { return floats_ ? NumericType::float32 : NumericType::float64; }
@@ -251,8 +272,19 @@ private:
     struct Stored {
         std::shared_ptr<const void> owner;
         std::span<const T> data;
+        bool finite = false;  // every value known finite (values never change once stored)
         explicit operator bool() const noexcept { return owner != nullptr; }
     };
+
+    // True: the AllFinite makers' promise, checked in debug builds only.
+    bool check_all_finite() const noexcept {
+#ifndef NDEBUG
+        visit_values([](auto values) {
+            for (auto v : values) assert(std::isfinite(v) && "Column::numeric(..., AllFinite) got a non-finite value");
+        });
+#endif
+        return true;
+    }
 
     static std::shared_ptr<const void> require_owner(std::shared_ptr<const void> owner, const std::string& name);
 

@@ -80,11 +80,14 @@ MLPIPE_INLINE Column Column::one_hot(std::string name, std::vector<std::int32_t>
 MLPIPE_INLINE Column Column::to_float64() const {
     require(ColumnKind::numeric, "to_float64()");
     if (!floats_) return *this;
-    return numeric(name_, std::vector<double>(floats_.data.begin(), floats_.data.end()));
+    Column widened = numeric(name_, std::vector<double>(floats_.data.begin(), floats_.data.end()));
+    widened.values_.finite = floats_.finite;  // widening keeps every value
+    return widened;
 }
 
 MLPIPE_INLINE std::size_t Column::count_missing() const noexcept {
     std::size_t n = 0;
+    if (known_finite()) return 0;
     if (is_numeric()) {
         if (floats_)
             for (float v : floats_.data) n += std::isnan(v) ? 1 : 0;

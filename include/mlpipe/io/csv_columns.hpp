@@ -345,6 +345,7 @@ struct PieceColumn {
     PieceDictionary dictionary;
     bool saw_number = false;           // a value that is a number, not a missing token
     bool saw_text = false;             // Sink::number met text: the column is categorical
+    bool non_finite = false;           // a value stored that is NaN (missing, not a number) or infinite
     // Sink::forced_number: the piece's first non-number. Behind a pointer: a request body's
     // piece has a PieceColumn per field, and an inline ScanError made their array larger
     // than the allocator's per-thread cache takes (1 KiB for six columns).
@@ -366,7 +367,7 @@ struct Piece {
             column.values.clear();
             column.codes.clear();
             column.dictionary.clear();
-            column.saw_number = column.saw_text = false;
+            column.saw_number = column.saw_text = column.non_finite = false;
             column.bad_value.reset();
         }
         unescaped.clear();
@@ -398,15 +399,18 @@ inline void store_number(PieceColumn& column, Sink sink, const Field& field, std
     const std::string_view value = field.quoted ? trim(field.text) : field.text;
     if (missing.contains(value)) {
         column.values.push_back(std::numeric_limits<double>::quiet_NaN());
+        column.non_finite = true;
         return;
     }
     double number = 0.0;
     if (detail::parse_double(value, number)) {
         column.values.push_back(number);
         column.saw_number = true;
+        column.non_finite = column.non_finite || !std::isfinite(number);  // "inf", "nan", 1e999
         return;
     }
     column.values.push_back(std::numeric_limits<double>::quiet_NaN());
+    column.non_finite = true;
     if (sink == Sink::number) {
         column.saw_text = true;
     } else if (!column.bad_value) {
@@ -609,6 +613,7 @@ public:
                 values_.insert(values_.end(), piece.values.begin(), piece.values.end());
             }
             has_number_ = has_number_ || piece.saw_number;
+            non_finite_ = non_finite_ || piece.non_finite;
             if (!bad_value_ && piece.bad_value) {
                 bad_value_ = std::make_unique<ScanError>(*piece.bad_value);
                 bad_value_->line += first_line - 1;
@@ -634,8 +639,15 @@ public:
     }
 
     Column finish(const std::string& name) {
-        if (sink_ != Sink::text)
-            return float32_ ? Column::numeric_f32(name, std::move(floats_)) : Column::numeric(name, std::move(values_));
+        if (sink_ != Sink::text) {
+            // Every field a finite number: the column says so, and the checks for missing and
+            // infinite values skip it. (A float32 overflow is an error before this.)
+            if (float32_)
+                return non_finite_ || overflow_ ? Column::numeric_f32(name, std::move(floats_))
+                                                : Column::numeric_f32(name, std::move(floats_), Column::AllFinite{});
+            return non_finite_ ? Column::numeric(name, std::move(values_))
+                               : Column::numeric(name, std::move(values_), Column::AllFinite{});
+        }
         Column column = text_->codes.finish(name, text_->dictionary.take());
         text_.reset();
         return column;
@@ -651,6 +663,7 @@ private:
     Sink sink_;
     bool float32_ = false;
     bool has_number_ = false;
+    bool non_finite_ = false;  // a NaN or infinite value appended
     std::vector<double> values_;
     std::vector<float> floats_;  // instead of values_ when float32_
     std::optional<std::pair<std::size_t, double>> overflow_;

@@ -879,6 +879,7 @@ private:
         ThreadPool::shared().run(
             numeric.size(),
             [&](std::size_t j) {
+                if (numeric[j]->known_finite()) return;  // read_csv checked its numbers as it parsed them
                 numeric[j]->visit_values([&](auto values) { bad_row[j] = first_non_finite(values); });
             },
             column_threads());
