@@ -44,6 +44,37 @@ TEMPLATE_TEST_CASE("fit and predict give the same bits with 1, 2, 3 or 8 threads
     }
 }
 
+TEST_CASE("predict_proba of many rows, in blocks on the pool: each row's probabilities from its scores alone",
+          "[parallel]") {
+    for (int classes : {2, 3}) {
+        INFO(classes << " classes");
+        const Synthetic data = synthetic(100'000, classes, 11);  // four blocks of probabilities, the last short
+        LogisticRegression::Options options{.max_iter = 5};
+        options.n_jobs = 1;
+        auto single = synthetic_pipeline<double>(options);
+        single.fit(data.X, data.y);
+        const Eigen::MatrixXd scores = single.decision_function(data.X);
+        const Eigen::MatrixXd proba = single.predict_proba(data.X);
+        REQUIRE(proba.rows() == 100'000);
+        REQUIRE(proba.cols() == classes);
+        for (Eigen::Index i = 0; i < proba.rows(); ++i) {
+            Eigen::RowVectorXd expected(classes);
+            if (classes == 2) {
+                const double p = detail::expit(scores(i, 0));
+                expected << 1 - p, p;
+            } else {
+                expected = (scores.row(i).array() - scores.row(i).maxCoeff()).exp().matrix();
+                expected /= expected.sum();
+            }
+            if (proba.row(i) != expected) FAIL("row " << i << ": " << proba.row(i) << " instead of " << expected);
+        }
+        options.n_jobs = 3;
+        auto parallel = synthetic_pipeline<double>(options);
+        parallel.fit(data.X, data.y);
+        CHECK(parallel.predict_proba(data.X) == proba);
+    }
+}
+
 TEST_CASE("float32 fits the model of float64 to within float rounding", "[parallel][float]") {
     const Synthetic data = synthetic(20'000, 2, 11);
     auto in_double = synthetic_pipeline<double>({.tol = 1e-6});

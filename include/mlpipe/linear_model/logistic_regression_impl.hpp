@@ -234,23 +234,38 @@ double BasicLogisticRegression<Scalar>::score(const Frame& X, const Frame& y, st
     return total > 0 ? hit / total : 0.0;
 }
 
-// Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes.
+// Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes. Rows are
+// independent: large inputs are cut into fixed blocks of rows on the pool (n_jobs threads),
+// each row computed as on one thread.
 template <class Scalar>
 typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::proba_from_scores(Matrix Z) const {
+    constexpr Eigen::Index block = 32768;
+    const Eigen::Index rows = Z.rows();
+    const auto blocks = static_cast<std::size_t>((rows + block - 1) / block);
+    const std::size_t threads = blocks > 1 ? resolve_n_jobs(options_.n_jobs) : 1;
+    const auto for_row_blocks = [&](auto&& per_row) {
+        ThreadPool::shared().run(
+            blocks,
+            [&](std::size_t b) {
+                const Eigen::Index begin = static_cast<Eigen::Index>(b) * block;
+                for (Eigen::Index i = begin; i < std::min(rows, begin + block); ++i) per_row(i);
+            },
+            threads);
+    };
     if (Z.cols() == 1) {
-        Matrix P(Z.rows(), 2);
-        for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+        Matrix P(rows, 2);
+        for_row_blocks([&](Eigen::Index i) {
             const Scalar p = detail::expit(Z(i, 0));
             P(i, 0) = Scalar(1) - p;
             P(i, 1) = p;
-        }
+        });
         return P;
     }
-    for (Eigen::Index i = 0; i < Z.rows(); ++i) {
+    for_row_blocks([&](Eigen::Index i) {
         Z.row(i).array() -= Z.row(i).maxCoeff();
         Z.row(i) = Z.row(i).array().exp().matrix();
         Z.row(i) /= Z.row(i).sum();
-    }
+    });
     return Z;
 }
 
