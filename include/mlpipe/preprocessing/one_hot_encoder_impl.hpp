@@ -11,6 +11,7 @@
 #include <mlpipe/frame/frame.hpp>
 #include <mlpipe/parallel/collectives.hpp>
 #include <mlpipe/parallel/communicator.hpp>
+#include <mlpipe/parallel/thread_pool.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -136,6 +137,8 @@ MLPIPE_INLINE OneHotEncoder& OneHotEncoder::fit(const Frame& X, const Communicat
 
 MLPIPE_INLINE Frame OneHotEncoder::transform(Frame X) const {
     check_fitted();
+    std::vector<std::size_t> indices;
+    indices.reserve(features_.size());
     for (const auto& feature : features_) {
         auto index = X.find(feature.name);
         if (!index) throw data_error("OneHotEncoder.transform: column '" + feature.name + "' seen at fit is missing");
@@ -143,8 +146,15 @@ MLPIPE_INLINE Frame OneHotEncoder::transform(Frame X) const {
         if (column.kind() != feature.input_kind)
             throw data_error("OneHotEncoder.transform: column '" + feature.name + "' was " +
                              to_string(feature.input_kind) + " at fit but is " + to_string(column.kind()) + " now");
-        X.replace(*index, encode(feature, column));
+        indices.push_back(*index);
     }
+    // Each column encoded by a task of its own (long columns only: a pool wakes in microseconds);
+    // the pool rethrows the first column's error, as one column after another would.
+    std::vector<Column> encoded(features_.size());
+    ThreadPool::shared().run(
+        features_.size(), [&](std::size_t k) { encoded[k] = encode(features_[k], X[indices[k]]); },
+        X.rows() < 65536 ? 1 : 0);
+    for (std::size_t k = 0; k < features_.size(); ++k) X.replace(indices[k], std::move(encoded[k]));
     return X;
 }
 
@@ -545,16 +555,24 @@ std::vector<Code> OneHotEncoder::encode_as(const Feature& f, const Column& colum
             auto it = index.find(dictionary[d]);
             mapped[d] = it == index.end() ? unknown : it->second;
         }
-        auto input = column.codes();
-        for (std::size_t i = 0; i < input.size(); ++i) {
-            const std::int32_t full = input[i] < 0 ? missing_full : mapped[static_cast<std::size_t>(input[i])];
-            if (full >= 0)
-                codes[i] = output(full);
-            else
-                codes[i] = static_cast<Code>(
-                    unknown_value(i, input[i] < 0 ? std::string("(missing value)")
-                                                  : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'"));
-        }
+        // Each stored code (-1 first, for a missing value) to its output code (-1 for a dropped
+        // category), or to `unknown` where it has none (not seen at fit, or missing without a
+        // category for it); the rows are then one lookup each, read in their stored type.
+        std::vector<std::int32_t> table(dictionary.size() + 1);
+        table[0] = missing_full >= 0 ? static_cast<std::int32_t>(output(missing_full)) : unknown;
+        for (std::size_t d = 0; d < dictionary.size(); ++d)
+            table[d + 1] = mapped[d] >= 0 ? static_cast<std::int32_t>(output(mapped[d])) : unknown;
+        column.codes().visit([&](auto input) {
+            for (std::size_t i = 0; i < input.size(); ++i) {
+                const std::int32_t out = table[static_cast<std::size_t>(input[i] + 1)];
+                if (out != unknown)
+                    codes[i] = static_cast<Code>(out);
+                else
+                    codes[i] = static_cast<Code>(
+                        unknown_value(i, input[i] < 0 ? std::string("(missing value)")
+                                                      : "'" + dictionary[static_cast<std::size_t>(input[i])] + "'"));
+            }
+        });
     } else {
         const Column doubles = column.to_float64();  // categories are named from double values
         auto values = doubles.values();
