@@ -135,12 +135,17 @@ TEST_CASE("parse_csv says a numeric column is finite only when every field parse
                                                             : 0u));
         }
     }
-    // A column of text is categorical, never known finite; a column made in code is unknown.
+    // A column of text is categorical, never known finite; a column made in code is unknown;
+    // widening a float32 column keeps what is known.
     CHECK_FALSE(mlpipe::parse_csv("s\nx\n").column("s").known_finite());
     CHECK_FALSE(mlpipe::Column::numeric("x", {1.0, 2.0}).known_finite());
-    CHECK(mlpipe::Column::numeric("x", {1.0, 2.0}, mlpipe::Column::AllFinite{}).known_finite());
-    CHECK(mlpipe::Column::numeric_f32("x", {1.0f}, mlpipe::Column::AllFinite{}).to_float64().known_finite());
     CHECK_FALSE(mlpipe::Column::numeric_f32("x", {1.0f}).to_float64().known_finite());
+    CsvOptions float32;
+    float32.numeric_type = mlpipe::NumericType::float32;
+    const Frame narrow = mlpipe::parse_csv("x,y\n1.5,\n2,3\n", float32);
+    CHECK(narrow.column("x").is_float32());
+    CHECK(narrow.column("x").to_float64().known_finite());
+    CHECK_FALSE(narrow.column("y").to_float64().known_finite());
 }
 
 TEST_CASE("parse_csv codes categories in order of first appearance, short and long texts alike", "[csv]") {

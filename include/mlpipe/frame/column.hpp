@@ -34,6 +34,10 @@
 
 namespace mlpipe {
 
+namespace detail::csv {
+class ColumnBuilder;  // read_csv's: the one maker of Column::AllFinite
+}
+
 enum class ColumnKind : std::uint8_t { numeric = 0, categorical = 1, one_hot = 2 };
 
 // How a numeric column stores its values (numpy's dtype): float64 is the default and what
@@ -88,8 +92,12 @@ public:
     // A numeric column whose maker has checked that every value is finite (no NaN, so nothing
     // missing, and no infinity). The checks for such values (count_missing, a model's fit and
     // predict) then skip its pass over the rows. read_csv makes its numeric columns so when
-    // every field parsed as a finite number. Debug builds check the promise.
-    struct AllFinite {};
+    // every field parsed as a finite number. Only its column builder can make the tag, since
+    // release builds take the promise unchecked (debug builds check it).
+    class AllFinite {
+        AllFinite() = default;
+        friend class detail::csv::ColumnBuilder;
+    };
     static Column numeric(std::string name, std::vector<double> values, AllFinite) {
         Column c = numeric(std::move(name), std::move(values));
         c.values_.finite = c.check_all_finite();
