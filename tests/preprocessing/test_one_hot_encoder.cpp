@@ -118,6 +118,47 @@ TEST_CASE("drop first and if_binary", "[one_hot_encoder]") {
           std::vector<std::string>{"sex_male", "island_Biscoe", "island_Dream", "island_Torgersen"});
 }
 
+TEST_CASE("many rows, columns encoded on the pool: dropped, missing and narrow or wide codes as one at a time",
+          "[one_hot_encoder]") {
+    // 70,000 rows (the pool): "a" with 5 categories and missing values (int8 codes), "b" with
+    // 300 (int16 codes), the first category of each dropped.
+    const std::size_t n = 70'000;
+    std::vector<std::optional<std::string>> a(n);
+    std::vector<std::string> b(n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (i % 11 != 0) a[i] = "a" + std::to_string(i % 5);
+        b[i] = "b" + std::to_string(100 + (i * 7) % 300);
+    }
+    Frame X;
+    X.add_categorical("a", a).add_categorical("b", b);
+    OneHotEncoder encoder({.drop = Drop::first});
+    const Frame out = encoder.fit_transform(X);
+    // Sorted categories: a0..a4 then the missing one; b100..b399. The first of each dropped.
+    const auto expected_a = [&](std::size_t i) { return i % 11 == 0 ? 4 : static_cast<int>(i % 5) - 1; };
+    const auto expected_b = [&](std::size_t i) { return static_cast<int>((i * 7) % 300) - 1; };
+    REQUIRE(out.column("a").code_type() == CodeType::int8);
+    REQUIRE(out.column("b").code_type() == CodeType::int16);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (out.column("a").codes()[i] != expected_a(i)) FAIL("a, row " << i << ": " << out.column("a").codes()[i]);
+        if (out.column("b").codes()[i] != expected_b(i)) FAIL("b, row " << i << ": " << out.column("b").codes()[i]);
+    }
+    // Errors come as one column after another meets them: an unknown category in the first
+    // column is reported before the second column's absence, and before an unknown one in it.
+    std::vector<std::string> unknown_b = b;
+    unknown_b[60'000] = "b9";
+    Frame unknown_in_both;
+    std::vector<std::optional<std::string>> unknown_a = a;
+    unknown_a[65'000] = "a9";
+    unknown_in_both.add_categorical("a", unknown_a).add_categorical("b", unknown_b);
+    CHECK_THROWS_WITH(encoder.transform(unknown_in_both), Catch::Contains("'a9'") && Catch::Contains("row 65000"));
+    Frame without_b;
+    without_b.add_categorical("a", unknown_a);
+    CHECK_THROWS_WITH(encoder.transform(without_b), Catch::Contains("'a9'"));
+    Frame only_b_unknown;
+    only_b_unknown.add_categorical("a", a).add_categorical("b", unknown_b);
+    CHECK_THROWS_WITH(encoder.transform(only_b_unknown), Catch::Contains("'b9'") && Catch::Contains("row 60000"));
+}
+
 TEST_CASE("missing values are a category of their own, last", "[one_hot_encoder]") {
     Frame X;
     X.add_categorical("c", std::vector<std::optional<std::string>>{"b", std::nullopt, "a"});

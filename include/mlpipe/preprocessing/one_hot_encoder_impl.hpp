@@ -137,24 +137,33 @@ MLPIPE_INLINE OneHotEncoder& OneHotEncoder::fit(const Frame& X, const Communicat
 
 MLPIPE_INLINE Frame OneHotEncoder::transform(Frame X) const {
     check_fitted();
+    // The columns are checked in order up to the first that is missing or of another kind;
+    // those before it are encoded, each by a task of its own (long columns only: a pool wakes
+    // in microseconds), and the pool rethrows the first one's error. So the error reported
+    // is the one that encoding the columns one after another would meet first.
     std::vector<std::size_t> indices;
     indices.reserve(features_.size());
+    std::string failure;
     for (const auto& feature : features_) {
         auto index = X.find(feature.name);
-        if (!index) throw data_error("OneHotEncoder.transform: column '" + feature.name + "' seen at fit is missing");
+        if (!index) {
+            failure = "OneHotEncoder.transform: column '" + feature.name + "' seen at fit is missing";
+            break;
+        }
         const Column& column = X[*index];
-        if (column.kind() != feature.input_kind)
-            throw data_error("OneHotEncoder.transform: column '" + feature.name + "' was " +
-                             to_string(feature.input_kind) + " at fit but is " + to_string(column.kind()) + " now");
+        if (column.kind() != feature.input_kind) {
+            failure = "OneHotEncoder.transform: column '" + feature.name + "' was " + to_string(feature.input_kind) +
+                      " at fit but is " + to_string(column.kind()) + " now";
+            break;
+        }
         indices.push_back(*index);
     }
-    // Each column encoded by a task of its own (long columns only: a pool wakes in microseconds);
-    // the pool rethrows the first column's error, as one column after another would.
-    std::vector<Column> encoded(features_.size());
+    std::vector<Column> encoded(indices.size());
     ThreadPool::shared().run(
-        features_.size(), [&](std::size_t k) { encoded[k] = encode(features_[k], X[indices[k]]); },
+        indices.size(), [&](std::size_t k) { encoded[k] = encode(features_[k], X[indices[k]]); },
         X.rows() < 65536 ? 1 : 0);
-    for (std::size_t k = 0; k < features_.size(); ++k) X.replace(indices[k], std::move(encoded[k]));
+    if (!failure.empty()) throw data_error(failure);
+    for (std::size_t k = 0; k < indices.size(); ++k) X.replace(indices[k], std::move(encoded[k]));
     return X;
 }
 
