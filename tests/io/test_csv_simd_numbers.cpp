@@ -10,6 +10,7 @@
 
 #include <bit>
 #include <charconv>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -73,7 +74,8 @@ TEST_CASE("four plain numbers at once: the scalar parser's bits, taken exactly f
         for (auto& field : fields) field = random_field(rng);
         // Separators: the delimiter, but a line end now and then (the group must then be refused
         // unless the line end follows the fourth field).
-        char separators[4] = {',', ',', ',', ','};
+        const char delimiter = ",;\t"[trial % 3];
+        char separators[4] = {delimiter, delimiter, delimiter, delimiter};
         if (rng() % 8 == 0) separators[rng() % 4] = rng() % 2 ? '\n' : '\r';
         std::string text;
         std::size_t ends[4];
@@ -84,8 +86,9 @@ TEST_CASE("four plain numbers at once: the scalar parser's bits, taken exactly f
         }
         text.append(csv::four_numbers_reach, '9');  // readable bytes after, which must not matter
         double values[4] = {1, 2, 3, 4};
-        const char* end = csv::parse_four_plain_numbers(text.data(), ',', values);
-        bool expected = ends[3] < 64 && separators[0] == ',' && separators[1] == ',' && separators[2] == ',';
+        const char* end = csv::parse_four_plain_numbers(text.data(), delimiter, values);
+        bool expected =
+            ends[3] < 64 && separators[0] == delimiter && separators[1] == delimiter && separators[2] == delimiter;
         for (const auto& field : fields) expected = expected && plain_within_15_digits(field);
         CAPTURE(fields[0], fields[1], fields[2], fields[3], int(separators[0]), int(separators[1]),
                 int(separators[2]), int(separators[3]));
@@ -154,6 +157,28 @@ TEST_CASE("read_csv's numbers are from_chars' to the bit, whether fields are tak
                 CAPTURE(threads, c, r, field);
                 REQUIRE(std::bit_cast<std::uint64_t>(values[r]) == std::bit_cast<std::uint64_t>(expected));
             }
+        }
+    }
+}
+
+TEST_CASE("a missing-value token that looks like a number is missing, not read four at a time", "[csv][simd]") {
+    // Six numeric columns, rows long enough for the four-at-a-time path, "-999" as missing.
+    std::string text = "a,b,c,d,e,f\n";
+    for (int r = 0; r < 500; ++r)
+        for (int c = 0; c < 6; ++c)
+            text += (r % 7 == c ? std::string("-999") : std::to_string(r) + "." + std::to_string(c)) + (c == 5 ? "\n" : ",");
+    mlpipe::CsvOptions options;
+    options.missing_values = {"-999"};
+    const mlpipe::Frame frame = mlpipe::parse_csv(text, options);
+    const char* names[] = {"a", "b", "c", "d", "e", "f"};
+    for (int c = 0; c < 6; ++c) {
+        const auto values = frame.column(names[c]).values();
+        for (std::size_t r = 0; r < 500; ++r) {
+            CAPTURE(c, r);
+            if (static_cast<int>(r % 7) == c)
+                REQUIRE(std::isnan(values[r]));
+            else
+                REQUIRE(values[r] == std::stod(std::to_string(r) + "." + std::to_string(c)));
         }
     }
 }

@@ -6,9 +6,12 @@
 // together, and one division by their powers of ten rounds each as parse_plain_number's
 // division does: the values are the scalar parser's to the bit (a test compares them).
 //
-// The code is compiled for AVX2 whatever the flags (a target attribute) and chosen at run time,
-// so a build for any x86-64 takes it on a processor that has AVX2. Elsewhere, and for any group
-// of fields it does not take, the reader parses the fields one at a time as before.
+// The code is compiled for AVX2 whatever the flags (a target attribute, GCC and clang) and
+// chosen at run time, so a build for any x86-64 takes it on a processor that has AVX2.
+// Elsewhere (other compilers or processors, or FLT_EVAL_METHOD != 0), and for any group of
+// fields it does not take, the reader parses the fields one at a time as before. (The target
+// adds AVX2 to the build's instruction set: like the rest of a program, it is to be built
+// with one -march throughout.)
 
 #include <bit>
 #include <cfloat>
@@ -96,7 +99,7 @@ __attribute__((target("avx2"))) inline const char* parse_four_plain_numbers(cons
         const unsigned length = end[k] - start[k];
         const bool has_sign = length > 0 && (field[0] == '-' || field[0] == '+');
         sign_bits[k] = std::uint64_t{has_sign && field[0] == '-'} << 63;
-        const unsigned n = length - has_sign;  // characters after the sign (wraps for an empty field)
+        const unsigned n = length - has_sign;  // characters after the sign (0 for an empty field)
         const __m128i text = _mm_loadu_si128(reinterpret_cast<const __m128i*>(field + has_sign));
         const __m128i values = _mm_sub_epi8(text, zero_char);
         const unsigned in_field = n >= 16 ? 0xFFFFu : (1u << n) - 1;
