@@ -233,36 +233,35 @@ inline std::uint64_t hash_text(std::string_view text) noexcept {
     return (hash ^ (hash >> 31)) * multiplier;
 }
 
-// A text of at most 7 bytes as one word: its bytes (the first lowest), and its length in the
-// top byte, so that two such texts are equal exactly when their words are. The bytes are read
-// with at most two overlapping loads, none past the text's end.
-inline std::uint64_t packed_short_text(std::string_view text) noexcept {
-    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
-    const std::size_t n = text.size();
-    constexpr bool big_endian = std::endian::native == std::endian::big;
-    std::uint64_t word = 0;
-    if (n >= 4) {
-        std::uint32_t low, high;
-        std::memcpy(&low, p, 4);
-        std::memcpy(&high, p + n - 4, 4);
-        if constexpr (big_endian) {
+// Bytes [0, n) of p, n in [sizeof(Half), 2 sizeof(Half)], as the low bytes of a word (the
+// first lowest): two loads of Half, overlapping, none past p + n.
+template <class Half>
+std::uint64_t overlapping_loads(const unsigned char* p, std::size_t n) noexcept {
+    Half low, high;
+    std::memcpy(&low, p, sizeof(Half));
+    std::memcpy(&high, p + n - sizeof(Half), sizeof(Half));
+    if constexpr (std::endian::native == std::endian::big) {
+        if constexpr (sizeof(Half) == 4) {
             low = __builtin_bswap32(low);
             high = __builtin_bswap32(high);
-        }
-        word = low | std::uint64_t{high} << (8 * (n - 4));
-    } else if (n >= 2) {
-        std::uint16_t low, high;
-        std::memcpy(&low, p, 2);
-        std::memcpy(&high, p + n - 2, 2);
-        if constexpr (big_endian) {
+        } else {
             low = __builtin_bswap16(low);
             high = __builtin_bswap16(high);
         }
-        word = low | std::uint64_t{high} << (8 * (n - 2));
-    } else if (n == 1) {
-        word = p[0];
     }
-    return word | std::uint64_t{n} << 56;
+    return low | std::uint64_t{high} << (8 * (n - sizeof(Half)));
+}
+
+// A text of at most 7 bytes as one word: its bytes (the first lowest), and its length in the
+// top byte, so that two such texts are equal exactly when their words are.
+inline std::uint64_t packed_short_text(std::string_view text) noexcept {
+    const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+    const std::size_t n = text.size();
+    const std::uint64_t bytes = n >= 4   ? overlapping_loads<std::uint32_t>(p, n)
+                                : n >= 2 ? overlapping_loads<std::uint16_t>(p, n)
+                                : n == 1 ? std::uint64_t{p[0]}
+                                         : 0;
+    return bytes | std::uint64_t{n} << 56;
 }
 
 // Codes for distinct texts, in order of first appearance. Open addressing: a column has
