@@ -115,6 +115,19 @@ public:
     static Column numeric_view(std::string name, std::span<const double> values, std::shared_ptr<const void> owner);
     static Column numeric_f32_view(std::string name, std::span<const float> values,
                                    std::shared_ptr<const void> owner);
+    // The same, with the AllFinite promise (read_csv's columns, in buffers of its own).
+    static Column numeric_view(std::string name, std::span<const double> values, std::shared_ptr<const void> owner,
+                               AllFinite) {
+        Column c = numeric_view(std::move(name), values, std::move(owner));
+        c.values_.finite = c.check_all_finite();
+        return c;
+    }
+    static Column numeric_f32_view(std::string name, std::span<const float> values,
+                                   std::shared_ptr<const void> owner, AllFinite) {
+        Column c = numeric_f32_view(std::move(name), values, std::move(owner));
+        c.floats_.finite = c.check_all_finite();
+        return c;
+    }
 
     // Codes index into dictionary; -1 is a missing value. They are kept in the narrowest
     // type that holds the dictionary, converted when given wider (or narrower).

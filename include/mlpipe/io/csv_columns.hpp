@@ -5,6 +5,7 @@
 // whose dictionaries therefore list values in order of first appearance in the file, as a
 // one-pass reader would.
 
+#include <mlpipe/detail/huge_page_allocator.hpp>
 #include <mlpipe/detail/text.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/codes.hpp>
@@ -186,7 +187,8 @@ inline const char* parse_plain_number(const char* p, const char* end, double& va
 }
 
 // Large buffers are first touched as they fill; on Linux, ask for transparent huge pages so
-// that there are 512 times fewer page faults (a hint, ignored where THP is off).
+// that there are 512 times fewer page faults (a hint, ignored where THP is off). For heap
+// buffers, whose ends are not at huge-page boundaries; HugePageVector maps its own.
 inline void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
     constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
@@ -201,11 +203,12 @@ inline void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
 }
 
 // Room for `more` elements, growing geometrically, with huge pages for a large buffer.
-template <class T>
-void make_room(std::vector<T>& values, std::size_t more) {
+template <class T, class Allocator>
+void make_room(std::vector<T, Allocator>& values, std::size_t more) {
     if (values.capacity() - values.size() >= more) return;
     values.reserve(std::max(values.size() + more, 2 * values.capacity()));
-    advise_huge_pages(values.data(), values.capacity() * sizeof(T));
+    if constexpr (std::is_same_v<Allocator, std::allocator<T>>)
+        advise_huge_pages(values.data(), values.capacity() * sizeof(T));
 }
 
 // How a column's fields are stored while a window is parsed.
@@ -349,7 +352,7 @@ private:
 using PieceDictionary = TextDictionary<std::string_view>;
 
 struct PieceColumn {
-    std::vector<double> values;        // Sink::number and forced_number
+    HugePageVector<double> values;     // Sink::number and forced_number (the column's own when it is the first piece)
     std::vector<std::int32_t> codes;   // Sink::text, into `dictionary`; -1 = missing
     PieceDictionary dictionary;
     bool saw_number = false;           // a value that is a number, not a missing token
@@ -627,8 +630,8 @@ public:
     // earlier row is a missing code.
     void become_text() {
         const std::size_t missing = rows();
-        std::vector<double>().swap(values_);
-        std::vector<float>().swap(floats_);
+        HugePageVector<double>().swap(values_);
+        HugePageVector<float>().swap(floats_);
         sink_ = Sink::text;
         if (!text_) text_ = std::make_unique<TextState>();
         text_->codes.append_missing(missing);
@@ -687,11 +690,8 @@ public:
         if (sink_ != Sink::text) {
             // Every field a finite number: the column says so, and the checks for missing and
             // infinite values skip it. (A float32 overflow is an error before this.)
-            if (float32_)
-                return non_finite_ || overflow_ ? Column::numeric_f32(name, std::move(floats_))
-                                                : Column::numeric_f32(name, std::move(floats_), Column::AllFinite{});
-            return non_finite_ ? Column::numeric(name, std::move(values_))
-                               : Column::numeric(name, std::move(values_), Column::AllFinite{});
+            if (float32_) return finish_numbers(name, std::move(floats_));
+            return finish_numbers(name, std::move(values_));
         }
         Column column = text_->codes.finish(name, text_->dictionary.take());
         text_.reset();
@@ -699,6 +699,19 @@ public:
     }
 
 private:
+    template <class T>
+    Column finish_numbers(const std::string& name, HugePageVector<T> values) const {
+        auto owner = std::make_shared<const HugePageVector<T>>(std::move(values));
+        const std::span<const T> view(*owner);
+        if constexpr (std::is_same_v<T, float>) {
+            if (non_finite_ || overflow_) return Column::numeric_f32_view(name, view, std::move(owner));
+            return Column::numeric_f32_view(name, view, std::move(owner), Column::AllFinite{});
+        } else {
+            if (non_finite_) return Column::numeric_view(name, view, std::move(owner));
+            return Column::numeric_view(name, view, std::move(owner), Column::AllFinite{});
+        }
+    }
+
     struct TextState {
         TextDictionary<std::string> dictionary;  // the column's codes
         std::vector<std::int32_t> remap;         // piece code -> column code
@@ -709,8 +722,9 @@ private:
     bool float32_ = false;
     bool has_number_ = false;
     bool non_finite_ = false;  // a NaN or infinite value appended
-    std::vector<double> values_;
-    std::vector<float> floats_;  // instead of values_ when float32_
+    // In huge pages when large: a column is new memory, filled once, front to back.
+    HugePageVector<double> values_;
+    HugePageVector<float> floats_;  // instead of values_ when float32_
     std::optional<std::pair<std::size_t, double>> overflow_;
     std::unique_ptr<TextState> text_;         // Sink::text only
     std::unique_ptr<ScanError> bad_value_;  // the first non-number of a forced-numeric column
