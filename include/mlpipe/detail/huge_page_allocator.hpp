@@ -73,6 +73,21 @@ inline void unmap_huge_pages(void* data, std::size_t bytes) noexcept {
 }
 #endif
 
+// For a heap buffer about to be filled (a std::vector's reserved room, an Eigen matrix): asks
+// for huge pages over the whole huge pages inside it, whose ends are not at huge-page
+// boundaries. A hint, ignored where THP is off.
+inline void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+    if (bytes < huge_page_min_bytes) return;
+    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(data) + huge_page_bytes - 1) & ~(huge_page_bytes - 1);
+    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge_page_bytes - 1);
+    if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+#else
+    (void)data;
+    (void)bytes;
+#endif
+}
+
 template <class T>
 class HugePageAllocator {
 public:

@@ -6,6 +6,7 @@
 #include <mlpipe/frame/label.hpp>
 
 #include <mlpipe/detail/compiled.hpp>
+#include <mlpipe/detail/huge_page_allocator.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/column.hpp>
 
@@ -83,6 +84,8 @@ MLPIPE_INLINE EncodedLabels encode_labels(const Column& stored) {
         return data_error("target column '" + column.name() + "' has a missing value in row " + std::to_string(row));
     };
     EncodedLabels out;
+    out.index.reserve(column.size());
+    detail::advise_huge_pages(out.index.data(), column.size() * sizeof(std::int32_t));  // new memory, filled once
     out.index.resize(column.size());
     if (column.is_numeric()) {
         auto values = column.values();

@@ -30,9 +30,6 @@
 #include <utility>
 #include <vector>
 
-#if defined(__linux__)
-#include <sys/mman.h>
-#endif
 
 namespace mlpipe::detail::csv {
 
@@ -184,22 +181,6 @@ inline const char* parse_plain_number(const char* p, const char* end, double& va
     }
 #endif
     return parse_plain_number_scalar(p, end, value);
-}
-
-// Large buffers are first touched as they fill; on Linux, ask for transparent huge pages so
-// that there are 512 times fewer page faults (a hint, ignored where THP is off). For heap
-// buffers, whose ends are not at huge-page boundaries; HugePageVector maps its own.
-inline void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
-#if defined(__linux__) && defined(MADV_HUGEPAGE)
-    constexpr std::uintptr_t huge = std::uintptr_t{1} << 21;
-    if (bytes < 4 * huge) return;
-    const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(data) + huge - 1) & ~(huge - 1);
-    const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge - 1);
-    if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
-#else
-    (void)data;
-    (void)bytes;
-#endif
 }
 
 // Room for `more` elements, growing geometrically, with huge pages for a large buffer.

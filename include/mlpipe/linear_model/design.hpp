@@ -20,6 +20,7 @@
 // Feature order follows sklearn's ColumnTransformer([("num", ...), ("cat", ...)]):
 // numeric columns in frame order, then one-hot blocks in frame order.
 
+#include <mlpipe/detail/huge_page_allocator.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/codes.hpp>
 #include <mlpipe/frame/feature_scaling.hpp>
@@ -174,6 +175,7 @@ public:
     void decision(const Eigen::MatrixBase<W>& weights, const Eigen::MatrixBase<B>& intercept, Matrix& Z) const {
         const Eigen::Index k = weights.cols();
         Z.resize(rows_, k);
+        detail::advise_huge_pages(Z.data(), static_cast<std::size_t>(Z.size()) * sizeof(Scalar));  // new memory, filled once
         const Matrix folded = fold(weights);
         for_blocks([&](RowBlock block) {
             const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());

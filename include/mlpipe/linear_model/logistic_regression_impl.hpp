@@ -254,6 +254,7 @@ typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>
     };
     if (Z.cols() == 1) {
         Matrix P(rows, 2);
+        detail::advise_huge_pages(P.data(), static_cast<std::size_t>(P.size()) * sizeof(Scalar));  // new memory, filled once
         for_row_blocks([&](Eigen::Index i) {
             const Scalar p = detail::expit(Z(i, 0));
             P(i, 0) = Scalar(1) - p;

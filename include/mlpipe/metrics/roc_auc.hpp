@@ -3,6 +3,7 @@
 // of the positive class, multiclass one-vs-rest with the macro average (multi_class="ovr",
 // average="macro").
 
+#include <mlpipe/detail/huge_page_allocator.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/label.hpp>
 #include <mlpipe/metrics/labels_view.hpp>
@@ -46,7 +47,10 @@ inline void radix_sort(std::vector<std::uint64_t>& keys) {
     std::vector<std::size_t> count(passes * buckets, 0);
     for (const std::uint64_t key : keys)
         for (int d = 0; d < passes; ++d) ++count[d * buckets + ((key >> (d * bits)) & (buckets - 1))];
-    std::vector<std::uint64_t> other(keys.size());
+    std::vector<std::uint64_t> other;
+    other.reserve(keys.size());
+    advise_huge_pages(other.data(), keys.size() * sizeof(std::uint64_t));  // new memory, filled once
+    other.resize(keys.size());
     for (int d = 0; d < passes; ++d) {
         std::size_t* c = count.data() + d * buckets;
         if (*std::max_element(c, c + buckets) == keys.size()) continue;
@@ -69,6 +73,8 @@ double binary_roc_auc(std::span<const double> score, IsPositive positive) {
     std::vector<std::uint64_t> pos, neg;
     pos.reserve(positives);
     neg.reserve(score.size() - positives);
+    advise_huge_pages(pos.data(), pos.capacity() * sizeof(std::uint64_t));  // new memory, filled once
+    advise_huge_pages(neg.data(), neg.capacity() * sizeof(std::uint64_t));
     for (std::size_t i = 0; i < score.size(); ++i) (positive(i) ? pos : neg).push_back(order_key(score[i]));
     radix_sort(pos);
     radix_sort(neg);
