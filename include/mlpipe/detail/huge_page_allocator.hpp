@@ -3,16 +3,24 @@
 // builds, the windows it reads a file into). On Linux, a buffer of at least
 // huge_page_min_bytes is mapped on a 2 MiB boundary and transparent huge pages are asked for
 // (madvise), so that filling it takes one page fault per 2 MiB instead of one per 4 KiB. On
-// the virtual machines we measured, a 4 KiB fault costs 2 to 10 us: 160 MB of new columns
-// took 0.2-0.4 s of system time in 4 KiB pages, 0.01 s in huge pages.
+// the virtual machines we measured, a 4 KiB first touch costs 2 to 10 us: 160 MB touched
+// page by page took 0.08-0.43 s, in huge pages 0.01 s (0.04-0.3 s while the guest had none).
 //
 // Only the huge pages a buffer's bytes reach are ever touched, so the memory it costs over
 // the bytes written is at most the rest of the last huge page (under 2 MiB). Smaller
-// buffers, other systems and sanitizer builds (which check heap buffers' bounds) take
+// buffers, other systems and ASan/MSan/HWASan builds (which check heap buffers' bounds) take
 // std::allocator. Where THP is off the hint is ignored and the buffer is an ordinary mapping.
+// With THP's defrag setting at madvise (the kernel's default), a fault waits for the kernel
+// to compact memory when no free huge page is left: MLPIPE_HUGE_PAGES=0 in the environment
+// turns the mappings and the hints off for the process.
+//
+// The choice is made per translation unit's build flags: link sanitizer-built and plain code
+// that share these buffers only if both build the same way.
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
+#include <cstring>
 #include <memory>
 #include <new>
 #include <vector>
@@ -21,10 +29,10 @@
 #include <sys/mman.h>
 #endif
 
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_HWADDRESS__)
 #define MLPIPE_HEAP_IS_CHECKED 1
 #elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer) || __has_feature(hwaddress_sanitizer)
 #define MLPIPE_HEAP_IS_CHECKED 1
 #endif
 #endif
@@ -32,15 +40,25 @@
 namespace mlpipe::detail {
 
 inline constexpr std::size_t huge_page_bytes = std::size_t{1} << 21;
-// From 3 MiB up: a 1M-row float32 column (4 MB) takes huge pages, and the unused rest of
-// the last huge page is at most half of the bytes written.
+// From 3 MiB up: a 1M-row float32 column (4 MB) takes huge pages, and a buffer filled to its
+// size costs at most half as much again.
 inline constexpr std::size_t huge_page_min_bytes = std::size_t{3} << 20;
+
+// False when the environment says MLPIPE_HUGE_PAGES=0. Read once, so that a buffer is freed
+// the way it was allocated.
+inline bool huge_pages_wanted() noexcept {
+    static const bool wanted = [] {
+        const char* value = std::getenv("MLPIPE_HUGE_PAGES");
+        return value == nullptr || std::strcmp(value, "0") != 0;
+    }();
+    return wanted;
+}
 
 // Whether a buffer of `bytes` is mapped on its own (map_huge_pages) rather than taken from
 // the heap. allocate and deallocate must agree, so both ask this.
-constexpr bool uses_huge_pages(std::size_t bytes) noexcept {
+inline bool uses_huge_pages(std::size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE) && !defined(MLPIPE_HEAP_IS_CHECKED)
-    return bytes >= huge_page_min_bytes;
+    return bytes >= huge_page_min_bytes && huge_pages_wanted();
 #else
     (void)bytes;
     return false;
@@ -78,7 +96,7 @@ inline void unmap_huge_pages(void* data, std::size_t bytes) noexcept {
 // boundaries. A hint, ignored where THP is off.
 inline void advise_huge_pages(const void* data, std::size_t bytes) noexcept {
 #if defined(__linux__) && defined(MADV_HUGEPAGE)
-    if (bytes < huge_page_min_bytes) return;
+    if (bytes < huge_page_min_bytes || !huge_pages_wanted()) return;
     const std::uintptr_t begin = (reinterpret_cast<std::uintptr_t>(data) + huge_page_bytes - 1) & ~(huge_page_bytes - 1);
     const std::uintptr_t end = (reinterpret_cast<std::uintptr_t>(data) + bytes) & ~(huge_page_bytes - 1);
     if (end > begin) (void)::madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);

@@ -30,7 +30,6 @@
 #include <utility>
 #include <vector>
 
-
 namespace mlpipe::detail::csv {
 
 // Equality for the short texts of CSV fields: no library call for the common lengths.

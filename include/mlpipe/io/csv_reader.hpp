@@ -201,7 +201,7 @@ private:
         // An eighth more: the part of a record cut at a window's end, carried into the next
         // window, varies in size, and a buffer made anew for a few more bytes is new memory
         // to fault in (a thousand 4 KiB pages for 4 MiB).
-        bytes += bytes / 8;
+        bytes += std::min(bytes / 8, static_cast<std::size_t>(-1) - bytes);
         std::unique_ptr<char[], HugePageArrayDeleter<char>> data(HugePageAllocator<char>().allocate(bytes),
                                                                  HugePageArrayDeleter<char>{bytes});
         if (buffer.end > buffer.begin)

@@ -174,8 +174,10 @@ public:
     template <class W, class B>
     void decision(const Eigen::MatrixBase<W>& weights, const Eigen::MatrixBase<B>& intercept, Matrix& Z) const {
         const Eigen::Index k = weights.cols();
-        Z.resize(rows_, k);
-        detail::advise_huge_pages(Z.data(), static_cast<std::size_t>(Z.size()) * sizeof(Scalar));  // new memory, filled once
+        if (Z.rows() != rows_ || Z.cols() != k) {
+            Z.resize(rows_, k);
+            detail::advise_huge_pages(Z.data(), static_cast<std::size_t>(Z.size()) * sizeof(Scalar));  // new memory
+        }
         const Matrix folded = fold(weights);
         for_blocks([&](RowBlock block) {
             const auto a = static_cast<Eigen::Index>(block.begin), m = static_cast<Eigen::Index>(block.size());

@@ -82,6 +82,7 @@ BasicLogisticRegression<Scalar>& BasicLogisticRegression<Scalar>::fit(const Fram
 
     // Sample weights, times balanced class weights n / (K * count_k).
     Vector weights(static_cast<Eigen::Index>(X.rows()));
+    detail::advise_huge_pages(weights.data(), X.rows() * sizeof(Scalar));  // new memory, filled once
     for (std::size_t i = 0; i < X.rows(); ++i) {
         double w = sample_weight.empty() ? 1.0 : sample_weight[i];
         if (options_.class_weight == ClassWeight::balanced)
