@@ -31,6 +31,11 @@ build_log="$build_dir/build.log"
     || { cat "$build_log" >&2; echo "build failed (log: $build_log)" >&2; exit 1; }
 bin="$build_dir/install/bin/mlpipe-sagemaker"
 echo "built $bin ($("$bin" version))"
+for wider in "$build_dir"/install/libexec/mlpipe-sagemaker/*/; do
+    if [ -d "$wider" ]; then
+        echo "and a $(basename "$wider") build beside it, which the program starts instead on a CPU that runs it"
+    fi
+done
 
 work="${WORK_DIR:-$(mktemp -d -t mlpipe-sagemaker-XXXXXX)}"
 mkdir -p "$work"

@@ -9,6 +9,13 @@
 #   MLPIPE_MARCH      -march. Unset: x86-64-v3 (AVX2, FMA: every current SageMaker x86
 #                     instance type has them, and the fit's loss pass runs about 1.4 times as
 #                     fast) when this machine has it too; empty: a binary for any x86-64.
+#   MLPIPE_MARCH_WIDER
+#                     A second build of the program for a wider level (x86-64-v4: AVX-512),
+#                     installed as PREFIX/libexec/mlpipe-sagemaker/LEVEL/mlpipe-sagemaker. The
+#                     program hands over to it as it starts, on a CPU that runs it
+#                     (cpu_check.cpp). Unset: x86-64-v4 when MLPIPE_MARCH is x86-64-v3 and this
+#                     machine has AVX-512, so that the local run tests the build this machine
+#                     would run in the container; empty: none. The Dockerfile asks for it.
 #   MLPIPE_WITH_BLAS, MLPIPE_WITH_CUDA
 #                     ON builds that backend in; both OFF by default (Dockerfile.gpu turns
 #                     them on).
@@ -36,19 +43,42 @@ if [ -z "${MLPIPE_MARCH+set}" ]; then
     done
 fi
 
-generator=()
-if command -v ninja >/dev/null 2>&1 && [ ! -f "$build_dir/CMakeCache.txt" ]; then
-    generator=(-G Ninja)
+if [ -z "${MLPIPE_MARCH_WIDER+set}" ]; then
+    MLPIPE_MARCH_WIDER=
+    if [ "$MLPIPE_MARCH" = x86-64-v3 ]; then
+        MLPIPE_MARCH_WIDER=x86-64-v4
+        for flag in avx512f avx512bw avx512cd avx512dq avx512vl; do
+            grep -qw "$flag" /proc/cpuinfo || { MLPIPE_MARCH_WIDER=; break; }
+        done
+    fi
 fi
-cmake -S "$source_dir" -B "$build_dir" "${generator[@]}" \
-    -DCMAKE_BUILD_TYPE=Release \
-    -DCMAKE_INSTALL_PREFIX="$prefix" \
-    -DMLPIPE_BUILD_TESTS=OFF \
-    -DMLPIPE_BUILD_BENCHMARKS=OFF \
-    -DMLPIPE_BUILD_EXAMPLES=ON \
-    -DMLPIPE_MARCH="$MLPIPE_MARCH" \
-    -DMLPIPE_WITH_BLAS="${MLPIPE_WITH_BLAS:-OFF}" \
-    -DMLPIPE_WITH_CUDA="${MLPIPE_WITH_CUDA:-OFF}" \
-    -DMLPIPE_WITH_MPI="${MLPIPE_WITH_MPI:-OFF}"
-cmake --build "$build_dir" --target mlpipe-sagemaker -j "${JOBS:-$(nproc)}"
+
+# configure_and_build DIR MARCH: the program, built in DIR for -march=MARCH.
+configure_and_build() {
+    local generator=()
+    if command -v ninja >/dev/null 2>&1 && [ ! -f "$1/CMakeCache.txt" ]; then
+        generator=(-G Ninja)
+    fi
+    cmake -S "$source_dir" -B "$1" "${generator[@]}" \
+        -DCMAKE_BUILD_TYPE=Release \
+        -DCMAKE_INSTALL_PREFIX="$prefix" \
+        -DMLPIPE_BUILD_TESTS=OFF \
+        -DMLPIPE_BUILD_BENCHMARKS=OFF \
+        -DMLPIPE_BUILD_EXAMPLES=ON \
+        -DMLPIPE_MARCH="$2" \
+        -DMLPIPE_WITH_BLAS="${MLPIPE_WITH_BLAS:-OFF}" \
+        -DMLPIPE_WITH_CUDA="${MLPIPE_WITH_CUDA:-OFF}" \
+        -DMLPIPE_WITH_MPI="${MLPIPE_WITH_MPI:-OFF}"
+    cmake --build "$1" --target mlpipe-sagemaker -j "${JOBS:-$(nproc)}"
+}
+
+configure_and_build "$build_dir" "$MLPIPE_MARCH"
 cmake --install "$build_dir" --component sagemaker
+# A wider build left by an earlier run would be started in place of this one: only this
+# run's may stay.
+rm -rf "$prefix/libexec/mlpipe-sagemaker"
+if [ -n "$MLPIPE_MARCH_WIDER" ]; then
+    configure_and_build "$build_dir/$MLPIPE_MARCH_WIDER" "$MLPIPE_MARCH_WIDER"
+    install -D -m 755 "$build_dir/$MLPIPE_MARCH_WIDER/examples/sagemaker/mlpipe-sagemaker" \
+        "$prefix/libexec/mlpipe-sagemaker/$MLPIPE_MARCH_WIDER/mlpipe-sagemaker"
+fi

@@ -2,6 +2,7 @@
 // /opt/ml laid out from the project's penguins reference data (scikit-learn 1.2.1 results
 // in data/reference/penguins/reference.json).
 
+#include "../common/instruction_set.hpp"
 #include "../common/layout.hpp"
 #include "../common/model_commit.hpp"
 #include "../common/model_types.hpp"
@@ -211,6 +212,7 @@ TEST_CASE("train: penguins reproduces scikit-learn 1.2 and writes model, metadat
 
     const json metadata = job.metadata();
     CHECK(metadata["library"]["version"] == version_string);
+    CHECK(metadata["library"]["instruction_set"] == compiled_instruction_set());
     CHECK(metadata["hyperparameters"]["C"] == 1.0);
     CHECK(metadata["hyperparameters"]["match-sklearn"] == "1.2");
     CHECK(metadata["hyperparameters"]["categorical-features"] == json::array({"species", "island"}));

@@ -12,6 +12,7 @@
 #include "../common/commands.hpp"
 #include "container_config.hpp"
 #include "hyperparameters.hpp"
+#include "../common/instruction_set.hpp"
 #include "../common/json_text.hpp"
 #include "../common/layout.hpp"
 #include "../common/logging.hpp"
@@ -740,7 +741,11 @@ json training_metadata(const TrainingRun& run, std::size_t model_bytes, std::uin
     for (const auto& [label, count] : run.class_count) counts[label.to_string()] = count;
     return {
         {"created_at", utc_timestamp()},
-        {"library", {{"name", "mlpipe"}, {"version", version_string}, {"git_commit", MLPIPE_GIT_COMMIT}}},
+        {"library",
+         {{"name", "mlpipe"},
+          {"version", version_string},
+          {"git_commit", MLPIPE_GIT_COMMIT},
+          {"instruction_set", compiled_instruction_set()}}},
         {"model",
          {{"file", model_file_name},
           {"type", type_name_of(run.model)},
@@ -932,6 +937,7 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
     log(std::string("mlpipe-sagemaker train: mlpipe ") + version_string +
         (git_commit.empty() ? "" : " (commit " + git_commit + ")") + ", root " + layout.root().string() +
         (rank ? ", " + rank->communicator().describe() : ""));
+    log("instruction set: " + describe_instruction_set());
 
     phase = "checking the model folder for an interrupted run";
     recover_earlier_run(layout);
