@@ -362,3 +362,27 @@ TEST_CASE("roc_auc on many rows (the radix sort) equals the count over every pai
     for (double s : score) negated.push_back(-s);
     CHECK(roc_auc_score(y, negated) == Approx(1.0 - expected).epsilon(1e-15));
 }
+
+TEST_CASE("roc_auc on many rows whose scores differ in three radix digits only equals the pair count",
+          "[metrics]") {
+    // Scores 0.5 + j / 2^21 (j < 2^20): sign, exponent and low mantissa bits the same in every
+    // row, so the radix sort runs three of its six passes and its result ends in the scratch
+    // buffer, for the positives and the negatives alike (the other test's scores take every
+    // pass). Positives lean higher; equal j's are ties.
+    std::vector<Label> y;
+    std::vector<double> score;
+    std::uint64_t state = 777;
+    auto next = [&] { return (state = state * 6364136223846793005ULL + 1442695040888963407ULL) >> 33; };
+    for (int i = 0; i < 12000; ++i) {
+        const bool positive = i % 2 == 0;
+        y.emplace_back(positive ? 1.0 : 0.0);
+        const std::uint64_t j = (next() % (std::uint64_t{1} << 20)) | (positive && next() % 2 ? std::uint64_t{1} << 19 : 0);
+        score.push_back(0.5 + static_cast<double>(j % 4096 == 0 ? 0 : j) / static_cast<double>(std::uint64_t{1} << 21));
+    }
+    std::uint64_t twice_u = 0;
+    for (std::size_t i = 0; i < y.size(); i += 2)
+        for (std::size_t k = 1; k < y.size(); k += 2) twice_u += score[i] > score[k] ? 2 : score[i] == score[k] ? 1 : 0;
+    const double expected = static_cast<double>(twice_u) / 2.0 / (6000.0 * 6000.0);
+    CHECK(expected > 0.55);
+    CHECK(roc_auc_score(y, score) == expected);
+}

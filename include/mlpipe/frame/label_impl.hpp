@@ -126,7 +126,9 @@ MLPIPE_INLINE std::vector<std::int32_t> label_indices(const Column& stored, cons
     auto missing = [&](std::size_t row) {
         return data_error("target column '" + column.name() + "' has a missing value in row " + std::to_string(row));
     };
-    std::vector<std::int32_t> out(column.size(), -1);
+    // Appended, not filled with -1 first: on a million rows the fill was a pass of its own.
+    std::vector<std::int32_t> out;
+    out.reserve(column.size());
     auto index_of = [&](const Label& label) {
         auto at = std::lower_bound(classes.begin(), classes.end(), label);
         return at != classes.end() && *at == label ? static_cast<std::int32_t>(at - classes.begin()) : -1;
@@ -143,7 +145,7 @@ MLPIPE_INLINE std::vector<std::int32_t> label_indices(const Column& stored, cons
         for (std::size_t i = 0; i < values.size(); ++i) {
             if (std::isnan(values[i])) throw missing(i);
             const std::size_t at = detail::rank_in_sorted(numbers, values[i]);
-            if (at < numbers.size() && numbers[at] == values[i]) out[i] = number_index[at];
+            out.push_back(at < numbers.size() && numbers[at] == values[i] ? number_index[at] : -1);
         }
     } else if (column.is_categorical()) {
         const auto& dictionary = column.dictionary();
@@ -152,7 +154,7 @@ MLPIPE_INLINE std::vector<std::int32_t> label_indices(const Column& stored, cons
         auto codes = column.codes();
         for (std::size_t i = 0; i < codes.size(); ++i) {
             if (codes[i] < 0) throw missing(i);
-            out[i] = class_of[static_cast<std::size_t>(codes[i])];
+            out.push_back(class_of[static_cast<std::size_t>(codes[i])]);
         }
     } else {
         throw data_error("target column '" + column.name() + "' is one-hot encoded; pass the raw labels");

@@ -5,6 +5,7 @@
 // classes the multinomial (softmax) model with one weight vector per class.
 
 #include <mlpipe/backend/backend.hpp>
+#include <mlpipe/detail/huge_page_allocator.hpp>
 #include <mlpipe/error.hpp>
 #include <mlpipe/frame/feature_scaling.hpp>
 #include <mlpipe/frame/frame.hpp>
@@ -164,15 +165,18 @@ public:
     Matrix proba_from_scores(Matrix Z) const;
 
     std::vector<std::int32_t> labels_from_scores(const Matrix& Z) const {
-        std::vector<std::int32_t> codes(static_cast<std::size_t>(Z.rows()));
+        // Appended, not zero-filled first: on a million rows the fill was a pass of its own.
+        std::vector<std::int32_t> codes;
+        codes.reserve(static_cast<std::size_t>(Z.rows()));
+        detail::advise_huge_pages(codes.data(), codes.capacity() * sizeof(std::int32_t));  // new memory, filled once
         for (Eigen::Index i = 0; i < Z.rows(); ++i) {
             if (Z.cols() == 1) {
-                codes[static_cast<std::size_t>(i)] = Z(i, 0) > 0 ? 1 : 0;
+                codes.push_back(Z(i, 0) > 0 ? 1 : 0);
             } else {
                 Eigen::Index best = 0;
                 for (Eigen::Index c = 1; c < Z.cols(); ++c)
                     if (Z(i, c) > Z(i, best)) best = c;
-                codes[static_cast<std::size_t>(i)] = static_cast<std::int32_t>(best);
+                codes.push_back(static_cast<std::int32_t>(best));
             }
         }
         return codes;

@@ -17,6 +17,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <numeric>
 #include <span>
 #include <string>
@@ -33,32 +34,38 @@ inline std::uint64_t order_key(double x) noexcept {
     return bits >> 63 ? ~bits : bits | (std::uint64_t{1} << 63);
 }
 
-// Sorts the keys ascending: least significant digit first, 11 bits a pass, a pass skipped
-// where every key has the same digit (the high digits of probabilities mostly do). A sort of
-// the scores themselves, not of row numbers by their scores: an indirect std::sort of a
-// million rows spent most of its time waiting on memory.
-inline void radix_sort(std::vector<std::uint64_t>& keys) {
+// Sorts keys[0, n) ascending, least significant digit first, 11 bits a pass, a pass skipped
+// where every key has the same digit (the high digits of probabilities mostly do); scratch
+// holds n keys too. Returns where the sorted keys are: keys or scratch, as the passes
+// alternate between them. A sort of the scores themselves, not of row numbers by their
+// scores: an indirect std::sort of a million rows spent most of its time waiting on memory.
+inline const std::uint64_t* radix_sort(std::uint64_t* keys, std::uint64_t* scratch, std::size_t n) {
     constexpr int bits = 11, passes = 6;  // 6 x 11 >= 64
     constexpr std::size_t buckets = std::size_t{1} << bits;
-    if (keys.size() < 4096) {  // the histograms would cost more than they save
-        std::sort(keys.begin(), keys.end());
-        return;
+    if (n < 4096) {  // the histograms would cost more than they save
+        std::sort(keys, keys + n);
+        return keys;
     }
     std::vector<std::size_t> count(passes * buckets, 0);
-    for (const std::uint64_t key : keys)
-        for (int d = 0; d < passes; ++d) ++count[d * buckets + ((key >> (d * bits)) & (buckets - 1))];
-    std::vector<std::uint64_t> other;
-    other.reserve(keys.size());
-    advise_huge_pages(other.data(), keys.size() * sizeof(std::uint64_t));  // new memory, filled once
-    other.resize(keys.size());
+    for (std::size_t i = 0; i < n; ++i)
+        for (int d = 0; d < passes; ++d) ++count[d * buckets + ((keys[i] >> (d * bits)) & (buckets - 1))];
     for (int d = 0; d < passes; ++d) {
         std::size_t* c = count.data() + d * buckets;
-        if (*std::max_element(c, c + buckets) == keys.size()) continue;
+        if (*std::max_element(c, c + buckets) == n) continue;
         std::size_t offset = 0;
         for (std::size_t b = 0; b < buckets; ++b) offset += std::exchange(c[b], offset);
-        for (const std::uint64_t key : keys) other[c[(key >> (d * bits)) & (buckets - 1)]++] = key;
-        keys.swap(other);
+        for (std::size_t i = 0; i < n; ++i) scratch[c[(keys[i] >> (d * bits)) & (buckets - 1)]++] = keys[i];
+        std::swap(keys, scratch);
     }
+    return keys;
+}
+
+// Room for n keys, left uninitialised (each is written before it is read): a zero-filled
+// vector cost a pass over memory the sort then writes anyway.
+inline std::unique_ptr<std::uint64_t[]> key_buffer(std::size_t n) {
+    std::unique_ptr<std::uint64_t[]> keys(new std::uint64_t[std::max<std::size_t>(n, 1)]);
+    advise_huge_pages(keys.get(), n * sizeof(std::uint64_t));  // new memory, filled once
+    return keys;
 }
 
 // The probability that a random positive scores above a random negative, a tie counting one
@@ -68,31 +75,36 @@ inline void radix_sort(std::vector<std::uint64_t>& keys) {
 // whether row i is a positive.
 template <class IsPositive>
 double binary_roc_auc(std::span<const double> score, IsPositive positive) {
+    const std::size_t n = score.size();
     std::size_t positives = 0;
-    for (std::size_t i = 0; i < score.size(); ++i) positives += positive(i) ? 1 : 0;
-    std::vector<std::uint64_t> pos, neg;
-    pos.reserve(positives);
-    neg.reserve(score.size() - positives);
-    advise_huge_pages(pos.data(), pos.capacity() * sizeof(std::uint64_t));  // new memory, filled once
-    advise_huge_pages(neg.data(), neg.capacity() * sizeof(std::uint64_t));
-    for (std::size_t i = 0; i < score.size(); ++i) (positive(i) ? pos : neg).push_back(order_key(score[i]));
-    radix_sort(pos);
-    radix_sort(neg);
+    for (std::size_t i = 0; i < n; ++i) positives += positive(i) ? 1 : 0;
+    // One buffer: the positives' keys from the front, the negatives' after them; one scratch
+    // for the two sorts.
+    const auto keys = key_buffer(n);
+    const auto scratch = key_buffer(std::max(positives, n - positives));
+    std::size_t next_pos = 0, next_neg = positives;
+    for (std::size_t i = 0; i < n; ++i) keys[positive(i) ? next_pos++ : next_neg++] = order_key(score[i]);
+    const std::span<const std::uint64_t> pos(radix_sort(keys.get(), scratch.get(), positives), positives);
+    // The positives, when they ended in the scratch, move back before it is reused.
+    if (pos.data() == scratch.get()) std::copy(pos.begin(), pos.end(), keys.get());
+    const std::span<const std::uint64_t> sorted_pos(keys.get(), positives);
+    const std::span<const std::uint64_t> neg(radix_sort(keys.get() + positives, scratch.get(), n - positives),
+                                             n - positives);
     // For each run of equal positive scores: 2 x (negatives below it) + (negatives equal to it).
     std::uint64_t twice_u = 0;
     std::size_t below = 0;
-    for (std::size_t i = 0; i < pos.size();) {
-        const std::uint64_t key = pos[i];
+    for (std::size_t i = 0; i < sorted_pos.size();) {
+        const std::uint64_t key = sorted_pos[i];
         std::size_t run = i;
-        while (run < pos.size() && pos[run] == key) ++run;
+        while (run < sorted_pos.size() && sorted_pos[run] == key) ++run;
         while (below < neg.size() && neg[below] < key) ++below;
         std::size_t equal = below;
         while (equal < neg.size() && neg[equal] == key) ++equal;
         twice_u += static_cast<std::uint64_t>(run - i) * (2 * below + (equal - below));
         i = run;
     }
-    const auto n_pos = static_cast<double>(pos.size());
-    const auto n_neg = static_cast<double>(neg.size());
+    const auto n_pos = static_cast<double>(positives);
+    const auto n_neg = static_cast<double>(n - positives);
     return static_cast<double>(twice_u) / 2.0 / (n_pos * n_neg);
 }
 
