@@ -48,8 +48,30 @@ if [ -z "${MLPIPE_MARCH_WIDER+set}" ]; then
     if [ "$MLPIPE_MARCH" = x86-64-v3 ]; then
         MLPIPE_MARCH_WIDER=x86-64-v4
         for flag in avx512f avx512bw avx512cd avx512dq avx512vl; do
-            grep -qw "$flag" /proc/cpuinfo || { MLPIPE_MARCH_WIDER=; break; }
+            grep -qsw "$flag" /proc/cpuinfo || { MLPIPE_MARCH_WIDER=; break; }
         done
+    fi
+fi
+# level_rank LEVEL: 1 to 4 for x86-64 (or empty) to x86-64-v4, 0 for anything else.
+level_rank() {
+    case "$1" in
+        "" | x86-64) echo 1 ;;
+        x86-64-v2) echo 2 ;;
+        x86-64-v3) echo 3 ;;
+        x86-64-v4) echo 4 ;;
+        *) echo 0 ;;
+    esac
+}
+if [ -n "$MLPIPE_MARCH_WIDER" ]; then
+    if [ "$(uname -m)" != x86_64 ]; then
+        echo "build.sh: MLPIPE_MARCH_WIDER=$MLPIPE_MARCH_WIDER is an x86-64 level and this is $(uname -m): no second build" >&2
+        MLPIPE_MARCH_WIDER=
+    elif [ "$(level_rank "$MLPIPE_MARCH_WIDER")" -le "$(level_rank "$MLPIPE_MARCH")" ] ||
+        [ "$(level_rank "$MLPIPE_MARCH")" = 0 ]; then
+        # The program starts a build beside it only for a level wider than its own (cpu_check.cpp).
+        echo "build.sh: MLPIPE_MARCH_WIDER=$MLPIPE_MARCH_WIDER must be an x86-64 level (x86-64-v2, -v3, -v4)" \
+            "wider than MLPIPE_MARCH=${MLPIPE_MARCH:-(any x86-64)}, or empty for no second build" >&2
+        exit 2
     fi
 fi
 
@@ -78,7 +100,11 @@ cmake --install "$build_dir" --component sagemaker
 # run's may stay.
 rm -rf "$prefix/libexec/mlpipe-sagemaker"
 if [ -n "$MLPIPE_MARCH_WIDER" ]; then
-    configure_and_build "$build_dir/$MLPIPE_MARCH_WIDER" "$MLPIPE_MARCH_WIDER"
-    install -D -m 755 "$build_dir/$MLPIPE_MARCH_WIDER/examples/sagemaker/mlpipe-sagemaker" \
+    wider_dir="$build_dir/$MLPIPE_MARCH_WIDER"
+    configure_and_build "$wider_dir" "$MLPIPE_MARCH_WIDER"
+    # Installed by CMake as the first one is (its build-tree RPATH dropped), then moved.
+    rm -rf "$wider_dir/install"
+    cmake --install "$wider_dir" --component sagemaker --prefix "$wider_dir/install"
+    install -D -m 755 "$wider_dir/install/bin/mlpipe-sagemaker" \
         "$prefix/libexec/mlpipe-sagemaker/$MLPIPE_MARCH_WIDER/mlpipe-sagemaker"
 fi

@@ -80,7 +80,8 @@ void check_instruction_set() {
 
 #if defined(__linux__) && defined(__GLIBC__)
 void run_widest_build(char** argv) {
-    if (argv == nullptr || std::getenv("MLPIPE_CPU_DISPATCHED_FROM") != nullptr) return;  // handed over already
+    if (argv == nullptr) return;
+    if (const char* from = std::getenv("MLPIPE_CPU_DISPATCHED_FROM"); from && from[0] != '\0') return;  // handed over to
     if (const char* dispatch = std::getenv("MLPIPE_CPU_DISPATCH"); dispatch && std::strcmp(dispatch, "0") == 0) return;
     const char* level = built_for[0] == '\0' ? "x86-64" : built_for;
     const int rank = level_rank(level);

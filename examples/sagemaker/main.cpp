@@ -3,6 +3,7 @@
 // train/test channel files for local runs.
 
 #include "common/commands.hpp"
+#include "common/instruction_set.hpp"
 #include "train/multi_host.hpp"
 
 #include <mlpipe/version.hpp>
@@ -26,6 +27,7 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    mlpipe::sagemaker::started_in_place_of();  // out of the environment before a child is started
     if (argc < 2) {
         usage(std::cerr);
         return 2;

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <string>
 
+#include <stdlib.h>  // unsetenv (POSIX)
+
 namespace mlpipe::sagemaker {
 
 // The x86-64 level the compiler targeted, from the features it was told it may use.
@@ -29,11 +31,24 @@ constexpr const char* compiled_instruction_set() noexcept {
 #endif
 }
 
-// "x86-64-v4", or "x86-64-v4 (started in place of the x86-64-v3 build)".
+// The level of the build that started this one in its place (cpu_check.cpp), or "". The
+// first call takes MLPIPE_CPU_DISPATCHED_FROM out of the environment, so that the program's
+// children do not inherit it: main() calls it before anything else runs.
+inline const std::string& started_in_place_of() {
+    static const std::string from = [] {
+        const char* value = std::getenv("MLPIPE_CPU_DISPATCHED_FROM");
+        std::string text = value != nullptr ? std::string(value).substr(0, 32) : std::string();
+        ::unsetenv("MLPIPE_CPU_DISPATCHED_FROM");
+        return text;
+    }();
+    return from;
+}
+
+// "x86-64-v4", or "x86-64-v4 (started in place of the x86-64-v3 build; ...)".
 inline std::string describe_instruction_set() {
     std::string text = compiled_instruction_set();
-    if (const char* from = std::getenv("MLPIPE_CPU_DISPATCHED_FROM"); from != nullptr && from[0] != '\0')
-        text += " (started in place of the " + std::string(from) + " build; MLPIPE_CPU_DISPATCH=0 keeps that one)";
+    if (!started_in_place_of().empty())
+        text += " (started in place of the " + started_in_place_of() + " build; MLPIPE_CPU_DISPATCH=0 keeps that one)";
     return text;
 }
 

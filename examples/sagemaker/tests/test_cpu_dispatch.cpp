@@ -91,6 +91,10 @@ Environment clean_environment() {
 // Whether this machine can show a hand-over: a build of a known level on a CPU that runs a
 // wider one. (The CI's build is for plain x86-64, and every CPU it runs on has x86-64-v2.)
 bool can_hand_over() {
+#if !(defined(__linux__) && defined(__GLIBC__))
+    WARN("the program hands over on Linux with glibc only");
+    return false;
+#endif
     if (rank_of(program_level()) == 0 || cpu_rank() <= rank_of(program_level())) {
         WARN("this build (" << program_level() << ") is the widest this CPU runs: nothing to hand over to");
         return false;

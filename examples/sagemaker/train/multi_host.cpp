@@ -439,6 +439,10 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
             argv.insert(argv.end(), {"--mca", component, resources.network_interface});
     for (const char* variable : {"PATH", "LD_LIBRARY_PATH", "SAGEMAKER_CONTAINER_LOG_LEVEL", "SM_NUM_CPUS"})
         if (std::getenv(variable)) argv.insert(argv.end(), {"-x", variable});
+    // Every rank runs `program`, the build this host runs (cpu_check.cpp may have started a
+    // wider one in place of the installed path), and none hands over to another: the ranks'
+    // sums round alike only when their builds are one. (train checks it.)
+    argv.insert(argv.end(), {"-x", "MLPIPE_CPU_DISPATCH=0"});
     argv.insert(argv.end(), {program, "train"});
     argv.insert(argv.end(), train_args.begin(), train_args.end());
     argv.insert(argv.end(), {"--as-mpi-rank", "true"});

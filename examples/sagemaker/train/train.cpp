@@ -1006,12 +1006,15 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
     });
     if (comm.size() > 1) {
         // Features inferred from the column kinds could differ between the ranks' rows.
-        std::vector<std::string> plan{"target " + run.target};
+        // So could the instruction set each rank's program was built for (its sums round alike
+        // only at one vector width): the ranks must run one build.
+        std::vector<std::string> plan{"instruction set " + std::string(compiled_instruction_set()),
+                                      "target " + run.target};
         for (const auto& name : run.features.categorical) plan.push_back("categorical " + name);
         for (const auto& name : run.features.numerical) plan.push_back("numerical " + name);
         // (Wrapped so that the failure reads as agreed: see is_agreed_failure.)
         collective::on_every_rank(comm, [&] {
-            collective::check_same_everywhere(comm, plan, "train", "the target and the features");
+            collective::check_same_everywhere(comm, plan, "train", "the instruction set, the target and the features");
         });
     }
 
