@@ -9,9 +9,10 @@
 //    PREFIX/bin/mlpipe-sagemaker (examples/sagemaker/build.sh, MLPIPE_MARCH_WIDER). The
 //    container ships an x86-64-v3 build, which runs on every SageMaker x86 instance, and an
 //    x86-64-v4 one (AVX-512), which instance types from Skylake-SP and Zen 4 on run; there
-//    the fit's loss pass is about a seventh faster. The widest such build the CPU runs is
-//    exec'd with the same arguments and environment, plus MLPIPE_CPU_DISPATCHED_FROM (this
-//    build's level), which stops it from handing over again and which train logs.
+//    the fit takes about a seventh less time. The widest such build the CPU runs is exec'd
+//    with the same arguments and environment, plus MLPIPE_CPU_DISPATCHED_FROM (this build's
+//    level), which stops it from handing over again; its main() takes that out of the
+//    environment, for train's log and away from its children (common/instruction_set.hpp).
 //    MLPIPE_CPU_DISPATCH=0 keeps the build that was started. Linux with glibc only (the
 //    executable's path from /proc/self/exe; glibc passes argv to constructors).
 //
