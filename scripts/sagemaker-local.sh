@@ -33,7 +33,7 @@ bin="$build_dir/install/bin/mlpipe-sagemaker"
 echo "built $bin ($("$bin" version))"
 for wider in "$build_dir"/install/libexec/mlpipe-sagemaker/*/; do
     if [ -d "$wider" ]; then
-        echo "and a $(basename "$wider") build beside it, which the program starts instead on a CPU that runs it"
+        echo "and beside it a build for $(basename "$wider"), which the program starts instead on a CPU that runs it"
     fi
 done
 
