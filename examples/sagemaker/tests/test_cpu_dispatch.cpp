@@ -10,6 +10,7 @@
 
 #include <chrono>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -64,7 +65,8 @@ struct Installation {
         fs::copy_file(MLPIPE_SAGEMAKER_BIN, program);
         for (const auto& level : levels) {
             const fs::path script = prefix.path() / "libexec" / "mlpipe-sagemaker" / level / "mlpipe-sagemaker";
-            write_text(script, "#!/bin/sh\necho \"" + level + " $* from=$MLPIPE_CPU_DISPATCHED_FROM\"\n");
+            write_text(script, "#!/bin/sh\necho \"" + level + " $* from=$MLPIPE_CPU_DISPATCHED_FROM\"\n" +
+                                   "if [ -n \"$GLIBC_TUNABLES\" ]; then echo \"tunables=$GLIBC_TUNABLES\"; fi\n");
             fs::permissions(script, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec);
         }
     }
@@ -84,8 +86,15 @@ struct Installation {
 
 Environment clean_environment() {
     Environment env = Environment::inherited();
-    env.remove_prefixed("MLPIPE_CPU_");
+    env.remove_prefixed("MLPIPE_CPU_").remove_prefixed("MLPIPE_HUGE_PAGES").remove_prefixed("GLIBC_TUNABLES");
     return env;
+}
+
+// Whether the kernel offers transparent huge pages ("always [madvise] never": not "never").
+bool transparent_huge_pages_on() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    return std::getline(in, line) && line.find("[never]") == std::string::npos;
 }
 
 // Whether this machine can show a hand-over: a build of a known level on a CPU that runs a
@@ -113,6 +122,26 @@ TEST_CASE("cpu dispatch: the program starts the widest build beside it that the 
     const std::string widest = levels[static_cast<std::size_t>(cpu_rank()) - 1];
     CHECK(result.out == widest + " version two words x from=" + program_level() + "\n");
     CHECK(result.err.empty());
+}
+
+TEST_CASE("cpu dispatch: train is handed over with malloc's heap in huge pages asked of glibc, other commands not",
+          "[sagemaker][cpu_dispatch]") {
+    if (!can_hand_over()) return;
+    const Installation installation;
+    const std::string widest = levels[static_cast<std::size_t>(cpu_rank()) - 1];
+    const std::string handed = widest + " train --help from=" + program_level() + "\n";
+    const std::string tunables = transparent_huge_pages_on() ? "tunables=glibc.malloc.hugetlb=1\n" : "";
+    CHECK(installation.run({"train", "--help"}, clean_environment()).out == handed + tunables);
+    CHECK(installation.run({"serve", "--help"}, clean_environment()).out ==
+          widest + " serve --help from=" + program_level() + "\n");
+
+    Environment own = clean_environment();
+    own.set("GLIBC_TUNABLES", "glibc.malloc.arena_max=8");
+    CHECK(installation.run({"train", "--help"}, own).out ==
+          handed + "tunables=glibc.malloc.arena_max=8" + (tunables.empty() ? "" : ":glibc.malloc.hugetlb=1") + "\n");
+    Environment off = clean_environment();
+    off.set("MLPIPE_HUGE_PAGES", "0");
+    CHECK(installation.run({"train", "--help"}, off).out == handed);
 }
 
 TEST_CASE("cpu dispatch: MLPIPE_CPU_DISPATCH=0 and a program already handed over to keep the build started",

@@ -933,6 +933,45 @@ void gather_training_facts(TrainingRun& run, const Communicator& comm) {
     }
 }
 
+// A training job is one process that reads, fits and evaluates once, each step freeing
+// buffers of a few MB (a reader's pieces, a pass's partial sums, a prediction's scores) just
+// before the next step asks for as many. glibc maps each block from 128 KiB up on its own and
+// unmaps it when freed, so each such buffer is new memory, a page fault per 4 KiB: 12 us a page
+// on the VMs we measured (the 100,000-row test channel's scores took 10 ms instead of 3-5).
+// Blocks up to 32 MiB (glibc's largest threshold) are taken from the heap instead, and the heap
+// is never trimmed, so freed memory is used again. Larger buffers, and read_csv's windows and
+// columns of 3 MiB or more, keep mappings of their own (huge pages). GLIBC_TUNABLES that set
+// either threshold are left to rule. (The heap's pages are asked for as the program starts:
+// cpu_check.cpp, step 3.)
+bool malloc_keeps_freed_blocks() {
+#if defined(__GLIBC__)
+    const std::string tunables = env("GLIBC_TUNABLES");
+    return tunables.find("glibc.malloc.mmap_threshold") == std::string::npos &&
+           tunables.find("glibc.malloc.trim_threshold") == std::string::npos;
+#else
+    return false;
+#endif
+}
+
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+    if (!malloc_keeps_freed_blocks()) return;
+    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
+    (void)mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#endif
+}
+
+// The log's account of malloc's settings.
+std::string describe_malloc() {
+    const std::string tunables = env("GLIBC_TUNABLES");
+    std::string text = tunables.find("glibc.malloc.hugetlb=1") != std::string::npos
+                           ? "malloc's heap in transparent huge pages"
+                           : "malloc's heap in 4 KiB pages";
+    if (!tunables.empty()) text += " (GLIBC_TUNABLES=" + tunables + ")";
+    if (malloc_keeps_freed_blocks()) text += ", freed blocks up to 32 MiB kept for reuse";
+    return text;
+}
+
 // One host, or one rank of a multi-host job (`rank`). On the first start of a multi-host job
 // it hands over to the launcher (multi_host.hpp), which starts the ranks. Returns the exit code.
 int run_training(const Layout& layout, const TrainArguments& arguments, const std::vector<std::string>& args,
@@ -943,6 +982,7 @@ int run_training(const Layout& layout, const TrainArguments& arguments, const st
         (git_commit.empty() ? "" : " (commit " + git_commit + ")") + ", root " + layout.root().string() +
         (rank ? ", " + rank->communicator().describe() : ""));
     log("instruction set: " + describe_instruction_set());
+    log("memory: " + describe_malloc());
 
     phase = "checking the model folder for an interrupted run";
     recover_earlier_run(layout);
@@ -1084,26 +1124,6 @@ std::string name_the_host(const std::string& what, const std::vector<std::string
     const std::size_t colon = what.find(':', static_cast<std::size_t>(end - what.data()));
     if (colon == std::string::npos) return what;
     return "host " + hosts[rank] + " (" + what.substr(0, colon) + ")" + what.substr(colon);
-}
-
-// A training job is one process that reads, fits and evaluates once, each step freeing
-// buffers of a few MB (a reader's pieces, a pass's partial sums, a prediction's scores) just
-// before the next step asks for as many. glibc maps each block from 128 KiB up on its own and
-// unmaps it when freed, so each such buffer is new memory, a page fault per 4 KiB: 12 us a page
-// on the VMs we measured (the 100,000-row test channel's scores took 10 ms instead of 3-5).
-// Blocks up to 32 MiB (glibc's largest threshold) are taken from the heap instead, and the heap
-// is never trimmed, so freed memory is used again. Larger buffers, and read_csv's windows and
-// columns of 3 MiB or more, keep mappings of their own (huge pages). GLIBC_TUNABLES that set
-// either threshold are left to rule.
-void keep_freed_memory_for_reuse() {
-#if defined(__GLIBC__)
-    const std::string tunables = env("GLIBC_TUNABLES");
-    if (tunables.find("glibc.malloc.mmap_threshold") == std::string::npos &&
-        tunables.find("glibc.malloc.trim_threshold") == std::string::npos) {
-        (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
-        (void)mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
-    }
-#endif
 }
 
 }  // namespace
