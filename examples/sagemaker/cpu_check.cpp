@@ -18,47 +18,60 @@
 // 3. For the train command, on any CPU: asks glibc for malloc's heap in transparent huge
 //    pages, GLIBC_TUNABLES=glibc.malloc.hugetlb=1, which glibc reads only as a program
 //    starts. The job fills a few hundred MB of new memory once; in 4 KiB pages each costs a
-//    page fault, 12 us on the VMs we measured, and the 1M-row job ran a tenth faster with its
-//    heap in huge pages (docs/training-at-scale.md, "Memory"). The program is exec'd again
-//    with the setting added (at once with step 2's hand-over when there is one). Not when
-//    MLPIPE_HUGE_PAGES=0, when GLIBC_TUNABLES already names glibc.malloc.hugetlb, or when
-//    the kernel's transparent huge pages are off. Not for serve: a heap in huge pages may
-//    wait on the kernel's compaction in a fault, which a request's latency should not.
+//    page fault, 12 us on the Zen 5 VM we measured, and the 1M-row job ran a tenth faster
+//    there with its heap in huge pages (docs/training-at-scale.md, "Memory"). The program is
+//    exec'd again with the setting added (at once with step 2's hand-over when there is one),
+//    and its children inherit it. Not when MLPIPE_HUGE_PAGES=0, when GLIBC_TUNABLES already
+//    names glibc.malloc.hugetlb, where the kernel's transparent huge pages are off, for a
+//    program started with raised privileges (glibc drops the tunables then: each start would
+//    exec again), or in a sanitizer build (not glibc's malloc). Not for serve: a heap in huge
+//    pages may wait on the kernel's compaction in a fault, which a request's latency should
+//    not.
 //
-// This file is compiled for plain x86-64 (CMakeLists.txt).
+// On x86-64 this file is compiled for plain x86-64 (CMakeLists.txt); step 3 runs on every
+// Linux with glibc.
+
+#include "common/glibc_malloc.hpp"
 
 #include <cerrno>
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 #include <string>
 
 #if defined(__linux__) && defined(__GLIBC__)
+#include <sys/auxv.h>
 #include <unistd.h>
 #endif
 
 namespace {
 
-#if defined(__linux__) && defined(__GLIBC__)
-// Step 3: sets GLIBC_TUNABLES for the train command, returning whether it did (the caller
-// then execs the program); `previous` gets the value to put back if the exec fails.
-bool ask_for_huge_page_heap(char** argv, std::string& previous, bool& had_previous) {
-    if (argv == nullptr || argv[0] == nullptr || argv[1] == nullptr || std::strcmp(argv[1], "train") != 0) return false;
-    if (const char* wanted = std::getenv("MLPIPE_HUGE_PAGES"); wanted && std::strcmp(wanted, "0") == 0) return false;
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
+// Step 3: for the train command, adds glibc.malloc.hugetlb=1 to GLIBC_TUNABLES and returns
+// the value it had (empty: none), for the caller to exec the program and to put back if that
+// fails; nullopt when it changes nothing.
+std::optional<std::optional<std::string>> ask_for_huge_page_heap(char** argv) {
+    if (argv == nullptr || argv[0] == nullptr || argv[1] == nullptr || std::strcmp(argv[1], "train") != 0)
+        return std::nullopt;
+    if (getauxval(AT_SECURE) != 0) return std::nullopt;  // setuid or capabilities: glibc ignores the tunables
+    if (const char* wanted = std::getenv("MLPIPE_HUGE_PAGES"); wanted && std::strcmp(wanted, "0") == 0)
+        return std::nullopt;
     const char* tunables = std::getenv("GLIBC_TUNABLES");
-    if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return false;  // set: by the user, or before the exec
+    if (tunables && std::strstr(tunables, "glibc.malloc.hugetlb")) return std::nullopt;  // the user's, or ours
     // "always [madvise] never": off when "never" is the one chosen (or the file is missing).
     std::FILE* setting = std::fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
-    if (setting == nullptr) return false;
+    if (setting == nullptr) return std::nullopt;
     char line[128] = {};
-    const bool read = std::fgets(line, sizeof line, setting) != nullptr;
+    const bool got_line = std::fgets(line, sizeof line, setting) != nullptr;
     std::fclose(setting);
-    if (!read || std::strstr(line, "[never]") != nullptr) return false;
-    had_previous = tunables != nullptr;
-    previous = tunables ? tunables : "";
-    const std::string value = (previous.empty() ? "" : previous + ":") + "glibc.malloc.hugetlb=1";
-    return setenv("GLIBC_TUNABLES", value.c_str(), 1) == 0;
+    if (!got_line || std::strstr(line, "[never]") != nullptr) return std::nullopt;
+    std::optional<std::string> previous;
+    if (tunables) previous = tunables;
+    const std::string value = (previous && !previous->empty() ? *previous + ":" : "") + "glibc.malloc.hugetlb=1";
+    if (setenv("GLIBC_TUNABLES", value.c_str(), 1) != 0) return std::nullopt;
+    return previous;
 }
 #endif
 
@@ -115,7 +128,8 @@ void check_instruction_set() {
 // true when one failed to start (with a warning).
 bool run_widest_build(char** argv) {
     if (argv == nullptr) return false;
-    if (const char* from = std::getenv("MLPIPE_CPU_DISPATCHED_FROM"); from && from[0] != '\0') return false;  // handed over to
+    if (const char* from = std::getenv("MLPIPE_CPU_DISPATCHED_FROM"); from && from[0] != '\0')
+        return false;  // handed over to
     if (const char* dispatch = std::getenv("MLPIPE_CPU_DISPATCH"); dispatch && std::strcmp(dispatch, "0") == 0)
         return false;
     const char* level = built_for[0] == '\0' ? "x86-64" : built_for;
@@ -153,20 +167,24 @@ __attribute__((constructor(101))) void at_start(int /*argc*/, char** argv, char*
 #if defined(__x86_64__) && defined(__GNUC__)
     check_instruction_set();
 #endif
-    std::string previous;
-    bool had_previous = false;
-    const bool heap = ask_for_huge_page_heap(argv, previous, had_previous);
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
+    const auto tunables_before = ask_for_huge_page_heap(argv);
+#endif
 #if defined(__x86_64__) && defined(__GNUC__)
     const bool wider_failed = run_widest_build(argv);  // with the new GLIBC_TUNABLES, when set
 #else
     const bool wider_failed = false;
 #endif
-    if (!heap) return;
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
+    if (!tunables_before) return;
     // This build again, for glibc to read the setting; not after a wider build failed to
     // start (this one would try it again, and warn twice).
     if (!wider_failed) execv("/proc/self/exe", argv);
-    if (had_previous) setenv("GLIBC_TUNABLES", previous.c_str(), 1);  // still here: as it was
+    if (*tunables_before) setenv("GLIBC_TUNABLES", (*tunables_before)->c_str(), 1);  // still here: as it was
     else unsetenv("GLIBC_TUNABLES");
+#else
+    (void)wider_failed;
+#endif
 }
 #elif defined(__x86_64__) && defined(__GNUC__)
 __attribute__((constructor(101))) void at_start() { check_instruction_set(); }

@@ -55,6 +55,14 @@ inline std::string read_text(const fs::path& file) {
     return {std::istreambuf_iterator<char>(in), {}};
 }
 
+// Whether the kernel offers transparent huge pages ("always [madvise] never": not "never"),
+// as the program's start-up asks (cpu_check.cpp).
+inline bool transparent_huge_pages_on() {
+    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+    std::string line;
+    return std::getline(in, line) && line.find("[never]") == std::string::npos;
+}
+
 inline void write_text(const fs::path& file, const std::string& text) {
     fs::create_directories(file.parent_path());
     std::ofstream out(file, std::ios::binary | std::ios::trunc);

@@ -2,6 +2,7 @@
 // /opt/ml laid out from the project's penguins reference data (scikit-learn 1.2.1 results
 // in data/reference/penguins/reference.json).
 
+#include "../common/glibc_malloc.hpp"
 #include "../common/instruction_set.hpp"
 #include "../common/layout.hpp"
 #include "../common/model_commit.hpp"
@@ -19,7 +20,6 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <random>
@@ -136,7 +136,8 @@ public:
                               .remove_prefixed("SAGEMAKER_")
                               .remove_prefixed("MLPIPE_TEST_")
                               .remove_prefixed("MLPIPE_HUGE_PAGES")
-                              .remove_prefixed("GLIBC_TUNABLES");
+                              .remove_prefixed("GLIBC_TUNABLES")
+                              .remove_prefixed("MALLOC_");
         for (const auto& [name, value] : extra_env) env.set(name, value);
         return std::make_unique<Process>(MLPIPE_SAGEMAKER_BIN, args, env, dir_.path() / "stdout.txt",
                                          dir_.path() / "stderr.txt");
@@ -247,45 +248,37 @@ TEST_CASE("train: penguins reproduces scikit-learn 1.2 and writes model, metadat
     CHECK(report.find("href=") == std::string::npos);
 }
 
-// Whether the kernel offers transparent huge pages ("always [madvise] never": not "never").
-bool transparent_huge_pages_on() {
-    std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
-    std::string line;
-    return std::getline(in, line) && line.find("[never]") == std::string::npos;
-}
-
 TEST_CASE("train: starts with malloc's heap in huge pages where the kernel has them, unless told not to", "[train]") {
-#if !(defined(__linux__) && defined(__GLIBC__))
-    WARN("the heap's pages are asked of glibc on Linux only");
-    return;
-#endif
     Job job;
     job.penguins_channels();
     job.hyperparameters(reference_hyperparameters());
+    const auto memory_line = [&](const std::map<std::string, std::string>& env) {
+        const Outcome run = job.train({}, env);
+        REQUIRE(run.status == 0);
+        const auto at = run.out.find("memory: ");
+        REQUIRE(at != std::string::npos);
+        return run.out.substr(at, run.out.find('\n', at) - at);
+    };
+#if !MLPIPE_SAGEMAKER_GLIBC_MALLOC
+    CHECK(memory_line({}).find("malloc is not glibc's here") != std::string::npos);
+#else
     const std::string huge = "memory: malloc's heap in transparent huge pages";
-    const std::string small = "memory: malloc's heap in 4 KiB pages";
-    const std::string reused = ", freed blocks up to 32 MiB kept for reuse\n";
-
-    const Outcome plain = job.train();
-    REQUIRE(plain.status == 0);
-    if (transparent_huge_pages_on())
-        CHECK(plain.out.find(huge + " (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" + reused) != std::string::npos);
-    else
-        CHECK(plain.out.find(small + reused) != std::string::npos);
-
-    // Added to the user's own tunables; none of it with MLPIPE_HUGE_PAGES=0, or where the
-    // user set glibc's malloc thresholds.
-    const Outcome added = job.train({}, {{"GLIBC_TUNABLES", "glibc.malloc.arena_max=8"}});
-    REQUIRE(added.status == 0);
-    if (transparent_huge_pages_on())
-        CHECK(added.out.find(huge + " (GLIBC_TUNABLES=glibc.malloc.arena_max=8:glibc.malloc.hugetlb=1)" + reused) !=
-              std::string::npos);
-    const Outcome off = job.train({}, {{"MLPIPE_HUGE_PAGES", "0"}});
-    REQUIRE(off.status == 0);
-    CHECK(off.out.find(small + reused) != std::string::npos);
-    const Outcome thresholds = job.train({}, {{"MLPIPE_HUGE_PAGES", "0"}, {"GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0"}});
-    REQUIRE(thresholds.status == 0);
-    CHECK(thresholds.out.find(small + " (GLIBC_TUNABLES=glibc.malloc.trim_threshold=0)\n") != std::string::npos);
+    const std::string small = "memory: malloc's heap in " + std::to_string(sysconf(_SC_PAGESIZE) / 1024) + " KiB pages";
+    const std::string reused = ", freed blocks up to 32 MiB kept for reuse";
+    const bool thp = transparent_huge_pages_on();
+    // The setting is added to the user's own tunables.
+    CHECK(memory_line({}) == (thp ? huge + " (GLIBC_TUNABLES=glibc.malloc.hugetlb=1)" : small) + reused);
+    CHECK(memory_line({{"GLIBC_TUNABLES", "glibc.malloc.arena_max=8"}}) ==
+          (thp ? huge + " (GLIBC_TUNABLES=glibc.malloc.arena_max=8:glibc.malloc.hugetlb=1)"
+               : small + " (GLIBC_TUNABLES=glibc.malloc.arena_max=8)") +
+              reused);
+    // MLPIPE_HUGE_PAGES=0: no huge pages; thresholds of the user's own: no change to them.
+    CHECK(memory_line({{"MLPIPE_HUGE_PAGES", "0"}}) == small + reused);
+    CHECK(memory_line({{"GLIBC_TUNABLES", "glibc.malloc.trim_threshold=0"}}) ==
+          (thp ? huge + " (GLIBC_TUNABLES=glibc.malloc.trim_threshold=0:glibc.malloc.hugetlb=1)"
+               : small + " (GLIBC_TUNABLES=glibc.malloc.trim_threshold=0)"));
+    CHECK(memory_line({{"MLPIPE_HUGE_PAGES", "0"}, {"MALLOC_MMAP_THRESHOLD_", "65536"}}) == small);
+#endif
 }
 
 TEST_CASE("train: hyperparameters as JSON-encoded strings or JSON values give the reference model", "[train]") {

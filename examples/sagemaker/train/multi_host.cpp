@@ -437,7 +437,11 @@ int run_first_host(const Layout& layout, const ResourceConfig& resources, const 
     if (!resources.network_interface.empty())
         for (const char* component : {"btl_tcp_if_include", "oob_tcp_if_include"})
             argv.insert(argv.end(), {"--mca", component, resources.network_interface});
-    for (const char* variable : {"PATH", "LD_LIBRARY_PATH", "SAGEMAKER_CONTAINER_LOG_LEVEL", "SM_NUM_CPUS"})
+    // GLIBC_TUNABLES and MLPIPE_HUGE_PAGES: the heap and pages this host's program runs with
+    // (cpu_check.cpp, step 3), so that a remote rank neither execs itself again nor ignores the
+    // user's settings.
+    for (const char* variable : {"PATH", "LD_LIBRARY_PATH", "SAGEMAKER_CONTAINER_LOG_LEVEL", "SM_NUM_CPUS",
+                                 "GLIBC_TUNABLES", "MLPIPE_HUGE_PAGES"})
         if (std::getenv(variable)) argv.insert(argv.end(), {"-x", variable});
     // Every rank runs `program`, the build this host runs (cpu_check.cpp may have started a
     // wider one in place of the installed path), and none hands over to another: the ranks'

@@ -11,6 +11,7 @@
 #include "../common/command_line.hpp"
 #include "../common/commands.hpp"
 #include "container_config.hpp"
+#include "../common/glibc_malloc.hpp"
 #include "hyperparameters.hpp"
 #include "../common/instruction_set.hpp"
 #include "../common/json_text.hpp"
@@ -37,6 +38,7 @@
 #include <algorithm>
 #include <charconv>
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <exception>
 #include <filesystem>
@@ -48,8 +50,9 @@
 #include <thread>
 #include <vector>
 
-#if defined(__GLIBC__)
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
 #include <malloc.h>
+#include <unistd.h>
 #endif
 
 #ifndef MLPIPE_GIT_COMMIT
@@ -935,41 +938,53 @@ void gather_training_facts(TrainingRun& run, const Communicator& comm) {
 
 // A training job is one process that reads, fits and evaluates once, each step freeing
 // buffers of a few MB (a reader's pieces, a pass's partial sums, a prediction's scores) just
-// before the next step asks for as many. glibc maps each block from 128 KiB up on its own and
-// unmaps it when freed, so each such buffer is new memory, a page fault per 4 KiB: 12 us a page
-// on the VMs we measured (the 100,000-row test channel's scores took 10 ms instead of 3-5).
-// Blocks up to 32 MiB (glibc's largest threshold) are taken from the heap instead, and the heap
-// is never trimmed, so freed memory is used again. Larger buffers, and read_csv's windows and
-// columns of 3 MiB or more, keep mappings of their own (huge pages). GLIBC_TUNABLES that set
-// either threshold are left to rule. (The heap's pages are asked for as the program starts:
+// before the next step asks for as many. glibc maps a block from 128 KiB up on its own (the
+// threshold rising to the largest such block freed) and gives memory back to the kernel when
+// the heap's free top passes twice the threshold, so many such buffers were new memory, a page
+// fault per 4 KiB: 12 us a page on the Zen 5 VM we measured (the 100,000-row test channel's
+// scores took 10 ms instead of 3-5). Blocks up to 32 MiB (glibc's largest threshold) are taken
+// from the heap instead, and the heap is never trimmed, so freed memory is used again. Larger
+// blocks are still mapped on their own; read_csv's windows and columns of 3 MiB or more are
+// its own mappings in huge pages. A threshold the user set (GLIBC_TUNABLES, or glibc's older
+// MALLOC_*_ variables) is left to rule. (The heap's pages are asked for as the program starts:
 // cpu_check.cpp, step 3.)
-bool malloc_keeps_freed_blocks() {
-#if defined(__GLIBC__)
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
+bool user_set_malloc_thresholds() {
     const std::string tunables = env("GLIBC_TUNABLES");
-    return tunables.find("glibc.malloc.mmap_threshold") == std::string::npos &&
-           tunables.find("glibc.malloc.trim_threshold") == std::string::npos;
-#else
-    return false;
-#endif
+    return tunables.find("glibc.malloc.mmap_threshold") != std::string::npos ||
+           tunables.find("glibc.malloc.trim_threshold") != std::string::npos ||
+           std::getenv("MALLOC_MMAP_THRESHOLD_") != nullptr || std::getenv("MALLOC_TRIM_THRESHOLD_") != nullptr;
 }
 
+// Whether freed blocks are kept for reuse: set once, as train starts.
+bool& malloc_keeps_freed_blocks() {
+    static bool keeps = false;
+    return keeps;
+}
+#endif
+
 void keep_freed_memory_for_reuse() {
-#if defined(__GLIBC__)
-    if (!malloc_keeps_freed_blocks()) return;
-    (void)mallopt(M_MMAP_THRESHOLD, 32 << 20);
-    (void)mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max());
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
+    if (user_set_malloc_thresholds()) return;
+    const bool mapped = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1;
+    const bool trimmed = mallopt(M_TRIM_THRESHOLD, std::numeric_limits<int>::max()) == 1;
+    malloc_keeps_freed_blocks() = mapped && trimmed;
 #endif
 }
 
 // The log's account of malloc's settings.
 std::string describe_malloc() {
+#if MLPIPE_SAGEMAKER_GLIBC_MALLOC
     const std::string tunables = env("GLIBC_TUNABLES");
     std::string text = tunables.find("glibc.malloc.hugetlb=1") != std::string::npos
                            ? "malloc's heap in transparent huge pages"
-                           : "malloc's heap in 4 KiB pages";
+                           : "malloc's heap in " + std::to_string(sysconf(_SC_PAGESIZE) / 1024) + " KiB pages";
     if (!tunables.empty()) text += " (GLIBC_TUNABLES=" + tunables + ")";
     if (malloc_keeps_freed_blocks()) text += ", freed blocks up to 32 MiB kept for reuse";
     return text;
+#else
+    return "malloc is not glibc's here (a sanitizer's, or another C library's): its settings are its own";
+#endif
 }
 
 // One host, or one rank of a multi-host job (`rank`). On the first start of a multi-host job
