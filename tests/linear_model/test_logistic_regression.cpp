@@ -131,6 +131,34 @@ TEST_CASE("predict_proba rows sum to one and agree with predict", "[logistic_reg
     CHECK(max_abs_diff(log_proba.array().exp().matrix(), proba) < 1e-12);
 }
 
+TEST_CASE("positive_proba_in_place gives predict_proba's second column to the bit", "[logistic_regression]") {
+    ReferenceSet set("penguins");
+    auto model = set.pipeline();
+    model.fit(set.X_train, set.y_train);
+    const auto& lr = model.final_step();
+    Eigen::MatrixXd scores = model.decision_function(set.X_test);
+    REQUIRE(scores.cols() == 1);
+    const Eigen::MatrixXd proba = model.predict_proba(set.X_test);
+    lr.positive_proba_in_place(scores);
+    CHECK((scores.col(0).array() == proba.col(1).array()).all());
+    CHECK((1.0 - scores.col(0).array() == proba.col(0).array()).all());
+
+    // Rows enough for blocks on two threads, and scores far out on both sides.
+    const LogisticRegression two_threads({.n_jobs = 2});
+    Eigen::MatrixXd many = Eigen::MatrixXd::Random(100'003, 1) * 40.0;
+    many(0, 0) = 800.0;
+    many(1, 0) = -800.0;
+    const Eigen::MatrixXd expected = two_threads.proba_from_scores(many);
+    two_threads.positive_proba_in_place(many);
+    CHECK((many.col(0).array() == expected.col(1).array()).all());
+    CHECK(many(0, 0) == 1.0);
+    CHECK(many(1, 0) == 0.0);
+
+    Eigen::MatrixXd multiclass = Eigen::MatrixXd::Zero(3, 3);
+    CHECK_THROWS_WITH(lr.positive_proba_in_place(multiclass),
+                      Catch::Contains("the scores have 3 columns; a binary model's have 1"));
+}
+
 TEST_CASE("numeric labels keep their numbers and sort numerically", "[logistic_regression]") {
     Frame X = test::toy_X();
     Frame y;

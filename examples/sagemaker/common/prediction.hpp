@@ -14,7 +14,9 @@ namespace mlpipe::sagemaker {
 
 struct Predictions {
     std::vector<std::int32_t> class_codes;  // per record, an index into the model's classes
-    LogisticRegression::Matrix probabilities;  // records x classes; empty unless asked for
+    // records x classes; empty unless asked for; from predict_for_metrics, a binary model's
+    // second class's alone (records x 1)
+    LogisticRegression::Matrix probabilities;
 };
 
 template <class FittedPipeline>
@@ -31,6 +33,30 @@ Predictions predict(const FittedPipeline& model, const Frame& records, bool with
 
 inline Predictions predict(const AnyModel& model, const Frame& records, bool with_probabilities) {
     return std::visit([&](const auto& m) { return predict(m, records, with_probabilities); }, model);
+}
+
+// As predict with probabilities, for scoring the model (the training job's metrics): a
+// binary model's probabilities are its second class's alone (records x 1; the first's is
+// 1 - p), turned from the scores in place. The records x 2 matrix was new memory to fault
+// in, 16 MB on a million rows, which on VMs whose first touch of a page is dear cost more
+// than computing it.
+template <class FittedPipeline>
+Predictions predict_for_metrics(const FittedPipeline& model, const Frame& records) {
+    const auto& classifier = model.final_step();
+    LogisticRegression::Matrix scores = model.decision_function(records);
+    Predictions out;
+    out.class_codes = classifier.labels_from_scores(scores);
+    if (scores.cols() == 1) {
+        classifier.positive_proba_in_place(scores);
+        out.probabilities = std::move(scores);
+    } else {
+        out.probabilities = classifier.proba_from_scores(std::move(scores));
+    }
+    return out;
+}
+
+inline Predictions predict_for_metrics(const AnyModel& model, const Frame& records) {
+    return std::visit([&](const auto& m) { return predict_for_metrics(m, records); }, model);
 }
 
 }  // namespace mlpipe::sagemaker

@@ -64,12 +64,25 @@ inline double roc_auc(const std::vector<bool>& positive, std::span<const double>
     return roc_auc_score(Labels({0.0, 1.0}, std::move(codes)), score);
 }
 
-// truth, predicted: class indices per row; proba: rows x classes probabilities.
+// truth, predicted: class indices per row; proba: rows x classes probabilities, or for two
+// classes the second's alone (rows x 1, as predict_for_metrics gives them), the first's being
+// 1 - p, as LogisticRegression::predict_proba computes it.
 inline ClassificationMetrics classification_metrics(std::span<const std::int32_t> truth,
                                                     std::span<const std::int32_t> predicted,
                                                     const Eigen::MatrixXd& proba, std::vector<std::string> classes) {
     ClassificationMetrics m;
     const std::size_t k = classes.size();
+    const bool positive_only = k == 2 && proba.cols() == 1;
+    if (proba.rows() != static_cast<Eigen::Index>(truth.size()) ||
+        (proba.cols() != static_cast<Eigen::Index>(k) && !positive_only) || predicted.size() != truth.size())
+        throw error("classification_metrics: " + std::to_string(truth.size()) + " true labels, " +
+                    std::to_string(predicted.size()) + " predicted and " + std::to_string(proba.rows()) + " x " +
+                    std::to_string(proba.cols()) + " probabilities for " + std::to_string(k) + " classes");
+    const auto probability = [&](std::size_t i, std::int32_t c) {
+        const auto row = static_cast<Eigen::Index>(i);
+        if (positive_only) return c == 1 ? proba(row, 0) : 1.0 - proba(row, 0);
+        return proba(row, static_cast<Eigen::Index>(c));
+    };
     m.rows = truth.size();
     m.classes = std::move(classes);
     m.confusion.assign(k, std::vector<std::size_t>(k, 0));
@@ -120,8 +133,7 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
     for (std::size_t start = 0; start < m.rows; start += chunk) {
         const std::size_t size = std::min(chunk, m.rows - start);
         for (std::size_t i = start; i < start + size; ++i)
-            p[static_cast<Eigen::Index>(i - start)] =
-                proba(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(truth[i]));
+            p[static_cast<Eigen::Index>(i - start)] = probability(i, truth[i]);
         loss_sum += p.head(static_cast<Eigen::Index>(size)).max(eps).min(1 - eps).log().sum();
     }
     m.log_loss = -loss_sum / static_cast<double>(m.rows);
@@ -156,7 +168,7 @@ inline ClassificationMetrics classification_metrics(std::span<const std::int32_t
         m.f1 /= present;
     }
     if (k == 2 && m.per_class[0].support > 0 && m.per_class[1].support > 0) {
-        const std::span<const double> score(proba.col(1).data(), m.rows);
+        const std::span<const double> score(proba.col(positive_only ? 0 : 1).data(), m.rows);
         for (std::size_t i = 0; i < m.rows; ++i)  // as roc_auc_score checks
             if (!std::isfinite(score[i]))
                 throw data_error("roc_auc_score: the score in row " + std::to_string(i) + " is not finite");

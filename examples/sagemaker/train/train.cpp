@@ -410,8 +410,9 @@ ClassificationMetrics evaluate(const AnyModel& model, const ChannelData& data, c
                              " never occurs in the training data (classes: " + join_at_most(label_texts(classes)) +
                              ")");
         }
-    // Labels and probabilities from one pass through the pipeline, as serve computes them.
-    const Predictions predicted = predict(model, X, /*with_probabilities=*/true);
+    // Labels and probabilities from one pass through the pipeline, as serve computes them (a
+    // binary model's second class's alone).
+    const Predictions predicted = predict_for_metrics(model, X);
     return classification_metrics(truth, predicted.class_codes, predicted.probabilities, label_texts(classes));
 }
 

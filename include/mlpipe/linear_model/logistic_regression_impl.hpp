@@ -238,37 +238,50 @@ double BasicLogisticRegression<Scalar>::score(const Frame& X, const Frame& y, st
 // Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes. Rows are
 // independent: large inputs are cut into fixed blocks of rows on the pool (n_jobs threads),
 // each row computed as on one thread.
+// per_row(i) for rows [0, rows), in blocks of rows on the pool: each row is computed on its
+// own, so the thread count changes no bits.
 template <class Scalar>
-typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::proba_from_scores(Matrix Z) const {
+template <class PerRow>
+void BasicLogisticRegression<Scalar>::for_row_blocks(Eigen::Index rows, PerRow&& per_row) const {
     constexpr Eigen::Index block = 32768;
-    const Eigen::Index rows = Z.rows();
     const auto blocks = static_cast<std::size_t>((rows + block - 1) / block);
     const std::size_t threads = blocks > 1 ? resolve_n_jobs(options_.n_jobs) : 1;
-    const auto for_row_blocks = [&](auto&& per_row) {
-        ThreadPool::shared().run(
-            blocks,
-            [&](std::size_t b) {
-                const Eigen::Index begin = static_cast<Eigen::Index>(b) * block;
-                for (Eigen::Index i = begin; i < std::min(rows, begin + block); ++i) per_row(i);
-            },
-            threads);
-    };
+    ThreadPool::shared().run(
+        blocks,
+        [&](std::size_t b) {
+            const Eigen::Index begin = static_cast<Eigen::Index>(b) * block;
+            for (Eigen::Index i = begin; i < std::min(rows, begin + block); ++i) per_row(i);
+        },
+        threads);
+}
+
+template <class Scalar>
+typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::proba_from_scores(Matrix Z) const {
+    const Eigen::Index rows = Z.rows();
     if (Z.cols() == 1) {
         Matrix P(rows, 2);
         detail::advise_huge_pages(P.data(), static_cast<std::size_t>(P.size()) * sizeof(Scalar));  // new memory, filled once
-        for_row_blocks([&](Eigen::Index i) {
+        for_row_blocks(rows, [&](Eigen::Index i) {
             const Scalar p = detail::expit(Z(i, 0));
             P(i, 0) = Scalar(1) - p;
             P(i, 1) = p;
         });
         return P;
     }
-    for_row_blocks([&](Eigen::Index i) {
+    for_row_blocks(rows, [&](Eigen::Index i) {
         Z.row(i).array() -= Z.row(i).maxCoeff();
         Z.row(i) = Z.row(i).array().exp().matrix();
         Z.row(i) /= Z.row(i).sum();
     });
     return Z;
+}
+
+template <class Scalar>
+void BasicLogisticRegression<Scalar>::positive_proba_in_place(Matrix& Z) const {
+    if (Z.cols() != 1)
+        throw data_error("LogisticRegression.positive_proba_in_place: the scores have " +
+                               std::to_string(Z.cols()) + " columns; a binary model's have 1");
+    for_row_blocks(Z.rows(), [&](Eigen::Index i) { Z(i, 0) = detail::expit(Z(i, 0)); });
 }
 
 template <class Scalar>

@@ -51,6 +51,45 @@ TEST_CASE("binary metrics are those of the positive class, classes[1]", "[metric
     CHECK(*m.roc_auc == Approx(5.0 / 6.0));
 }
 
+TEST_CASE("binary metrics from the second class's probabilities alone are those from both", "[metrics]") {
+    // Probabilities as predict_proba makes them (the first column 1 - p), some rows certain.
+    const std::size_t rows = 5000;
+    std::vector<std::int32_t> truth(rows), predicted(rows);
+    Eigen::MatrixXd both(static_cast<Eigen::Index>(rows), 2);
+    for (std::size_t i = 0; i < rows; ++i) {
+        const auto r = static_cast<Eigen::Index>(i);
+        const double p = i % 97 == 0 ? 1.0 : i % 89 == 0 ? 0.0 : std::fmod(0.618034 * static_cast<double>(i), 1.0);
+        both(r, 1) = p;
+        both(r, 0) = 1.0 - p;
+        truth[i] = (i * 7919) % 3 == 0 ? 1 : 0;
+        predicted[i] = p > 0.5 ? 1 : 0;
+    }
+    const Eigen::MatrixXd positive = both.col(1);
+    const auto from_both = classification_metrics(truth, predicted, both, {"no", "yes"});
+    const auto from_positive = classification_metrics(truth, predicted, positive, {"no", "yes"});
+    CHECK(from_positive.log_loss == from_both.log_loss);
+    REQUIRE(from_positive.roc_auc.has_value());
+    CHECK(*from_positive.roc_auc == *from_both.roc_auc);
+    CHECK(from_positive.accuracy == from_both.accuracy);
+    CHECK(from_positive.confusion == from_both.confusion);
+    CHECK(from_positive.f1 == from_both.f1);
+}
+
+TEST_CASE("classification_metrics names shapes that do not fit together", "[metrics]") {
+    const std::vector<std::int32_t> truth = {0, 1, 2};
+    const Eigen::MatrixXd one_column = Eigen::MatrixXd::Constant(3, 1, 0.5);
+    CHECK_THROWS_WITH(classification_metrics(truth, truth, one_column, {"a", "b", "c"}),
+                      Catch::Contains("3 true labels, 3 predicted and 3 x 1 probabilities for 3 classes"));
+    const Eigen::MatrixXd two_rows = Eigen::MatrixXd::Constant(2, 2, 0.5);
+    CHECK_THROWS_WITH(classification_metrics(std::vector<std::int32_t>{0, 1, 1}, std::vector<std::int32_t>{0, 1, 0},
+                                             two_rows, {"a", "b"}),
+                      Catch::Contains("3 true labels, 3 predicted and 2 x 2 probabilities for 2 classes"));
+    const Eigen::MatrixXd fits = Eigen::MatrixXd::Constant(3, 2, 0.5);
+    CHECK_THROWS_WITH(classification_metrics(std::vector<std::int32_t>{0, 1, 1}, std::vector<std::int32_t>{0, 1},
+                                             fits, {"a", "b"}),
+                      Catch::Contains("3 true labels, 2 predicted"));
+}
+
 TEST_CASE("a certain wrong prediction costs a large but finite log loss", "[metrics]") {
     Eigen::MatrixXd proba(1, 2);
     proba << 0.0, 1.0;
