@@ -35,17 +35,15 @@ inline Predictions predict(const AnyModel& model, const Frame& records, bool wit
     return std::visit([&](const auto& m) { return predict(m, records, with_probabilities); }, model);
 }
 
-// As predict with probabilities, for scoring the model (the training job's metrics): a
-// binary model's probabilities are its second class's alone (records x 1; the first's is
-// 1 - p), turned from the scores in place. The records x 2 matrix was new memory to fault
-// in, 16 MB on a million rows, which on VMs whose first touch of a page is dear cost more
-// than computing it.
+// As predict with probabilities, for the training job's metrics: a binary model's are its
+// second class's alone (records x 1), computed in the scores' buffer. A records x 2 matrix
+// would be new memory, which on our VMs costs more to fault in than to compute.
 template <class FittedPipeline>
 Predictions predict_for_metrics(const FittedPipeline& model, const Frame& records) {
     const auto& classifier = model.final_step();
     LogisticRegression::Matrix scores = model.decision_function(records);
     Predictions out;
-    out.class_codes = classifier.labels_from_scores(scores);
+    out.class_codes = classifier.labels_from_scores(scores);  // first: the scores are overwritten next
     if (scores.cols() == 1) {
         classifier.positive_proba_in_place(scores);
         out.probabilities = std::move(scores);

@@ -66,7 +66,7 @@ inline double roc_auc(const std::vector<bool>& positive, std::span<const double>
 
 // truth, predicted: class indices per row; proba: rows x classes probabilities, or for two
 // classes the second's alone (rows x 1, as predict_for_metrics gives them), the first's being
-// 1 - p, as LogisticRegression::predict_proba computes it.
+// 1 - p, as LogisticRegression::predict_proba computes it in double.
 inline ClassificationMetrics classification_metrics(std::span<const std::int32_t> truth,
                                                     std::span<const std::int32_t> predicted,
                                                     const Eigen::MatrixXd& proba, std::vector<std::string> classes) {

@@ -410,8 +410,8 @@ ClassificationMetrics evaluate(const AnyModel& model, const ChannelData& data, c
                              " never occurs in the training data (classes: " + join_at_most(label_texts(classes)) +
                              ")");
         }
-    // Labels and probabilities from one pass through the pipeline, as serve computes them (a
-    // binary model's second class's alone).
+    // Labels and probabilities from one pass through the pipeline, with serve's bits (of a
+    // binary model, the second class's probabilities alone).
     const Predictions predicted = predict_for_metrics(model, X);
     return classification_metrics(truth, predicted.class_codes, predicted.probabilities, label_texts(classes));
 }

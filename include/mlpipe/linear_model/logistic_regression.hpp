@@ -163,9 +163,8 @@ public:
 
     // Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes.
     Matrix proba_from_scores(Matrix Z) const;
-    // Binary models: raw scores n x 1 into the second class's probabilities, in place (the
-    // same bits as proba_from_scores' second column, whose first is 1 - p): for a caller
-    // that needs no n x 2 matrix, which on a million rows is 16 MB of new memory.
+    // Binary models: raw scores n x 1 into the second class's probabilities, in place, with
+    // the bits of proba_from_scores' second column: for a caller that needs no n x 2 matrix.
     void positive_proba_in_place(Matrix& Z) const;
 
     std::vector<std::int32_t> labels_from_scores(const Matrix& Z) const {

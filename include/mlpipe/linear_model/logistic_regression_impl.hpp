@@ -235,11 +235,8 @@ double BasicLogisticRegression<Scalar>::score(const Frame& X, const Frame& y, st
     return total > 0 ? hit / total : 0.0;
 }
 
-// Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes. Rows are
-// independent: large inputs are cut into fixed blocks of rows on the pool (n_jobs threads),
-// each row computed as on one thread.
-// per_row(i) for rows [0, rows), in blocks of rows on the pool: each row is computed on its
-// own, so the thread count changes no bits.
+// per_row(i) for rows [0, rows): large inputs are cut into fixed blocks of rows on the pool
+// (n_jobs threads), each row computed as on one thread, so the thread count changes no bits.
 template <class Scalar>
 template <class PerRow>
 void BasicLogisticRegression<Scalar>::for_row_blocks(Eigen::Index rows, PerRow&& per_row) const {
@@ -255,6 +252,7 @@ void BasicLogisticRegression<Scalar>::for_row_blocks(Eigen::Index rows, PerRow&&
         threads);
 }
 
+// Turns raw scores (n x 1 binary, n x K multiclass) into probabilities n x classes.
 template <class Scalar>
 typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>::proba_from_scores(Matrix Z) const {
     const Eigen::Index rows = Z.rows();
@@ -279,8 +277,8 @@ typename BasicLogisticRegression<Scalar>::Matrix BasicLogisticRegression<Scalar>
 template <class Scalar>
 void BasicLogisticRegression<Scalar>::positive_proba_in_place(Matrix& Z) const {
     if (Z.cols() != 1)
-        throw data_error("LogisticRegression.positive_proba_in_place: the scores have " +
-                               std::to_string(Z.cols()) + " columns; a binary model's have 1");
+        throw data_error("LogisticRegression.positive_proba_in_place: the scores have " + std::to_string(Z.cols()) +
+                         " columns; a binary model's have 1");
     for_row_blocks(Z.rows(), [&](Eigen::Index i) { Z(i, 0) = detail::expit(Z(i, 0)); });
 }
 

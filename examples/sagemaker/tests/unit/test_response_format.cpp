@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -145,4 +146,36 @@ TEST_CASE("a fitted model's records read, predicted and written give the library
 
     // Without probabilities asked for, none are computed.
     CHECK(predict(served, records, false).probabilities.size() == 0);
+}
+
+TEST_CASE("predict_for_metrics gives predict's labels, and a binary model's second class's probabilities alone",
+          "[unit][response_format]") {
+    Frame X;
+    X.add_categorical("island", {"Dream", "Dream", "Biscoe", "Biscoe", "Torgersen", "Biscoe", "Dream", "Dream"});
+    X.add_numeric("bill", {35, 37, 48, 50, 36, 47, 49, 51});
+    Frame binary_y;
+    binary_y.add_categorical("species",
+                             {"Adelie", "Adelie", "Gentoo", "Gentoo", "Adelie", "Gentoo", "Adelie", "Gentoo"});
+    Frame three_y;
+    three_y.add_categorical(
+        "species", {"Adelie", "Adelie", "Gentoo", "Gentoo", "Adelie", "Gentoo", "Chinstrap", "Chinstrap"});
+    for (const Frame* y : {&binary_y, &three_y}) {
+        Model model{OneHotEncoder{{.columns = {"island"}, .handle_unknown = HandleUnknown::ignore}},
+                    StandardScaler{{.columns = {"bill"}}}, LogisticRegression{}};
+        model.fit(X, *y);
+        const AnyModel fitted = model;
+        const Predictions all = predict(fitted, X, true);
+        const Predictions scored = predict_for_metrics(fitted, X);
+        CHECK(scored.class_codes == all.class_codes);
+        if (y == &binary_y) {
+            REQUIRE(scored.probabilities.cols() == 1);
+            CHECK((scored.probabilities.col(0).array() == all.probabilities.col(1).array()).all());
+            // Some rows are of the first class: labels read from the probabilities (all above
+            // 0) instead of the scores would differ.
+            CHECK(std::count(scored.class_codes.begin(), scored.class_codes.end(), 0) > 0);
+        } else {
+            REQUIRE(scored.probabilities.cols() == 3);
+            CHECK((scored.probabilities.array() == all.probabilities.array()).all());
+        }
+    }
 }
